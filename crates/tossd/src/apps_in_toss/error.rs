@@ -1,0 +1,156 @@
+//! The Apps-in-Toss error envelopes (REFERENCE.md §1.4).
+
+use std::borrow::Cow;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::web::{json_response, BodyError};
+
+/// Every way an Apps-in-Toss call fails.
+#[derive(Debug)]
+pub enum AitError {
+    /// `{"resultType":"FAIL","success":null,"error":{…}}`.
+    Fail {
+        status: StatusCode,
+        code: Cow<'static, str>,
+        reason: &'static str,
+        data: Value,
+    },
+    /// The bare OAuth body `{"error":"invalid_grant"}` of the login endpoints.
+    InvalidGrant(StatusCode),
+}
+
+pub const REASON_INVALID_PARAMETER: &str = "요청에 실패했습니다.";
+
+impl AitError {
+    pub fn fail(status: StatusCode, code: &'static str, reason: &'static str) -> AitError {
+        AitError::Fail {
+            status,
+            code: Cow::Borrowed(code),
+            reason,
+            data: json!({}),
+        }
+    }
+
+    /// Bad input: 400 `INVALID_PARAMETER`.
+    pub fn invalid_parameter() -> AitError {
+        AitError::fail(
+            StatusCode::BAD_REQUEST,
+            "INVALID_PARAMETER",
+            REASON_INVALID_PARAMETER,
+        )
+    }
+
+    /// Unknown API path or method: 404 `NOT_FOUND`.
+    pub fn unknown_api() -> AitError {
+        AitError::fail(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "요청한 API를 찾을 수 없어요.",
+        )
+    }
+
+    pub fn internal() -> AitError {
+        AitError::fail(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL_ERROR",
+            "요청을 처리하는 도중에 문제가 발생했습니다.",
+        )
+    }
+
+    /// The `x-toss-user-key` is missing, malformed or unknown to the app (401 or 400 by endpoint).
+    pub fn user_key_not_found(status: StatusCode) -> AitError {
+        AitError::fail(status, "USER_KEY_NOT_FOUND", "유저 키를 찾을 수 없어요.")
+    }
+
+    /// The user left Toss (401 or 400 by endpoint).
+    pub fn user_not_found(status: StatusCode) -> AitError {
+        AitError::fail(status, "USER_NOT_FOUND", "토스 유저 정보를 찾을 수 없어요.")
+    }
+}
+
+impl From<sqlx::Error> for AitError {
+    fn from(e: sqlx::Error) -> AitError {
+        tracing::error!(error = %e, "database error");
+        AitError::internal()
+    }
+}
+
+impl From<BodyError> for AitError {
+    fn from(_: BodyError) -> AitError {
+        AitError::invalid_parameter()
+    }
+}
+
+/// The FAIL envelope, fields in the documented order.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FailEnvelope<'a> {
+    result_type: &'static str,
+    success: Option<()>,
+    error: FailBody<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FailBody<'a> {
+    error_type: i32,
+    error_code: &'a str,
+    reason: &'a str,
+    data: &'a Value,
+    title: Option<()>,
+}
+
+impl IntoResponse for AitError {
+    fn into_response(self) -> Response {
+        match self {
+            AitError::Fail {
+                status,
+                code,
+                reason,
+                data,
+            } => json_response(
+                status,
+                &FailEnvelope {
+                    result_type: "FAIL",
+                    success: None,
+                    error: FailBody {
+                        error_type: 0,
+                        error_code: &code,
+                        reason,
+                        data: &data,
+                        title: None,
+                    },
+                },
+            ),
+            AitError::InvalidGrant(status) => {
+                json_response(status, &json!({"error": "invalid_grant"}))
+            }
+        }
+    }
+}
+
+/// The success envelope `{"resultType":"SUCCESS","success":…}`.
+pub struct AitSuccess<T>(pub T);
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Envelope<'a, T> {
+    result_type: &'static str,
+    success: &'a T,
+}
+
+impl<T: Serialize> IntoResponse for AitSuccess<T> {
+    fn into_response(self) -> Response {
+        json_response(
+            StatusCode::OK,
+            &Envelope {
+                result_type: "SUCCESS",
+                success: &self.0,
+            },
+        )
+    }
+}

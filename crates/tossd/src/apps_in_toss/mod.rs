@@ -1,0 +1,24 @@
+//! The Apps-in-Toss partner API (`/api-partner/v1/apps-in-toss/…`): Toss login, promotions, Toss Pay,
+//! in-app purchase order status and smart messages.
+
+pub mod auth;
+pub mod error;
+
+use axum::extract::{FromRequest, Request};
+use serde::de::DeserializeOwned;
+
+pub use error::{AitError, AitSuccess};
+
+/// Path prefix of every Apps-in-Toss endpoint.
+pub const PREFIX: &str = "/api-partner/v1/apps-in-toss";
+
+/// A JSON body that fails with `INVALID_PARAMETER` (malformed, wrong types, missing fields, > 1 MiB).
+pub struct AitJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AitJson<T> {
+    type Rejection = AitError;
+
+    async fn from_request(request: Request, _state: &S) -> Result<Self, AitError> {
+        Ok(AitJson(crate::web::read_json(request.into_body()).await?))
+    }
+}

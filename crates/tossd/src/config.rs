@@ -1,0 +1,124 @@
+//! Command line and environment configuration. Every `serve` flag has a `TOSSD_*` variable.
+
+use std::net::SocketAddr;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tossd",
+    version,
+    about = "A local, stateful Toss: the Apps-in-Toss partner API and the Toss Payments BrandPay API",
+    long_about = "tossd serves the Apps-in-Toss partner API (Toss login, Toss Pay, in-app purchases, \
+Toss points promotions, smart messages) and the Toss Payments BrandPay API on one port, backed by SQLite \
+or PostgreSQL, with a simulator that plays the user's side. Point your server's Toss base URLs at it."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the server (migrates and seeds the database on first start)
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClockMode {
+    /// Wall-clock time plus an offset that `POST /sim/v1/clock/advance` moves forward
+    System,
+    /// Time stands still and moves only by `POST /sim/v1/clock/advance`
+    Manual,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on
+    #[arg(long, env = "TOSSD_LISTEN", default_value = "127.0.0.1:8700")]
+    pub listen: SocketAddr,
+
+    /// Database: sqlite://FILE (created if missing) or postgres://USER@HOST/DB
+    #[arg(long, env = "TOSSD_DATABASE_URL", default_value = "sqlite://tossd.db")]
+    pub database_url: String,
+
+    /// Log format
+    #[arg(long, env = "TOSSD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// Bearer token required for /sim and /dashboard (always required when listening beyond loopback)
+    #[arg(long, env = "TOSSD_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+
+    /// Secret key of the default merchant (test_sk_…); derived from the seed when absent
+    #[arg(long, env = "TOSSD_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+
+    /// Client key of the default merchant (test_ck_…); derived from the seed when absent
+    #[arg(long, env = "TOSSD_CLIENT_KEY")]
+    pub client_key: Option<String>,
+
+    /// Seed of the deterministic seeded values (keys, ids); "random" draws them at random
+    #[arg(
+        long,
+        env = "TOSSD_SEED",
+        default_value = "tossd",
+        hide_env_values = true
+    )]
+    pub seed: String,
+
+    /// Clock mode
+    #[arg(long, env = "TOSSD_CLOCK", value_enum, default_value_t = ClockMode::System)]
+    pub clock: ClockMode,
+
+    /// Start of the manual clock (RFC 3339); defaults to the wall-clock time at database creation
+    #[arg(long, env = "TOSSD_CLOCK_START")]
+    pub clock_start: Option<String>,
+
+    /// Base URL written into responses (receipt links, terms URLs); defaults to http://LISTEN
+    #[arg(long, env = "TOSSD_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+impl ServeArgs {
+    /// The base URL that responses mention, without a trailing slash.
+    pub fn public_url(&self, bound: SocketAddr) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{bound}"),
+        }
+    }
+
+    /// Operator endpoints need the admin token when one is set or when reachable beyond loopback.
+    pub fn operator_token_required(&self) -> bool {
+        self.admin_token.is_some() || !self.listen.ip().is_loopback()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn defaults_are_local() {
+        let Cli {
+            command: Command::Serve(args),
+        } = Cli::parse_from(["tossd", "serve"]);
+        assert_eq!(args.listen.to_string(), "127.0.0.1:8700");
+        assert_eq!(args.database_url, "sqlite://tossd.db");
+        assert!(!args.operator_token_required());
+        assert_eq!(args.public_url(args.listen), "http://127.0.0.1:8700");
+    }
+}

@@ -1,0 +1,103 @@
+//! Instants and the wire formats of REFERENCE.md §1.9.
+
+use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+
+/// A point in business time, as microseconds since the Unix epoch (what the database stores).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Instant(pub i64);
+
+const KST_SECONDS: i32 = 9 * 3600;
+
+impl Instant {
+    pub fn from_datetime(t: DateTime<Utc>) -> Instant {
+        Instant(t.timestamp_micros())
+    }
+
+    pub fn micros(self) -> i64 {
+        self.0
+    }
+
+    pub fn unix_seconds(self) -> i64 {
+        self.0.div_euclid(1_000_000)
+    }
+
+    pub fn plus_seconds(self, seconds: i64) -> Instant {
+        Instant(self.0.saturating_add(seconds.saturating_mul(1_000_000)))
+    }
+
+    /// Valid while `now < start + lifetime` (REFERENCE.md §1.9 "Expiry boundary").
+    pub fn is_expired(start: Instant, lifetime_seconds: i64, now: Instant) -> bool {
+        now >= start.plus_seconds(lifetime_seconds)
+    }
+
+    fn utc(self) -> DateTime<Utc> {
+        Utc.timestamp_micros(self.0)
+            .single()
+            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+    }
+
+    fn kst(self) -> DateTime<FixedOffset> {
+        let zone = FixedOffset::east_opt(KST_SECONDS).expect("+09:00 is a valid offset");
+        self.utc().with_timezone(&zone)
+    }
+
+    /// `2022-06-07T17:21:21+09:00` (Toss Payments times).
+    pub fn tp(self) -> String {
+        self.kst().format("%Y-%m-%dT%H:%M:%S+09:00").to_string()
+    }
+
+    /// `2025-04-07T13:12:05Z` (Toss Pay status times).
+    pub fn iso_utc(self) -> String {
+        self.utc().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    }
+
+    /// RFC 3339 UTC with microseconds, for the simulator.
+    pub fn rfc3339_micros(self) -> String {
+        self.utc().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    }
+
+    /// `2025-04-17 12:32:10`, KST without a zone (Toss Pay approval times).
+    pub fn kst_plain(self) -> String {
+        self.kst().format("%Y-%m-%d %H:%M:%S").to_string()
+    }
+
+    /// `2025-09-12T16:57:12`, KST without a zone (IAP order status).
+    pub fn kst_t(self) -> String {
+        self.kst().format("%Y-%m-%dT%H:%M:%S").to_string()
+    }
+
+    /// `2022-01-01T00:00:00.000000`, KST without a zone (webhook envelopes).
+    pub fn kst_micros(self) -> String {
+        self.kst().format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
+    }
+
+    /// Parses an RFC 3339 instant (the `--clock-start` flag).
+    pub fn parse_rfc3339(text: &str) -> Option<Instant> {
+        DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|t| Instant::from_datetime(t.with_timezone(&Utc)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_truncate_and_use_kst() {
+        let t = Instant::parse_rfc3339("2022-06-07T08:21:21.999999Z").unwrap();
+        assert_eq!(t.tp(), "2022-06-07T17:21:21+09:00");
+        assert_eq!(t.iso_utc(), "2022-06-07T08:21:21Z");
+        assert_eq!(t.kst_plain(), "2022-06-07 17:21:21");
+        assert_eq!(t.kst_t(), "2022-06-07T17:21:21");
+        assert_eq!(t.kst_micros(), "2022-06-07T17:21:21.999999");
+        assert_eq!(t.unix_seconds(), 1654590081);
+    }
+
+    #[test]
+    fn expiry_is_half_open() {
+        let start = Instant(0);
+        assert!(!Instant::is_expired(start, 600, Instant(599_999_999)));
+        assert!(Instant::is_expired(start, 600, Instant(600_000_000)));
+    }
+}

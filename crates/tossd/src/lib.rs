@@ -1,0 +1,16 @@
+//! tossd: the Apps-in-Toss partner API and the Toss Payments BrandPay API, served statefully on one port.
+//!
+//! Layout: [`apps_in_toss`] and [`tosspayments`] are the two API families, [`sim`] is the user's side of
+//! Toss, [`domain`] holds the pure rules, [`store`] the two database backends, [`web`] the HTTP plumbing
+//! they share and [`ops`] health, metrics and API docs.
+
+pub mod apps_in_toss;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod ops;
+pub mod server;
+pub mod sim;
+pub mod store;
+pub mod tosspayments;
+pub mod web;

@@ -1,0 +1,226 @@
+//! Assembling the application: shared state, the router of every family, and the listening server.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::apps_in_toss::AitError;
+use crate::clock::Clock;
+use crate::config::ServeArgs;
+use crate::domain::secrets::SeedDeriver;
+use crate::domain::time::Instant;
+use crate::store::seed::{self, SeedConfig};
+use crate::store::Db;
+use crate::tosspayments::{self, codes, TpError};
+use crate::web::metrics::{self, Metrics};
+use crate::web::{json_response, operator};
+use crate::{ops, sim};
+
+/// Settings the handlers read.
+pub struct Settings {
+    pub public_url: String,
+    pub admin_token: Option<String>,
+    pub operator_token_required: bool,
+}
+
+/// Everything a handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub clock: Clock,
+    pub settings: Arc<Settings>,
+    pub seed: Arc<SeedConfig>,
+    pub metrics: Arc<Metrics>,
+    pub openapi_json: Arc<str>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "tossd",
+        description = "The Apps-in-Toss partner API and the Toss Payments BrandPay API as tossd serves them, \
+                       plus tossd's simulator API (/sim/v1)."
+    ),
+    modifiers(&SecuritySchemes)
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "basic",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()),
+        );
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The API routers of every family, with their OpenAPI description.
+fn api_routers() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
+    let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(tosspayments::router().layer(middleware::from_fn(tosspayments::error::localize)))
+        .split_for_parts();
+    let (simulator, sim_doc) = sim::router().split_for_parts();
+    doc.merge(sim_doc);
+    (api, simulator, doc)
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let (api, simulator, _) = api_routers();
+    let operator_only = Router::new()
+        .merge(simulator)
+        .merge(ops::metrics_router())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            operator::guard,
+        ));
+    Router::new()
+        .merge(api)
+        .merge(operator_only)
+        .merge(ops::router())
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(wrong_method)
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::record))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            // Only the method and path: headers carry secrets and queries may too.
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+        }))
+        .with_state(state)
+}
+
+/// The OpenAPI document, as served at `/openapi.json`.
+pub fn openapi_document() -> String {
+    api_routers()
+        .2
+        .to_pretty_json()
+        .unwrap_or_else(|_| "{}".to_owned())
+}
+
+async fn unknown_route(request: Request) -> Response {
+    family_not_found(request.uri().path(), false)
+}
+
+async fn wrong_method(request: Request) -> Response {
+    family_not_found(request.uri().path(), true)
+}
+
+/// Unknown paths answer in the envelope of the family whose prefix they carry (REFERENCE.md §1.4, §1.5).
+fn family_not_found(path: &str, known_path: bool) -> Response {
+    if path.starts_with("/api-partner/") {
+        AitError::unknown_api().into_response()
+    } else if path.starts_with("/v1/") {
+        let code = if known_path {
+            &codes::NOT_FOUND_HTTP_METHOD
+        } else {
+            &codes::NOT_FOUND
+        };
+        // Rendered here, outside the family's router, so the language middleware does not see it.
+        TpError(code).into_response()
+    } else {
+        let status = if known_path {
+            StatusCode::METHOD_NOT_ALLOWED
+        } else {
+            StatusCode::NOT_FOUND
+        };
+        json_response(
+            status,
+            &serde_json::json!({"error": {"code": "NOT_FOUND", "message": "no such route"}}),
+        )
+    }
+}
+
+/// A running server.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    /// Opens the database, seeds it on first start, binds `args.listen` and serves in the background.
+    pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
+        if !args.listen.ip().is_loopback() && args.admin_token.is_none() {
+            anyhow::bail!(
+                "listening on {} exposes the simulator beyond this machine: set --admin-token (TOSSD_ADMIN_TOKEN)",
+                args.listen
+            );
+        }
+        let clock_start = match &args.clock_start {
+            Some(text) => Some(Instant::parse_rfc3339(text).ok_or_else(|| {
+                anyhow::anyhow!("--clock-start {text:?} is not an RFC 3339 instant")
+            })?),
+            None => None,
+        };
+        let listener = TcpListener::bind(args.listen).await?;
+        let addr = listener.local_addr()?;
+        let db = Db::open(&args.database_url).await?;
+        let seed_config = SeedConfig {
+            deriver: SeedDeriver::new(&args.seed),
+            secret_key: args.secret_key.clone(),
+            client_key: args.client_key.clone(),
+            clock_start,
+        };
+        seed::ensure_seeded(&db, &seed_config).await?;
+        let state = AppState {
+            db,
+            clock: Clock::new(args.clock),
+            settings: Arc::new(Settings {
+                public_url: args.public_url(addr),
+                admin_token: args.admin_token.clone(),
+                operator_token_required: args.operator_token_required(),
+            }),
+            seed: Arc::new(seed_config),
+            metrics: Arc::new(Metrics::default()),
+            openapi_json: openapi_document().into(),
+        };
+        let app = router(state.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = rx.await;
+                })
+                .await
+        });
+        Ok(Server {
+            addr,
+            state,
+            shutdown: Some(tx),
+            task,
+        })
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets in-flight requests finish, then closes the database.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        (&mut self.task).await??;
+        self.state.db.close().await;
+        Ok(())
+    }
+}

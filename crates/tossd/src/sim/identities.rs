@@ -1,0 +1,90 @@
+//! The default partner app and merchant, with the credentials integrators configure.
+
+use axum::extract::State;
+use axum::Json;
+use serde::Serialize;
+use sqlx::Row;
+use utoipa::ToSchema;
+
+use crate::apps_in_toss::auth::PartnerApp;
+use crate::domain::secrets;
+use crate::server::AppState;
+use crate::sim::SimError;
+use crate::store::seed;
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AppView {
+    pub app_id: String,
+    pub name: String,
+    /// The JWT `aud` of this app's access tokens
+    pub client_id: String,
+    /// Base64 AES-256 key that decrypts login-me's personal fields
+    pub decryption_key: String,
+    /// Additional authenticated data of that encryption
+    pub aad: String,
+    pub plaintext_pii: bool,
+    pub rate_limit_per_minute: i64,
+}
+
+impl From<PartnerApp> for AppView {
+    fn from(app: PartnerApp) -> AppView {
+        AppView {
+            app_id: app.app_id,
+            name: app.name,
+            client_id: app.client_id,
+            decryption_key: app.pii_key,
+            aad: app.aad,
+            plaintext_pii: app.plaintext_pii,
+            rate_limit_per_minute: app.rate_limit_per_minute,
+        }
+    }
+}
+
+/// The default partner app (every Apps-in-Toss call over plain HTTP is this app's).
+#[utoipa::path(get, path = "/sim/v1/apps/default", tag = "Simulator", responses((status = 200, body = AppView)))]
+pub async fn get_default_app(State(state): State<AppState>) -> Result<Json<AppView>, SimError> {
+    let app = PartnerApp::default_app(&state)
+        .await?
+        .ok_or_else(|| SimError::not_found("no default app"))?;
+    Ok(Json(app.into()))
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MerchantView {
+    pub m_id: String,
+    pub name: String,
+    pub client_key: String,
+    pub secret_key: String,
+}
+
+/// The default Toss Payments merchant and its test keys.
+#[utoipa::path(get, path = "/sim/v1/merchants/default", tag = "Simulator",
+    responses((status = 200, body = MerchantView)))]
+pub async fn get_default_merchant(
+    State(state): State<AppState>,
+) -> Result<Json<MerchantView>, SimError> {
+    Ok(Json(default_merchant(&state).await?))
+}
+
+/// The default merchant with its test keys opened.
+pub async fn default_merchant(state: &AppState) -> anyhow::Result<MerchantView> {
+    let row = sqlx::query(
+        "SELECT m.mid, m.name, k.client_key, k.secret_key_sealed FROM merchants m \
+         JOIN merchant_keys k ON k.merchant_id = m.id WHERE m.is_default = 1 AND k.mode = 'test'",
+    )
+    .fetch_optional(state.db.reader())
+    .await?
+    .ok_or_else(|| anyhow::anyhow!("no default merchant"))?;
+    let key = seed::instance_key(state.db.reader()).await?;
+    let sealed: String = row.get(3);
+    let secret_key =
+        secrets::open(&key, &sealed).ok_or_else(|| anyhow::anyhow!("sealed key does not open"))?;
+    Ok(MerchantView {
+        m_id: row.get(0),
+        name: row.get(1),
+        client_key: row.get(2),
+        secret_key,
+    })
+}

@@ -1,0 +1,113 @@
+//! The simulator API (`/sim/v1`): the user's side of Toss and the operator's controls. Its contract is in
+//! DESIGN.md; integrators' tests call it.
+
+pub mod clock;
+pub mod identities;
+pub mod users;
+
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde_json::json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::server::AppState;
+use crate::web::{json_response, BodyError};
+
+/// A simulator failure: `{"error": {"code", "message"}}`.
+#[derive(Debug)]
+pub struct SimError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl SimError {
+    pub fn bad_request(message: impl Into<String>) -> SimError {
+        SimError {
+            status: StatusCode::BAD_REQUEST,
+            code: "INVALID_REQUEST",
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(message: impl Into<String>) -> SimError {
+        SimError {
+            status: StatusCode::NOT_FOUND,
+            code: "NOT_FOUND",
+            message: message.into(),
+        }
+    }
+}
+
+impl From<sqlx::Error> for SimError {
+    fn from(e: sqlx::Error) -> SimError {
+        tracing::error!(error = %e, "database error");
+        SimError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "INTERNAL",
+            message: "database error".into(),
+        }
+    }
+}
+
+impl From<anyhow::Error> for SimError {
+    fn from(e: anyhow::Error) -> SimError {
+        tracing::error!(error = %e, "simulator failure");
+        SimError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "INTERNAL",
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<BodyError> for SimError {
+    fn from(e: BodyError) -> SimError {
+        match e {
+            BodyError::TooLarge => SimError::bad_request("the body is larger than 1 MiB"),
+            BodyError::Invalid(message) => SimError::bad_request(message),
+        }
+    }
+}
+
+impl IntoResponse for SimError {
+    fn into_response(self) -> Response {
+        json_response(
+            self.status,
+            &json!({"error": {"code": self.code, "message": self.message}}),
+        )
+    }
+}
+
+/// A JSON body; an empty body counts as `{}` so calls whose fields are all optional can omit it.
+pub struct SimJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for SimJson<T> {
+    type Rejection = SimError;
+
+    async fn from_request(request: Request, _state: &S) -> Result<Self, SimError> {
+        let bytes = axum::body::to_bytes(request.into_body(), crate::web::MAX_BODY_BYTES)
+            .await
+            .map_err(|_| SimError::from(BodyError::TooLarge))?;
+        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &bytes
+        };
+        Ok(SimJson(crate::web::parse_json_object(bytes)?))
+    }
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(clock::get_clock))
+        .routes(routes!(clock::advance_clock))
+        .routes(routes!(clock::reset))
+        .routes(routes!(users::create_user))
+        .routes(routes!(users::get_user))
+        .routes(routes!(identities::get_default_app))
+        .routes(routes!(identities::get_default_merchant))
+}

@@ -1,0 +1,216 @@
+//! Simulated Toss users: profiles, points balance.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::ToSchema;
+
+use crate::domain::secrets;
+use crate::server::AppState;
+use crate::sim::{SimError, SimJson};
+use crate::store::flag;
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserView {
+    pub user_key: i64,
+    pub name: String,
+    pub calling_code: String,
+    pub phone: String,
+    /// yyyyMMdd
+    pub birthday: String,
+    /// MALE or FEMALE
+    pub gender: String,
+    /// LOCAL or FOREIGNER
+    pub nationality: String,
+    pub email: Option<String>,
+    pub ci: String,
+    pub push_enabled: bool,
+    pub marketing_consent: bool,
+    pub points_balance: i64,
+    /// The user left Toss
+    pub withdrawn: bool,
+}
+
+const USER_COLUMNS: &str =
+    "user_key, name, calling_code, phone, birthday, gender, nationality, email, ci, \
+                            push_enabled, marketing_consent, points_balance, withdrawn";
+
+impl UserView {
+    fn from_row(row: &sqlx::any::AnyRow) -> UserView {
+        UserView {
+            user_key: row.get(0),
+            name: row.get(1),
+            calling_code: row.get(2),
+            phone: row.get(3),
+            birthday: row.get(4),
+            gender: row.get(5),
+            nationality: row.get(6),
+            email: row.get(7),
+            ci: row.get(8),
+            push_enabled: flag(row.get(9)),
+            marketing_consent: flag(row.get(10)),
+            points_balance: row.get(11),
+            withdrawn: flag(row.get(12)),
+        }
+    }
+
+    pub async fn load(state: &AppState, user_key: i64) -> Result<Option<UserView>, sqlx::Error> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE user_key = $1"
+        ))
+        .bind(user_key)
+        .fetch_optional(state.db.reader())
+        .await?;
+        Ok(row.as_ref().map(UserView::from_row))
+    }
+}
+
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateUser {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub birthday: Option<String>,
+    pub gender: Option<String>,
+    pub nationality: Option<String>,
+    pub email: Option<String>,
+    pub ci: Option<String>,
+    pub calling_code: Option<String>,
+    pub push_enabled: Option<bool>,
+    pub marketing_consent: Option<bool>,
+}
+
+const FAMILY_NAMES: &[&str] = &["김", "이", "박", "최", "정", "강", "조", "윤", "장", "임"];
+const GIVEN_NAMES: &[&str] = &[
+    "민준", "서연", "도윤", "하은", "지호", "수아", "예준", "지유", "시우", "하린",
+];
+
+fn pick(list: &[&'static str]) -> &'static str {
+    list[secrets::random_in(0..=(list.len() as i64 - 1)) as usize]
+}
+
+fn digits(text: &str, min: usize, max: usize) -> bool {
+    (min..=max).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A valid `yyyyMMdd` date.
+fn is_birthday(text: &str) -> bool {
+    digits(text, 8, 8) && chrono::NaiveDate::parse_from_str(text, "%Y%m%d").is_ok()
+}
+
+/// A Toss user; fields left out are generated.
+#[utoipa::path(post, path = "/sim/v1/users", tag = "Simulator", request_body = CreateUser,
+    responses((status = 201, body = UserView), (status = 400, description = "a field is invalid")))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    SimJson(request): SimJson<CreateUser>,
+) -> Result<(StatusCode, Json<UserView>), SimError> {
+    let name = request
+        .name
+        .unwrap_or_else(|| format!("{}{}", pick(FAMILY_NAMES), pick(GIVEN_NAMES)));
+    let phone = request
+        .phone
+        .unwrap_or_else(|| format!("10{:08}", secrets::random_in(0..=99_999_999)));
+    let birthday = request.birthday.unwrap_or_else(|| {
+        format!(
+            "{}{:02}{:02}",
+            secrets::random_in(1960..=2005),
+            secrets::random_in(1..=12),
+            secrets::random_in(1..=28)
+        )
+    });
+    let gender = request
+        .gender
+        .unwrap_or_else(|| pick(&["MALE", "FEMALE"]).to_owned());
+    let nationality = request.nationality.unwrap_or_else(|| "LOCAL".to_owned());
+    let calling_code = request.calling_code.unwrap_or_else(|| "82".to_owned());
+    let ci = request.ci.unwrap_or_else(|| {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(secrets::random_bytes(66))
+    });
+    if name.is_empty() || name.chars().count() > 50 {
+        return Err(SimError::bad_request("name must be 1–50 characters"));
+    }
+    if !digits(&phone, 8, 15) {
+        return Err(SimError::bad_request(
+            "phone must be 8–15 digits, without the calling code",
+        ));
+    }
+    if !is_birthday(&birthday) {
+        return Err(SimError::bad_request(
+            "birthday must be a date written yyyyMMdd",
+        ));
+    }
+    if !matches!(gender.as_str(), "MALE" | "FEMALE") {
+        return Err(SimError::bad_request("gender must be MALE or FEMALE"));
+    }
+    if !matches!(nationality.as_str(), "LOCAL" | "FOREIGNER") {
+        return Err(SimError::bad_request(
+            "nationality must be LOCAL or FOREIGNER",
+        ));
+    }
+    if !digits(&calling_code, 1, 4) {
+        return Err(SimError::bad_request("callingCode must be 1–4 digits"));
+    }
+    if request
+        .email
+        .as_deref()
+        .is_some_and(|e| !e.contains('@') || e.chars().count() > 100)
+    {
+        return Err(SimError::bad_request("email must be an e-mail address"));
+    }
+    if ci.is_empty() || ci.len() > 100 {
+        return Err(SimError::bad_request("ci must be 1–100 characters"));
+    }
+    let now = state.clock.now(&state.db).await?;
+    // userKeys are random 9-digit numbers; a collision just draws again.
+    for _ in 0..16 {
+        let user_key = secrets::random_in(100_000_000..=999_999_999);
+        let inserted = sqlx::query(
+            "INSERT INTO users (user_key, name, calling_code, phone, birthday, gender, nationality, email, ci, \
+             push_enabled, marketing_consent, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+             ON CONFLICT (user_key) DO NOTHING",
+        )
+        .bind(user_key)
+        .bind(&name)
+        .bind(&calling_code)
+        .bind(&phone)
+        .bind(&birthday)
+        .bind(&gender)
+        .bind(&nationality)
+        .bind(&request.email)
+        .bind(&ci)
+        .bind(i64::from(request.push_enabled.unwrap_or(true)))
+        .bind(i64::from(request.marketing_consent.unwrap_or(false)))
+        .bind(now.micros())
+        .execute(state.db.writer())
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            let user = UserView::load(&state, user_key)
+                .await?
+                .ok_or_else(|| SimError::not_found("user"))?;
+            return Ok((StatusCode::CREATED, Json(user)));
+        }
+    }
+    Err(anyhow::anyhow!("no free userKey found").into())
+}
+
+/// A user's profile and points balance.
+#[utoipa::path(get, path = "/sim/v1/users/{userKey}", tag = "Simulator",
+    params(("userKey" = i64, Path)), responses((status = 200, body = UserView), (status = 404)))]
+pub async fn get_user(
+    State(state): State<AppState>,
+    Path(user_key): Path<String>,
+) -> Result<Json<UserView>, SimError> {
+    let user_key: i64 = user_key
+        .parse()
+        .map_err(|_| SimError::bad_request("userKey must be an integer"))?;
+    let user = UserView::load(&state, user_key)
+        .await?
+        .ok_or_else(|| SimError::not_found("no such user"))?;
+    Ok(Json(user))
+}

@@ -1,0 +1,243 @@
+//! Storage: one code base over SQLite and PostgreSQL.
+//!
+//! Queries are written once in the SQL both engines understand (`$1` placeholders, `RETURNING`,
+//! `ON CONFLICT`) and run through sqlx's `Any` driver. Values are kept to the types both engines and the
+//! driver agree on: BIGINT (times in microseconds, amounts, 0/1 flags) and TEXT. Where the dialects really
+//! differ (row locks, DDL) [`Db::backend`] says which one we talk to.
+
+pub mod seed;
+
+use std::borrow::Cow;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{Any, AnyPool, ConnectOptions, Executor, Row, Transaction};
+
+/// Which database engine a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle to the database: cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    reader: AnyPool,
+    writer: AnyPool,
+    backend: Backend,
+}
+
+pub type Tx = Transaction<'static, Any>;
+
+/// Migrations of each backend, in order. Every issue adds its own numbered file to both folders.
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../../migrations/sqlite/0001_foundation.sql"),
+)];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../../migrations/postgres/0001_foundation.sql"),
+)];
+
+/// Tables that survive `POST /sim/v1/reset`: the migration history and instance secrets (the JWT signing
+/// key must outlive resets so cached JWKS stay valid).
+const KEPT_BY_RESET: &[&str] = &["_sqlx_migrations", "instance"];
+
+impl Db {
+    /// Opens `url` (`sqlite://…` or `postgres://…`), creating a SQLite file if needed, and runs migrations.
+    pub async fn open(url: &str) -> anyhow::Result<Db> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            anyhow::bail!("unsupported database URL {url:?}: use sqlite://FILE or postgres://…");
+        };
+        let db = match backend {
+            Backend::Sqlite => {
+                let url = sqlite_url(url);
+                let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
+                // One writer connection serialises writes inside the process (SQLite allows one writer
+                // anyway); readers run beside it thanks to WAL.
+                let writer = sqlite_pool(1).connect_with(options.clone()).await?;
+                let reader = sqlite_pool(4).connect_with(options).await?;
+                Db {
+                    reader,
+                    writer,
+                    backend,
+                }
+            }
+            Backend::Postgres => {
+                let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?;
+                Db {
+                    reader: pool.clone(),
+                    writer: pool,
+                    backend,
+                }
+            }
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool for reads that need no transaction.
+    pub fn reader(&self) -> &AnyPool {
+        &self.reader
+    }
+
+    /// The pool for single-statement writes (each its own transaction).
+    pub fn writer(&self) -> &AnyPool {
+        &self.writer
+    }
+
+    /// Starts a write transaction.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        self.writer.begin().await
+    }
+
+    /// `FOR UPDATE` on PostgreSQL; nothing on SQLite, where the write transaction already excludes others.
+    pub fn for_update(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        }
+    }
+
+    async fn migrate(&self) -> anyhow::Result<()> {
+        let list = match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS,
+            Backend::Postgres => POSTGRES_MIGRATIONS,
+        };
+        let migrations = list
+            .iter()
+            .map(|(version, name, sql)| {
+                Migration::new(
+                    *version,
+                    Cow::Borrowed(*name),
+                    MigrationType::Simple,
+                    Cow::Borrowed(*sql),
+                    false,
+                )
+            })
+            .collect::<Vec<_>>();
+        // `locking` takes PostgreSQL's advisory lock, so processes starting together migrate once.
+        let migrator = Migrator {
+            migrations: Cow::Owned(migrations),
+            ignore_missing: false,
+            locking: true,
+            no_tx: false,
+        };
+        migrator.run(&self.writer).await?;
+        Ok(())
+    }
+
+    /// Deletes every row of every table except those in [`KEPT_BY_RESET`], in one transaction.
+    pub async fn wipe(&self, tx: &mut Tx) -> Result<(), sqlx::Error> {
+        let list_sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            }
+            Backend::Postgres => {
+                "SELECT tablename::TEXT FROM pg_tables WHERE schemaname = current_schema()"
+            }
+        };
+        let tables: Vec<String> = sqlx::query(list_sql)
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|row| row.get::<String, _>(0))
+            .filter(|t| !KEPT_BY_RESET.contains(&t.as_str()))
+            .collect();
+        match self.backend {
+            Backend::Sqlite => {
+                for table in &tables {
+                    tx.execute(format!("DELETE FROM \"{table}\"").as_str())
+                        .await?;
+                }
+            }
+            Backend::Postgres => {
+                if !tables.is_empty() {
+                    let list = tables
+                        .iter()
+                        .map(|t| format!("\"{t}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    tx.execute(format!("TRUNCATE {list} RESTART IDENTITY").as_str())
+                        .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+}
+
+fn sqlite_pool(connections: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(connections)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                // FULL keeps every commit durable in WAL mode (NORMAL may lose the last ones on power loss).
+                conn.execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000;",
+                )
+                .await?;
+                Ok(())
+            })
+        })
+}
+
+/// `sqlite://tossd.db` → the same URL with `mode=rwc`, so a missing file is created.
+fn sqlite_url(url: &str) -> String {
+    if url.contains("mode=") || url.contains(":memory:") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+/// A 0/1 flag column as a bool.
+pub fn flag(value: i64) -> bool {
+    value != 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_get_create_mode() {
+        assert_eq!(
+            sqlite_url("sqlite://tossd.db"),
+            "sqlite://tossd.db?mode=rwc"
+        );
+        assert_eq!(
+            sqlite_url("sqlite://a.db?cache=shared"),
+            "sqlite://a.db?cache=shared&mode=rwc"
+        );
+        assert_eq!(sqlite_url("sqlite://a.db?mode=ro"), "sqlite://a.db?mode=ro");
+    }
+}

@@ -1,0 +1,128 @@
+//! Merchant credentials: `Authorization: Basic base64("<secretKey>:")` (REFERENCE.md §1.6.4).
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::Engine;
+use sqlx::Row;
+
+use crate::domain::secrets;
+use crate::server::AppState;
+use crate::tosspayments::codes;
+use crate::tosspayments::TpError;
+
+/// Padded and unpadded base64 are both accepted.
+const LENIENT_BASE64: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// The merchant a secret key belongs to, and the mode (`test`/`live`) the key selects.
+#[derive(Debug, Clone)]
+pub struct Merchant {
+    pub id: i64,
+    pub mid: String,
+    pub mode: String,
+}
+
+/// What the `Authorization` header says, before any lookup.
+#[derive(Debug, PartialEq, Eq)]
+pub enum BasicCredential {
+    Missing,
+    Malformed,
+    Key(String),
+}
+
+pub fn parse_basic(value: Option<&str>) -> BasicCredential {
+    let Some(value) = value else {
+        return BasicCredential::Missing;
+    };
+    let Some((scheme, rest)) = value.split_once(' ') else {
+        return BasicCredential::Missing;
+    };
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return BasicCredential::Missing;
+    }
+    let decoded = match LENIENT_BASE64.decode(rest.trim()) {
+        Ok(bytes) => bytes,
+        Err(_) => return BasicCredential::Malformed,
+    };
+    let Ok(text) = String::from_utf8(decoded) else {
+        return BasicCredential::Malformed;
+    };
+    match text.split_once(':') {
+        Some((user, _password)) => BasicCredential::Key(user.to_owned()),
+        None => BasicCredential::Malformed,
+    }
+}
+
+impl FromRequestParts<AppState> for Merchant {
+    type Rejection = TpError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, TpError> {
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        let key = match parse_basic(header) {
+            BasicCredential::Missing => return Err(TpError(&codes::UNAUTHORIZED_KEY)),
+            BasicCredential::Malformed => return Err(TpError(&codes::INCORRECT_BASIC_AUTH_FORMAT)),
+            BasicCredential::Key(key) => key,
+        };
+        let row = sqlx::query(
+            "SELECT m.id, m.mid, k.mode FROM merchant_keys k JOIN merchants m ON m.id = k.merchant_id \
+             WHERE k.secret_key_hash = $1",
+        )
+        .bind(secrets::hash(&key))
+        .fetch_optional(state.db.reader())
+        .await?;
+        if let Some(row) = row {
+            return Ok(Merchant {
+                id: row.get(0),
+                mid: row.get(1),
+                mode: row.get(2),
+            });
+        }
+        let is_client_key: Option<i64> =
+            sqlx::query_scalar("SELECT merchant_id FROM merchant_keys WHERE client_key = $1")
+                .bind(&key)
+                .fetch_optional(state.db.reader())
+                .await?;
+        Err(TpError(if is_client_key.is_some() {
+            &codes::INVALID_API_KEY
+        } else {
+            &codes::UNAUTHORIZED_KEY
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_values_parse_as_documented() {
+        use BasicCredential::*;
+        assert_eq!(parse_basic(None), Missing);
+        assert_eq!(parse_basic(Some("Bearer abc")), Missing);
+        assert_eq!(parse_basic(Some("Basic")), Missing);
+        // "test_sk_x:" padded and unpadded.
+        assert_eq!(
+            parse_basic(Some("Basic dGVzdF9za194Og==")),
+            Key("test_sk_x".into())
+        );
+        assert_eq!(
+            parse_basic(Some("Basic dGVzdF9za194Og")),
+            Key("test_sk_x".into())
+        );
+        assert_eq!(
+            parse_basic(Some("basic dGVzdF9za194Og==")),
+            Key("test_sk_x".into())
+        );
+        // "test_sk_x" without the colon, and not base64 at all.
+        assert_eq!(parse_basic(Some("Basic dGVzdF9za194")), Malformed);
+        assert_eq!(parse_basic(Some("Basic !!!")), Malformed);
+    }
+}

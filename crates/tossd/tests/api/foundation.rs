@@ -1,0 +1,440 @@
+//! Foundation: envelopes, merchant auth, lookup, simulator basics, clock, reset, ops endpoints.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::common::{basic, TestEnv};
+use crate::on_both_backends;
+
+on_both_backends!(
+    payment_lookup_auth_and_envelopes,
+    toss_payments_errors_speak_english_on_request,
+    apps_in_toss_unknown_paths_use_the_fail_envelope,
+    bad_bodies_get_the_family_error,
+    simulator_defaults_and_users,
+    clock_moves_forward_and_reset_restores_defaults,
+    ops_endpoints_answer,
+    two_servers_share_one_clock,
+);
+
+async fn payment_lookup_auth_and_envelopes(env: TestEnv) {
+    let auth = env.merchant_basic().await;
+    let r = env
+        .get("/v1/payments/abc", &[("authorization", &auth)])
+        .await;
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        r.body,
+        json!({"code": "NOT_FOUND_PAYMENT", "message": "존재하지 않는 결제 정보 입니다."})
+    );
+    assert_eq!(r.headers["content-type"], "application/json;charset=UTF-8");
+
+    let r = env
+        .get(
+            "/v1/payments/orders/order-1234",
+            &[("authorization", &auth)],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.body["code"].as_str()),
+        (404, Some("NOT_FOUND_PAYMENT"))
+    );
+
+    // Unpadded base64 works too.
+    let unpadded = auth.trim_end_matches('=').to_owned();
+    let r = env
+        .get("/v1/payments/abc", &[("authorization", &unpadded)])
+        .await;
+    assert_eq!(r.status, 404);
+
+    let unauthorized = json!({"code": "UNAUTHORIZED_KEY", "message": "인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다."});
+    let r = env.get("/v1/payments/abc", &[]).await;
+    assert_eq!((r.status, &r.body), (401, &unauthorized));
+    let r = env
+        .get("/v1/payments/abc", &[("authorization", "Bearer abc")])
+        .await;
+    assert_eq!((r.status, &r.body), (401, &unauthorized));
+    let r = env
+        .get(
+            "/v1/payments/abc",
+            &[("authorization", &basic("test_sk_unknownunknownunknown1234"))],
+        )
+        .await;
+    assert_eq!((r.status, &r.body), (401, &unauthorized));
+
+    let malformed = json!({"code": "INCORRECT_BASIC_AUTH_FORMAT", "message": "잘못된 요청입니다. ':' 를 포함해 인코딩해주세요."});
+    let r = env
+        .get(
+            "/v1/payments/abc",
+            &[("authorization", "Basic !!!not-base64")],
+        )
+        .await;
+    assert_eq!((r.status, &r.body), (403, &malformed));
+    // base64 of the secret key without the colon.
+    let merchant = env
+        .sim(Method::GET, "/sim/v1/merchants/default", Value::Null)
+        .await;
+    let secret = merchant["secretKey"].as_str().unwrap();
+    use base64::Engine;
+    let no_colon_header = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(secret)
+    );
+    let r = env
+        .get("/v1/payments/abc", &[("authorization", &no_colon_header)])
+        .await;
+    assert_eq!((r.status, &r.body), (403, &malformed));
+
+    let client_key = merchant["clientKey"].as_str().unwrap();
+    let r = env
+        .get("/v1/payments/abc", &[("authorization", &basic(client_key))])
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.body,
+        json!({"code": "INVALID_API_KEY", "message": "잘못된 시크릿키 연동 정보 입니다."})
+    );
+}
+
+async fn toss_payments_errors_speak_english_on_request(env: TestEnv) {
+    let auth = env.merchant_basic().await;
+    let r = env
+        .get(
+            "/v1/payments/abc",
+            &[("authorization", &auth), ("accept-language", "en-US")],
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        r.body,
+        json!({"code": "NOT_FOUND_PAYMENT", "message": "The payment does not exist."})
+    );
+    let r = env
+        .get("/v1/payments/abc", &[("accept-language", "en")])
+        .await;
+    assert_eq!(
+        r.body["message"],
+        "This is an unauthenticated secret key or client key."
+    );
+    let r = env
+        .get(
+            "/v1/payments/abc",
+            &[("accept-language", "ko-KR,en-US;q=0.9")],
+        )
+        .await;
+    assert_eq!(
+        r.body["message"],
+        "인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다."
+    );
+}
+
+async fn apps_in_toss_unknown_paths_use_the_fail_envelope(env: TestEnv) {
+    let expected = json!({
+        "resultType": "FAIL",
+        "success": null,
+        "error": {"errorType": 0, "errorCode": "NOT_FOUND", "reason": "요청한 API를 찾을 수 없어요.", "data": {}, "title": null}
+    });
+    for path in [
+        "/api-partner/v1/apps-in-toss/no/such/api",
+        "/api-partner/other",
+    ] {
+        let r = env.post(path, &[], &json!({})).await;
+        assert_eq!(r.status, 404, "{path}");
+        assert_eq!(r.body, expected, "{path}");
+        assert!(
+            r.text
+                .starts_with(r#"{"resultType":"FAIL","success":null,"error":{"errorType":0,"#),
+            "{}",
+            r.text
+        );
+    }
+
+    let r = env.get("/v1/brandpay/nothing-here", &[]).await;
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        r.body,
+        json!({"code": "NOT_FOUND", "message": "존재하지 않는 정보 입니다."})
+    );
+    let r = env
+        .request(Method::DELETE, "/v1/payments/abc", &[], None)
+        .await;
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        r.body,
+        json!({"code": "NOT_FOUND_HTTP_METHOD", "message": "존재하지 않는 HTTP 메소드 접근입니다."})
+    );
+    let r = env
+        .request(
+            Method::DELETE,
+            "/v1/payments/abc",
+            &[("accept-language", "en-US")],
+            None,
+        )
+        .await;
+    assert_eq!(r.body["code"], "NOT_FOUND_HTTP_METHOD");
+}
+
+async fn bad_bodies_get_the_family_error(env: TestEnv) {
+    // The simulator refuses bad bodies with 400 and says why; never a 5xx or plain text.
+    for body in [
+        "{not json",
+        "[1,2]",
+        r#"{"seconds": "ten"}"#,
+        r#"{"seconds": 1.5}"#,
+        r#"{"seconds": -1}"#,
+        "{}",
+    ] {
+        let r = env
+            .request(Method::POST, "/sim/v1/clock/advance", &[], Some(body))
+            .await;
+        assert_eq!(r.status, 400, "{body}: {}", r.text);
+        assert_eq!(r.body["error"]["code"], "INVALID_REQUEST", "{body}");
+    }
+    let huge = format!(r#"{{"name": "{}"}}"#, "가".repeat(400_000));
+    let r = env
+        .request(Method::POST, "/sim/v1/users", &[], Some(&huge))
+        .await;
+    assert_eq!(r.status, 400);
+    for body in [
+        r#"{"gender": "X"}"#,
+        r#"{"birthday": "19901301"}"#,
+        r#"{"phone": "abc"}"#,
+        r#"{"nationality": "MARS"}"#,
+    ] {
+        let r = env
+            .request(Method::POST, "/sim/v1/users", &[], Some(body))
+            .await;
+        assert_eq!(r.status, 400, "{body}");
+    }
+}
+
+async fn simulator_defaults_and_users(env: TestEnv) {
+    let app = env
+        .sim(Method::GET, "/sim/v1/apps/default", Value::Null)
+        .await;
+    assert_eq!(app["name"], "default");
+    assert_eq!(app["aad"], "TOSS");
+    assert!(app["appId"].as_str().is_some_and(|id| !id.is_empty()));
+    let client_id = app["clientId"].as_str().unwrap();
+    assert!(
+        client_id.len() == 32
+            && client_id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    );
+    use base64::Engine;
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(app["decryptionKey"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(key.len(), 32);
+
+    let merchant = env
+        .sim(Method::GET, "/sim/v1/merchants/default", Value::Null)
+        .await;
+    assert_eq!(merchant["mId"], "tosspayments");
+    assert!(merchant["clientKey"]
+        .as_str()
+        .unwrap()
+        .starts_with("test_ck_"));
+    assert!(merchant["secretKey"]
+        .as_str()
+        .unwrap()
+        .starts_with("test_sk_"));
+    assert_eq!(merchant["secretKey"].as_str().unwrap().len(), 36);
+
+    let hong = env
+        .sim(Method::GET, "/sim/v1/users/123456789", Value::Null)
+        .await;
+    assert_eq!(hong["name"], "홍길동");
+    assert_eq!(hong["phone"], "1012345678");
+    assert_eq!(hong["birthday"], "19900101");
+    assert_eq!(hong["email"], "user@example.com");
+    assert_eq!(hong["callingCode"], "82");
+    assert_eq!(hong["pointsBalance"], 0);
+    let ci = hong["ci"].as_str().unwrap();
+    assert!(
+        ci.starts_with("aaf7cb53") && ci.chars().count() == 88,
+        "{ci}"
+    );
+    let younghee = env
+        .sim(Method::GET, "/sim/v1/users/443731103", Value::Null)
+        .await;
+    assert_eq!(younghee["email"], Value::Null);
+    assert_eq!(younghee["marketingConsent"], false);
+
+    let created = env
+        .request(
+            Method::POST,
+            "/sim/v1/users",
+            &[],
+            Some(r#"{"name": "박토스", "gender": "FEMALE", "email": "p@toss.im"}"#),
+        )
+        .await;
+    assert_eq!(created.status, 201);
+    let user_key = created.body["userKey"].as_i64().unwrap();
+    assert!((100_000_000..=999_999_999).contains(&user_key));
+    let fetched = env
+        .sim(
+            Method::GET,
+            &format!("/sim/v1/users/{user_key}"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(fetched, created.body);
+    assert_eq!(fetched["name"], "박토스");
+    assert_eq!(fetched["gender"], "FEMALE");
+    assert_eq!(fetched["nationality"], "LOCAL");
+    assert!(fetched["birthday"].as_str().unwrap().len() == 8);
+
+    // Every field generated when the body is empty.
+    let generated = env.request(Method::POST, "/sim/v1/users", &[], None).await;
+    assert_eq!(generated.status, 201);
+    assert!(generated.body["name"]
+        .as_str()
+        .is_some_and(|n| !n.is_empty()));
+
+    let r = env.get("/sim/v1/users/1", &[]).await;
+    assert_eq!(r.status, 404);
+    let r = env.get("/sim/v1/users/abc", &[]).await;
+    assert_eq!(r.status, 400);
+}
+
+async fn clock_moves_forward_and_reset_restores_defaults(env: TestEnv) {
+    let before = env.sim(Method::GET, "/sim/v1/clock", Value::Null).await;
+    let advanced = env
+        .sim(
+            Method::POST,
+            "/sim/v1/clock/advance",
+            json!({"seconds": 3600}),
+        )
+        .await;
+    let t0 = chrono::DateTime::parse_from_rfc3339(before["now"].as_str().unwrap()).unwrap();
+    let t1 = chrono::DateTime::parse_from_rfc3339(advanced["now"].as_str().unwrap()).unwrap();
+    let moved = (t1 - t0).num_seconds();
+    assert!((3600..3660).contains(&moved), "moved {moved}s");
+    assert!(advanced["nowKst"].as_str().unwrap().ends_with("+09:00"));
+
+    let merchant = env
+        .sim(Method::GET, "/sim/v1/merchants/default", Value::Null)
+        .await;
+    let created = env.sim(Method::POST, "/sim/v1/users", json!({})).await;
+    let user_key = created["userKey"].as_i64().unwrap();
+
+    assert_eq!(
+        env.sim(Method::POST, "/sim/v1/reset", Value::Null).await,
+        json!({})
+    );
+    assert_eq!(
+        env.get(&format!("/sim/v1/users/{user_key}"), &[])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        env.sim(Method::GET, "/sim/v1/users/123456789", Value::Null)
+            .await["name"],
+        "홍길동"
+    );
+    // Seeded values are deterministic: the same keys after a reset.
+    assert_eq!(
+        env.sim(Method::GET, "/sim/v1/merchants/default", Value::Null)
+            .await,
+        merchant
+    );
+    let after = env.sim(Method::GET, "/sim/v1/clock", Value::Null).await;
+    let t2 = chrono::DateTime::parse_from_rfc3339(after["now"].as_str().unwrap()).unwrap();
+    assert!(
+        (t2 - t0).num_seconds() < 60,
+        "reset puts the offset back to zero"
+    );
+}
+
+async fn ops_endpoints_answer(env: TestEnv) {
+    let r = env.get("/healthz", &[]).await;
+    assert_eq!((r.status, &r.body), (200, &json!({"status": "ok"})));
+
+    let r = env.get("/openapi.json", &[]).await;
+    assert_eq!(r.status, 200);
+    assert!(r.body["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = r.body["paths"].as_object().unwrap();
+    for path in [
+        "/v1/payments/{paymentKey}",
+        "/v1/payments/orders/{orderId}",
+        "/sim/v1/clock/advance",
+        "/sim/v1/users",
+    ] {
+        assert!(
+            paths.contains_key(path),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+
+    let r = env.get("/docs", &[]).await;
+    assert_eq!(r.status, 200);
+    assert!(r.text.contains("/docs/swagger-ui-bundle.js") && !r.text.contains("https://"));
+    assert_eq!(env.get("/docs/swagger-ui-bundle.js", &[]).await.status, 200);
+    assert_eq!(env.get("/docs/swagger-ui.css", &[]).await.status, 200);
+
+    env.get("/v1/payments/x", &[]).await;
+    let r = env.get("/metrics", &[]).await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.text.contains(r#"tossd_http_requests_total{method="GET",route="/v1/payments/{paymentKey}",status="401"}"#),
+        "{}",
+        r.text
+    );
+    assert!(r
+        .text
+        .contains("tossd_http_request_duration_seconds_bucket"));
+}
+
+async fn two_servers_share_one_clock(env: TestEnv) {
+    if env.backend() == crate::common::Backend::Sqlite {
+        // Several processes on one database is the PostgreSQL deployment; on SQLite one server suffices
+        // to check that the clock offset is read from the database.
+        env.sim(
+            Method::POST,
+            "/sim/v1/clock/advance",
+            json!({"seconds": 86400}),
+        )
+        .await;
+        let now = env.sim(Method::GET, "/sim/v1/clock", Value::Null).await;
+        let t = chrono::DateTime::parse_from_rfc3339(now["now"].as_str().unwrap()).unwrap();
+        assert!((t.timestamp() - chrono::Utc::now().timestamp()) >= 86_399);
+        return;
+    }
+    let second = env.second_server(&[]).await;
+    env.sim(
+        Method::POST,
+        "/sim/v1/clock/advance",
+        json!({"seconds": 86400}),
+    )
+    .await;
+    let r = crate::common::send(
+        env.client(),
+        Method::GET,
+        &format!("{}/sim/v1/clock", second.base_url()),
+        &[],
+        None,
+    )
+    .await;
+    let t = chrono::DateTime::parse_from_rfc3339(r.body["now"].as_str().unwrap()).unwrap();
+    assert!(
+        (t.timestamp() - chrono::Utc::now().timestamp()) >= 86_399,
+        "the second server sees the advance"
+    );
+    // Both servers seeded one database once: the same merchant keys.
+    let mine = env
+        .sim(Method::GET, "/sim/v1/merchants/default", Value::Null)
+        .await;
+    let theirs = crate::common::send(
+        env.client(),
+        Method::GET,
+        &format!("{}/sim/v1/merchants/default", second.base_url()),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(theirs.body, mine);
+    second.stop().await.unwrap();
+}
