@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod ops;
+pub mod outbox;
 pub mod server;
 pub mod sim;
 pub mod store;

@@ -33,16 +33,30 @@ pub struct Db {
 pub type Tx = Transaction<'static, Any>;
 
 /// Migrations of each backend, in order. Every issue adds its own numbered file to both folders.
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../../migrations/sqlite/0001_foundation.sql"),
-)];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../../migrations/postgres/0001_foundation.sql"),
-)];
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../../migrations/sqlite/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "outbox",
+        include_str!("../../migrations/sqlite/0002_outbox.sql"),
+    ),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "outbox",
+        include_str!("../../migrations/postgres/0002_outbox.sql"),
+    ),
+];
 
 /// Tables that survive `POST /sim/v1/reset`: the migration history and instance secrets (the JWT signing
 /// key must outlive resets so cached JWKS stay valid).
