@@ -16,7 +16,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::apps_in_toss::AitError;
+use crate::apps_in_toss::{self, AitError};
 use crate::clock::Clock;
 use crate::config::ServeArgs;
 use crate::domain::secrets::SeedDeriver;
@@ -76,6 +76,7 @@ impl utoipa::Modify for SecuritySchemes {
 /// The API routers of every family, with their OpenAPI description.
 fn api_routers() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(apps_in_toss::router())
         .merge(tosspayments::router().layer(middleware::from_fn(tosspayments::error::localize)))
         .split_for_parts();
     let (simulator, sim_doc) = sim::router().split_for_parts();

@@ -6,6 +6,9 @@ pub mod error;
 
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::server::AppState;
 
 pub use error::{AitError, AitSuccess};
 
@@ -21,4 +24,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AitJson<T> {
     async fn from_request(request: Request, _state: &S) -> Result<Self, AitError> {
         Ok(AitJson(crate::web::read_json(request.into_body()).await?))
     }
+}
+
+/// Every Apps-in-Toss endpoint; each area adds its handlers here.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
 }
