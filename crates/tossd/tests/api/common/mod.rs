@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::panic::resume_unwind;
 use std::sync::Arc;
 
