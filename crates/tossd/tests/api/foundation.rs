@@ -15,6 +15,7 @@ on_both_backends!(
     clock_moves_forward_and_reset_restores_defaults,
     ops_endpoints_answer,
     two_servers_share_one_clock,
+    operator_endpoints_need_the_admin_token_when_one_is_set,
 );
 
 async fn payment_lookup_auth_and_envelopes(env: TestEnv) {
@@ -437,4 +438,47 @@ async fn two_servers_share_one_clock(env: TestEnv) {
     .await;
     assert_eq!(theirs.body, mine);
     second.stop().await.unwrap();
+}
+
+async fn operator_endpoints_need_the_admin_token_when_one_is_set(env: TestEnv) {
+    let guarded = env.second_server(&["--admin-token", "s3cret-token"]).await;
+    let base = guarded.base_url();
+    let client = env.client();
+    for path in ["/sim/v1/clock", "/sim/v1/merchants/default", "/metrics"] {
+        let url = format!("{base}{path}");
+        let r = crate::common::send(client, Method::GET, &url, &[], None).await;
+        assert_eq!(r.status, 401, "{path} without a token");
+        assert_eq!(r.body["error"]["code"], "UNAUTHORIZED");
+        let r = crate::common::send(
+            client,
+            Method::GET,
+            &url,
+            &[("authorization", "Bearer wrong")],
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 401, "{path} with a wrong token");
+        let r = crate::common::send(
+            client,
+            Method::GET,
+            &url,
+            &[("authorization", "Bearer s3cret-token")],
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 200, "{path} with the token");
+    }
+    // The partner APIs and health are not operator endpoints.
+    let r = crate::common::send(client, Method::GET, &format!("{base}/healthz"), &[], None).await;
+    assert_eq!(r.status, 200);
+    let r = crate::common::send(
+        client,
+        Method::GET,
+        &format!("{base}/v1/payments/abc"),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(r.body["code"], "UNAUTHORIZED_KEY");
+    guarded.stop().await.unwrap();
 }
