@@ -1,6 +1,7 @@
 //! Command line and environment configuration. Every `serve` flag has a `TOSSD_*` variable.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -22,6 +23,53 @@ pub struct Cli {
 pub enum Command {
     /// Start the server (migrates and seeds the database on first start)
     Serve(ServeArgs),
+    /// Manage Apps-in-Toss partner apps
+    #[command(subcommand)]
+    Apps(AppsCommand),
+    /// Manage Toss Payments merchants
+    #[command(subcommand)]
+    Merchants(MerchantsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppsCommand {
+    /// Create a partner app and issue its mTLS client certificate and key (PEM files)
+    Create {
+        /// The app's name
+        name: String,
+        /// Folder the certificate, key and CA certificate are written to (a subfolder per app)
+        #[arg(long, default_value = "tossd-apps")]
+        out: PathBuf,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MerchantsCommand {
+    /// Create a merchant with its own test client and secret keys
+    Create {
+        /// The merchant's name
+        name: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Database: sqlite://FILE or postgres://USER@HOST/DB (the one `tossd serve` uses)
+    #[arg(long, env = "TOSSD_DATABASE_URL", default_value = "sqlite://tossd.db")]
+    pub database_url: String,
+
+    /// Seed of the deterministic seeded values, used if this call creates the database
+    #[arg(
+        long,
+        env = "TOSSD_SEED",
+        default_value = "tossd",
+        hide_env_values = true
+    )]
+    pub seed: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -81,9 +129,25 @@ pub struct ServeArgs {
     #[arg(long, env = "TOSSD_CLOCK_START")]
     pub clock_start: Option<String>,
 
-    /// Base URL written into responses (receipt links, terms URLs); defaults to http://LISTEN
+    /// Base URL written into responses (receipt links, terms URLs); defaults to http(s)://LISTEN
     #[arg(long, env = "TOSSD_PUBLIC_URL")]
     pub public_url: Option<String>,
+
+    /// Serve HTTPS; Apps-in-Toss calls are attributed to the app of the client certificate presented
+    #[arg(long, env = "TOSSD_TLS")]
+    pub tls: bool,
+
+    /// Refuse, at the TLS handshake, connections without a client certificate from tossd's CA (implies --tls)
+    #[arg(long, env = "TOSSD_REQUIRE_MTLS")]
+    pub require_mtls: bool,
+
+    /// Server certificate chain (PEM) instead of one issued by tossd's CA
+    #[arg(long, env = "TOSSD_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// Private key (PEM) of --tls-cert
+    #[arg(long, env = "TOSSD_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -91,8 +155,13 @@ impl ServeArgs {
     pub fn public_url(&self, bound: SocketAddr) -> String {
         match &self.public_url {
             Some(url) => url.trim_end_matches('/').to_owned(),
+            None if self.tls_enabled() => format!("https://{bound}"),
             None => format!("http://{bound}"),
         }
+    }
+
+    pub fn tls_enabled(&self) -> bool {
+        self.tls || self.require_mtls
     }
 
     /// Operator endpoints need the admin token when one is set or when reachable beyond loopback.
@@ -113,12 +182,18 @@ mod tests {
 
     #[test]
     fn defaults_are_local() {
-        let Cli {
-            command: Command::Serve(args),
-        } = Cli::parse_from(["tossd", "serve"]);
+        let Command::Serve(args) = Cli::parse_from(["tossd", "serve"]).command else {
+            panic!("serve arguments")
+        };
         assert_eq!(args.listen.to_string(), "127.0.0.1:8700");
         assert_eq!(args.database_url, "sqlite://tossd.db");
         assert!(!args.operator_token_required());
         assert_eq!(args.public_url(args.listen), "http://127.0.0.1:8700");
+        assert!(!args.tls_enabled());
+        let Command::Serve(args) = Cli::parse_from(["tossd", "serve", "--require-mtls"]).command
+        else {
+            panic!()
+        };
+        assert_eq!(args.public_url(args.listen), "https://127.0.0.1:8700");
     }
 }

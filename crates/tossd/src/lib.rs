@@ -8,6 +8,7 @@ pub mod apps_in_toss;
 pub mod clock;
 pub mod config;
 pub mod domain;
+pub mod identity;
 pub mod ops;
 pub mod outbox;
 pub mod server;

@@ -1,15 +1,91 @@
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use tossd::config::{Cli, Command, LogFormat, ServeArgs};
+use tossd::config::{
+    AppsCommand, Cli, Command, DatabaseArgs, LogFormat, MerchantsCommand, ServeArgs,
+};
+use tossd::domain::secrets::SeedDeriver;
+use tossd::domain::time::Instant;
+use tossd::identity::{apps, merchants, tls::Authority};
 use tossd::server::Server;
+use tossd::store::seed::{self, SeedConfig};
+use tossd::store::Db;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let Cli { command } = Cli::parse();
     match command {
         Command::Serve(args) => serve(args).await,
+        Command::Apps(AppsCommand::Create {
+            name,
+            out,
+            database,
+        }) => create_app(&name, &out, &database).await,
+        Command::Merchants(MerchantsCommand::Create { name, database }) => {
+            create_merchant(&name, &database).await
+        }
     }
+}
+
+/// The database `tossd serve` uses, migrated and seeded like at its first start.
+async fn open_database(database: &DatabaseArgs) -> anyhow::Result<Db> {
+    let db = Db::open(&database.database_url).await?;
+    let config = SeedConfig {
+        deriver: SeedDeriver::new(&database.seed),
+        secret_key: None,
+        client_key: None,
+        clock_start: None,
+    };
+    seed::ensure_seeded(&db, &config).await?;
+    Ok(db)
+}
+
+fn wall_clock() -> Instant {
+    Instant::from_datetime(chrono::Utc::now())
+}
+
+async fn create_app(
+    name: &str,
+    out: &std::path::Path,
+    database: &DatabaseArgs,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(apps::valid_name(name), "the name must be 1–50 characters");
+    let db = open_database(database).await?;
+    let authority = Authority::load_or_create(&db).await?;
+    let app = apps::create_app(&db, &authority, name, wall_clock()).await?;
+    let folder = out.join(&app.app_id);
+    std::fs::create_dir_all(&folder)?;
+    std::fs::write(folder.join("client.crt"), &app.certificate_pem)?;
+    std::fs::write(folder.join("client.key"), &app.private_key_pem)?;
+    std::fs::write(folder.join("ca.crt"), &app.ca_certificate_pem)?;
+    println!("created app {} ({})", app.app_id, app.name);
+    println!(
+        "  client certificate  {}",
+        folder.join("client.crt").display()
+    );
+    println!(
+        "  client key          {}",
+        folder.join("client.key").display()
+    );
+    println!("  CA certificate      {}", folder.join("ca.crt").display());
+    println!("  clientId            {}", app.client_id);
+    println!(
+        "  decryption key      {}  (AAD {})",
+        app.decryption_key, app.aad
+    );
+    db.close().await;
+    Ok(())
+}
+
+async fn create_merchant(name: &str, database: &DatabaseArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(apps::valid_name(name), "the name must be 1–50 characters");
+    let db = open_database(database).await?;
+    let merchant = merchants::create_merchant(&db, name, wall_clock()).await?;
+    println!("created merchant {} ({})", merchant.m_id, merchant.name);
+    println!("  client key  {}", merchant.client_key);
+    println!("  secret key  {}", merchant.secret_key);
+    db.close().await;
+    Ok(())
 }
 
 fn init_logging(format: LogFormat) {

@@ -8,9 +8,13 @@ use axum::http::StatusCode;
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tower::Service;
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::OpenApi;
@@ -21,6 +25,7 @@ use crate::clock::Clock;
 use crate::config::ServeArgs;
 use crate::domain::secrets::SeedDeriver;
 use crate::domain::time::Instant;
+use crate::identity::tls::{self, Authority, PeerCertificate};
 use crate::store::seed::{self, SeedConfig};
 use crate::store::Db;
 use crate::tosspayments::{self, codes, TpError};
@@ -44,6 +49,7 @@ pub struct AppState {
     pub seed: Arc<SeedConfig>,
     pub metrics: Arc<Metrics>,
     pub openapi_json: Arc<str>,
+    pub authority: Arc<Authority>,
 }
 
 #[derive(OpenApi)]
@@ -149,6 +155,64 @@ fn family_not_found(path: &str, known_path: bool) -> Response {
     }
 }
 
+/// The HTTPS accept loop: each connection's client certificate (if any) is put on its requests as a
+/// [`PeerCertificate`]. A failed handshake (no or a foreign certificate under `--require-mtls`) just
+/// drops the connection, as the real service does.
+async fn serve_tls(
+    listener: TcpListener,
+    config: Arc<rustls::ServerConfig>,
+    app: Router,
+    mut shutdown: oneshot::Receiver<()>,
+) -> std::io::Result<()> {
+    let acceptor = tokio_rustls::TlsAcceptor::from(config);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let acceptor = acceptor.clone();
+        let app = app.clone();
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            let tls_stream = match acceptor.accept(stream).await {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::debug!(error = %e, "TLS handshake refused");
+                    return;
+                }
+            };
+            let peer = PeerCertificate(
+                tls_stream
+                    .get_ref()
+                    .1
+                    .peer_certificates()
+                    .and_then(|chain| chain.first())
+                    .map(|c| tls::fingerprint(c)),
+            );
+            let service = tower::service_fn(move |mut request: Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(peer.clone());
+                let mut app = app.clone();
+                async move { app.call(request.map(axum::body::Body::new)).await }
+            });
+            let builder = auto::Builder::new(TokioExecutor::new());
+            let connection = builder
+                .serve_connection(TokioIo::new(tls_stream), TowerToHyperService::new(service));
+            if let Err(e) = watcher.watch(connection.into_owned()).await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    graceful.shutdown().await;
+    Ok(())
+}
+
 /// A running server.
 pub struct Server {
     pub addr: SocketAddr,
@@ -182,6 +246,28 @@ impl Server {
             clock_start,
         };
         seed::ensure_seeded(&db, &seed_config).await?;
+        let authority = Authority::load_or_create(&db).await?;
+        let tls_config = if args.tls_enabled() {
+            let given = match (&args.tls_cert, &args.tls_key) {
+                (Some(cert), Some(key)) => Some(tls::read_pem_pair(cert, key)?),
+                _ => None,
+            };
+            let mut names = vec![
+                "localhost".to_owned(),
+                "127.0.0.1".to_owned(),
+                "::1".to_owned(),
+            ];
+            if !addr.ip().is_unspecified() && !names.contains(&addr.ip().to_string()) {
+                names.push(addr.ip().to_string());
+            }
+            Some(Arc::new(authority.server_config(
+                names,
+                given,
+                args.require_mtls,
+            )?))
+        } else {
+            None
+        };
         let state = AppState {
             db,
             clock: Clock::new(args.clock),
@@ -193,16 +279,20 @@ impl Server {
             seed: Arc::new(seed_config),
             metrics: Arc::new(Metrics::default()),
             openapi_json: openapi_document().into(),
+            authority: Arc::new(authority),
         };
         let app = router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = rx.await;
-                })
-                .await
-        });
+        let task = match tls_config {
+            None => tokio::spawn(async move {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async move {
+                        let _ = rx.await;
+                    })
+                    .await
+            }),
+            Some(config) => tokio::spawn(serve_tls(listener, config, app, rx)),
+        };
         Ok(Server {
             addr,
             state,
@@ -211,8 +301,14 @@ impl Server {
         })
     }
 
+    /// The URL clients use: https when TLS is on.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.state.settings.public_url.starts_with("https://") {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// Stops accepting, lets in-flight requests finish, then closes the database.

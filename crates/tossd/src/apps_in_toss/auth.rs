@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use sqlx::Row;
 
 use crate::apps_in_toss::AitError;
+use crate::identity::tls::PeerCertificate;
 use crate::server::AppState;
 use crate::store::flag;
 
@@ -57,16 +58,51 @@ impl PartnerApp {
             .await?;
         Ok(row.as_ref().map(PartnerApp::from_row))
     }
+
+    pub async fn by_certificate(
+        state: &AppState,
+        fingerprint: &str,
+    ) -> Result<Option<PartnerApp>, sqlx::Error> {
+        let columns = APP_COLUMNS
+            .split(", ")
+            .map(|c| format!("a.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let row = sqlx::query(&format!(
+            "SELECT {columns} FROM app_certificates c JOIN apps a ON a.app_id = c.app_id WHERE c.fingerprint = $1"
+        ))
+        .bind(fingerprint)
+        .fetch_optional(state.db.reader())
+        .await?;
+        Ok(row.as_ref().map(PartnerApp::from_row))
+    }
 }
 
-/// Over plain HTTP every Apps-in-Toss request is the default app's.
+/// The app of the client certificate the connection presented; without one (plain HTTP, or TLS without
+/// `--require-mtls`) the default app.
 impl FromRequestParts<AppState> for PartnerApp {
     type Rejection = AitError;
 
-    async fn from_request_parts(_parts: &mut Parts, state: &AppState) -> Result<Self, AitError> {
-        PartnerApp::default_app(state)
-            .await?
-            .ok_or_else(AitError::internal)
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AitError> {
+        match parts
+            .extensions
+            .get::<PeerCertificate>()
+            .and_then(|p| p.0.as_deref())
+        {
+            // Issued by tossd's CA (the handshake checked that) but its app no longer exists.
+            Some(fingerprint) => PartnerApp::by_certificate(state, fingerprint)
+                .await?
+                .ok_or_else(|| {
+                    AitError::fail(
+                        StatusCode::UNAUTHORIZED,
+                        "UNAUTHORIZED",
+                        "인증서가 유효하지 않아요.",
+                    )
+                }),
+            None => PartnerApp::default_app(state)
+                .await?
+                .ok_or_else(AitError::internal),
+        }
     }
 }
 

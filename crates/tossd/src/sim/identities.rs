@@ -1,15 +1,18 @@
 //! The default partner app and merchant, with the credentials integrators configure.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::Json;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::ToSchema;
 
 use crate::apps_in_toss::auth::PartnerApp;
 use crate::domain::secrets;
+use crate::identity::apps::{self, IssuedApp};
+use crate::identity::merchants::{self, IssuedMerchant};
 use crate::server::AppState;
-use crate::sim::SimError;
+use crate::sim::{SimError, SimJson};
 use crate::store::seed;
 
 #[derive(Serialize, ToSchema)]
@@ -87,4 +90,42 @@ pub async fn default_merchant(state: &AppState) -> anyhow::Result<MerchantView> 
         client_key: row.get(2),
         secret_key,
     })
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct CreateNamed {
+    /// A name for people (1–50 characters)
+    pub name: String,
+}
+
+/// A new partner app with its mTLS client certificate (use it with `tossd serve --tls`).
+#[utoipa::path(post, path = "/sim/v1/apps", tag = "Simulator", request_body = CreateNamed,
+    responses((status = 201, body = IssuedApp), (status = 400, description = "name missing or too long")))]
+pub async fn create_app(
+    State(state): State<AppState>,
+    SimJson(request): SimJson<CreateNamed>,
+) -> Result<(StatusCode, Json<IssuedApp>), SimError> {
+    if !apps::valid_name(&request.name) {
+        return Err(SimError::bad_request("name must be 1–50 characters"));
+    }
+    let now = state.clock.now(&state.db).await?;
+    let app = apps::create_app(&state.db, &state.authority, &request.name, now).await?;
+    Ok((StatusCode::CREATED, Json(app)))
+}
+
+/// A new merchant with its own test keys.
+#[utoipa::path(post, path = "/sim/v1/merchants", tag = "Simulator", request_body = CreateNamed,
+    responses((status = 201, body = IssuedMerchant), (status = 400, description = "name missing or too long")))]
+pub async fn create_merchant(
+    State(state): State<AppState>,
+    SimJson(request): SimJson<CreateNamed>,
+) -> Result<(StatusCode, Json<IssuedMerchant>), SimError> {
+    if !apps::valid_name(&request.name) {
+        return Err(SimError::bad_request("name must be 1–50 characters"));
+    }
+    let now = state.clock.now(&state.db).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(merchants::create_merchant(&state.db, &request.name, now).await?),
+    ))
 }

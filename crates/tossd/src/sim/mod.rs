@@ -110,4 +110,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::get_user))
         .routes(routes!(identities::get_default_app))
         .routes(routes!(identities::get_default_merchant))
+        .routes(routes!(identities::create_app))
+        .routes(routes!(identities::create_merchant))
 }

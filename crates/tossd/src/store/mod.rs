@@ -44,6 +44,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "outbox",
         include_str!("../../migrations/sqlite/0002_outbox.sql"),
     ),
+    (
+        9,
+        "identity",
+        include_str!("../../migrations/sqlite/0009_identity.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -56,11 +61,16 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "outbox",
         include_str!("../../migrations/postgres/0002_outbox.sql"),
     ),
+    (
+        9,
+        "identity",
+        include_str!("../../migrations/postgres/0009_identity.sql"),
+    ),
 ];
 
 /// Tables that survive `POST /sim/v1/reset`: the migration history and instance secrets (the JWT signing
-/// key must outlive resets so cached JWKS stay valid).
-const KEPT_BY_RESET: &[&str] = &["_sqlx_migrations", "instance"];
+/// key must outlive resets so cached JWKS stay valid) and the local CA (issued certificates stay trusted).
+const KEPT_BY_RESET: &[&str] = &["_sqlx_migrations", "instance", "tls_authority"];
 
 impl Db {
     /// Opens `url` (`sqlite://…` or `postgres://…`), creating a SQLite file if needed, and runs migrations.
@@ -156,8 +166,20 @@ impl Db {
             locking: true,
             no_tx: false,
         };
-        migrator.run(&self.writer).await?;
-        Ok(())
+        // SQLite has no advisory lock: when two processes open one new file together (say `tossd serve`
+        // and `tossd apps create`), the loser's migration fails; it waits and finds them applied.
+        let mut attempt = 0;
+        loop {
+            match migrator.run(&self.writer).await {
+                Ok(()) => return Ok(()),
+                Err(e) if self.backend == Backend::Sqlite && attempt < 10 => {
+                    attempt += 1;
+                    tracing::debug!(error = %e, attempt, "migration raced another process; retrying");
+                    tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// Deletes every row of every table except those in [`KEPT_BY_RESET`], in one transaction.

@@ -109,10 +109,10 @@ pub fn serve_args(database_url: &str, extra: &[&str]) -> ServeArgs {
         database_url,
     ];
     argv.extend_from_slice(extra);
-    let Cli {
-        command: Command::Serve(args),
-    } = Cli::parse_from(argv);
-    args
+    match Cli::parse_from(argv).command {
+        Command::Serve(args) => args,
+        _ => unreachable!("the arguments name the serve command"),
+    }
 }
 
 /// One test's world: a database and a server on it (more servers can join the same database).

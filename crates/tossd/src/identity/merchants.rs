@@ -1,0 +1,42 @@
+//! Creating Toss Payments merchants beyond the default one (`tossd merchants create`,
+//! `POST /sim/v1/merchants`).
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::secrets;
+use crate::domain::time::Instant;
+use crate::store::{seed, Db};
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IssuedMerchant {
+    pub m_id: String,
+    pub name: String,
+    pub client_key: String,
+    pub secret_key: String,
+}
+
+pub async fn create_merchant(db: &Db, name: &str, now: Instant) -> anyhow::Result<IssuedMerchant> {
+    // mId is at most 14 characters (REFERENCE.md §1.10).
+    let m_id = format!("mid_{}", secrets::random_alnum(10).to_lowercase());
+    let client_key = format!("test_ck_{}", secrets::random_alnum(28));
+    let secret_key = format!("test_sk_{}", secrets::random_alnum(28));
+    let mut tx = db.begin().await?;
+    let merchant_id: i64 = sqlx::query_scalar(
+        "INSERT INTO merchants (mid, name, is_default, created_at) VALUES ($1, $2, 0, $3) RETURNING id",
+    )
+    .bind(&m_id)
+    .bind(name)
+    .bind(now.micros())
+    .fetch_one(&mut *tx)
+    .await?;
+    seed::insert_merchant_keys(&mut tx, merchant_id, &client_key, &secret_key).await?;
+    tx.commit().await?;
+    Ok(IssuedMerchant {
+        m_id,
+        name: name.to_owned(),
+        client_key,
+        secret_key,
+    })
+}

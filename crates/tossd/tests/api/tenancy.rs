@@ -1,0 +1,178 @@
+//! Partner identity over mTLS, several apps and merchants.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::common::{basic, send, TestEnv};
+use crate::on_both_backends;
+
+on_both_backends!(
+    require_mtls_refuses_connections_without_a_tossd_certificate,
+    tls_without_require_mtls_serves_clients_without_certificates,
+    new_merchants_have_their_own_keys,
+    simulator_validates_new_apps_and_merchants,
+);
+
+fn tls_client(ca_pem: &str, identity_pem: Option<String>) -> reqwest::Client {
+    let mut builder = reqwest::Client::builder()
+        .use_rustls_tls()
+        .add_root_certificate(reqwest::Certificate::from_pem(ca_pem.as_bytes()).expect("CA PEM"));
+    if let Some(pem) = identity_pem {
+        builder =
+            builder.identity(reqwest::Identity::from_pem(pem.as_bytes()).expect("identity PEM"));
+    }
+    builder.build().expect("TLS client")
+}
+
+/// A client certificate from a CA that is not tossd's.
+fn foreign_identity() -> String {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let issuer = rcgen::Issuer::new(ca_params, &ca_key);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    let cert = params.signed_by(&key, &issuer).unwrap();
+    format!("{}{}", cert.pem(), key.serialize_pem())
+}
+
+async fn require_mtls_refuses_connections_without_a_tossd_certificate(env: TestEnv) {
+    let app = env
+        .sim(Method::POST, "/sim/v1/apps", json!({"name": "파트너 앱"}))
+        .await;
+    assert!(app["appId"].as_str().unwrap().starts_with("ait_"));
+    assert_eq!(app["name"], "파트너 앱");
+    assert_eq!(app["aad"], "TOSS");
+    for field in ["certificatePem", "caCertificatePem"] {
+        assert!(
+            app[field]
+                .as_str()
+                .unwrap()
+                .starts_with("-----BEGIN CERTIFICATE-----"),
+            "{field}"
+        );
+    }
+    assert!(app["privateKeyPem"]
+        .as_str()
+        .unwrap()
+        .starts_with("-----BEGIN PRIVATE KEY-----"));
+    let ca = app["caCertificatePem"].as_str().unwrap();
+
+    let server = env.second_server(&["--require-mtls"]).await;
+    let base = server.base_url();
+    assert!(base.starts_with("https://"));
+    let url = format!("{base}/healthz");
+
+    let identity = format!(
+        "{}{}",
+        app["certificatePem"].as_str().unwrap(),
+        app["privateKeyPem"].as_str().unwrap()
+    );
+    let with_certificate = tls_client(ca, Some(identity));
+    let r = send(&with_certificate, Method::GET, &url, &[], None).await;
+    assert_eq!((r.status, &r.body), (200, &json!({"status": "ok"})));
+    // Toss Payments clients on the same port need a certificate too, then use their secret key as usual.
+    let auth = env.merchant_basic().await;
+    let r = send(
+        &with_certificate,
+        Method::GET,
+        &format!("{base}/v1/payments/abc"),
+        &[("authorization", &auth)],
+        None,
+    )
+    .await;
+    assert_eq!(r.body["code"], "NOT_FOUND_PAYMENT");
+
+    for (label, client) in [
+        ("no certificate", tls_client(ca, None)),
+        (
+            "a foreign CA's certificate",
+            tls_client(ca, Some(foreign_identity())),
+        ),
+    ] {
+        let outcome = client.get(&url).send().await;
+        assert!(
+            outcome.is_err(),
+            "a client with {label} completed a request: {outcome:?}"
+        );
+    }
+    server.stop().await.unwrap();
+}
+
+async fn tls_without_require_mtls_serves_clients_without_certificates(env: TestEnv) {
+    let app = env
+        .sim(Method::POST, "/sim/v1/apps", json!({"name": "second"}))
+        .await;
+    let server = env.second_server(&["--tls"]).await;
+    let client = tls_client(app["caCertificatePem"].as_str().unwrap(), None);
+    let r = send(
+        &client,
+        Method::GET,
+        &format!("{}/healthz", server.base_url()),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    // Apps-in-Toss paths still answer in their envelope over TLS.
+    let r = send(
+        &client,
+        Method::POST,
+        &format!("{}/api-partner/v1/apps-in-toss/none", server.base_url()),
+        &[],
+        Some("{}"),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.body["error"]["errorCode"].as_str()),
+        (404, Some("NOT_FOUND"))
+    );
+    server.stop().await.unwrap();
+}
+
+async fn new_merchants_have_their_own_keys(env: TestEnv) {
+    let merchant = env
+        .sim(
+            Method::POST,
+            "/sim/v1/merchants",
+            json!({"name": "두번째 상점"}),
+        )
+        .await;
+    let m_id = merchant["mId"].as_str().unwrap();
+    assert!(m_id.len() <= 14 && m_id.starts_with("mid_"), "{m_id}");
+    let secret = merchant["secretKey"].as_str().unwrap();
+    let client_key = merchant["clientKey"].as_str().unwrap();
+    assert!(secret.starts_with("test_sk_") && secret.len() == 36);
+    assert!(client_key.starts_with("test_ck_") && client_key.len() == 36);
+    let default = env
+        .sim(Method::GET, "/sim/v1/merchants/default", Value::Null)
+        .await;
+    assert_ne!(default["secretKey"], merchant["secretKey"]);
+
+    let r = env
+        .get("/v1/payments/abc", &[("authorization", &basic(secret))])
+        .await;
+    assert_eq!(
+        (r.status, r.body["code"].as_str()),
+        (404, Some("NOT_FOUND_PAYMENT"))
+    );
+    let r = env
+        .get("/v1/payments/abc", &[("authorization", &basic(client_key))])
+        .await;
+    assert_eq!(
+        (r.status, r.body["code"].as_str()),
+        (400, Some("INVALID_API_KEY"))
+    );
+}
+
+async fn simulator_validates_new_apps_and_merchants(env: TestEnv) {
+    for path in ["/sim/v1/apps", "/sim/v1/merchants"] {
+        for body in ["{}", r#"{"name": ""}"#, r#"{"name": 5}"#, "not json"] {
+            let r = env.request(Method::POST, path, &[], Some(body)).await;
+            assert_eq!(r.status, 400, "{path} {body}: {}", r.text);
+        }
+        let long = json!({"name": "가".repeat(51)});
+        assert_eq!(env.post(path, &[], &long).await.status, 400);
+    }
+}
