@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod identities;
+pub mod login;
 pub mod users;
 
 use axum::extract::{FromRequest, Request};
@@ -110,4 +111,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::get_user))
         .routes(routes!(identities::get_default_app))
         .routes(routes!(identities::get_default_merchant))
+        .routes(routes!(login::login))
+        .routes(routes!(login::unlink))
+        .routes(routes!(login::update_default_app))
 }
