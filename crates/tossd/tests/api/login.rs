@@ -25,6 +25,7 @@ on_both_backends!(
     unlink_in_toss_revokes_and_records_the_callback,
     leaving_toss_fans_out_and_ends_the_user,
     bad_input_gets_documented_errors,
+    two_servers_share_the_signing_key_and_tokens,
 );
 
 const BASE: &str = "/api-partner/v1/apps-in-toss/user/oauth2";
@@ -859,4 +860,38 @@ async fn bad_input_gets_documented_errors(env: TestEnv) {
     }
     // The genuine token still works after all that.
     assert_eq!(login_me(&env, token).await.status, 200);
+}
+
+async fn two_servers_share_the_signing_key_and_tokens(env: TestEnv) {
+    let second = env.second_server(&[]).await;
+    let other = |p: &str| format!("{}{p}", second.base_url());
+    let client = env.client().clone();
+    // The first use of the key may happen on either server; both then publish the same one.
+    let theirs = crate::common::send(
+        &client,
+        Method::GET,
+        &other("/.well-known/jwks.json"),
+        &[],
+        None,
+    )
+    .await;
+    let mine = env.get("/.well-known/jwks.json", &[]).await;
+    assert_eq!((theirs.status, &theirs.body), (200, &mine.body));
+
+    let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
+    let r = crate::common::send(
+        &client,
+        Method::POST,
+        &other(&path("generate-token")),
+        &[],
+        Some(&json!({"authorizationCode": code, "referrer": referrer}).to_string()),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let token = r.body["success"]["accessToken"].as_str().unwrap();
+    assert_eq!(login_me(&env, token).await.status, 200);
+    // The code was used on the other server.
+    let r = exchange(&env, &code, &referrer).await;
+    assert_eq!((r.status, &r.body), (400, &invalid_grant()));
+    second.stop().await.unwrap();
 }
