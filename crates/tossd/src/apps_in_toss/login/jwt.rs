@@ -172,3 +172,56 @@ pub async fn jwks(State(state): State<AppState>) -> Response {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims() -> Claims {
+        Claims {
+            sub: "m0uf2hZRjINsDA7K4unTxLor0qcRkbM=".into(),
+            aud: "3ezt6e1th86oday9p9cuy84u4ovng6ss".into(),
+            nbf: 1718254836,
+            scope: vec!["user_key".into(), "user_name".into()],
+            iss: ISSUER.into(),
+            exp: 1718254836 + 3600,
+            iat: 1718254836,
+            jti: "12db60f6-213a-45d7-9e92-80c30fcbd0d7".into(),
+        }
+    }
+
+    #[test]
+    fn tokens_verify_only_untouched_and_with_their_key() {
+        let generate = || {
+            let key = RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).unwrap();
+            let stored = STANDARD.encode(key.to_pkcs8_der().unwrap().as_bytes());
+            JwtKeys::from_stored(&stored).unwrap()
+        };
+        let keys = generate();
+        let token = keys.sign(&claims()).unwrap();
+        assert!(token.starts_with("eyJraWQiOiJjZXJ0IiwiYWxnIjoiUlMyNTYifQ."));
+        let back = keys.verify(&token).unwrap();
+        assert_eq!(back.jti, claims().jti);
+        assert_eq!(back.scope, claims().scope);
+
+        let parts: Vec<&str> = token.split('.').collect();
+        let mut forged = claims();
+        forged.aud = "other".into();
+        let forged_payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&forged).unwrap());
+        assert!(keys
+            .verify(&format!("{}.{forged_payload}.{}", parts[0], parts[2]))
+            .is_none());
+        let none_header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none"}"#);
+        assert!(keys
+            .verify(&format!("{none_header}.{}.{}", parts[1], parts[2]))
+            .is_none());
+        assert!(keys.verify(&format!("{token}.extra")).is_none());
+        assert!(keys.verify("a.b").is_none());
+        assert!(generate().verify(&token).is_none());
+
+        let jwk = &keys.jwks["keys"][0];
+        assert_eq!(jwk["kid"], "cert");
+        assert_eq!(jwk["alg"], "RS256");
+        assert_eq!(jwk["e"], "AQAB");
+    }
+}
