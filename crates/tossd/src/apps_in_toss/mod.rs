@@ -3,10 +3,12 @@
 
 pub mod auth;
 pub mod error;
+pub mod login;
 
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::server::AppState;
 
@@ -29,4 +31,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AitJson<T> {
 /// Every Apps-in-Toss endpoint; each area adds its handlers here.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(login::generate_token))
+        .routes(routes!(login::refresh_token))
+        .routes(routes!(login::remove_by_user_key))
+        .routes(routes!(login::remove_by_access_token))
+        .routes(routes!(login::login_me))
 }

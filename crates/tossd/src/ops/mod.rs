@@ -16,6 +16,10 @@ pub fn router() -> Router<AppState> {
         .route("/docs", get(docs))
         .route("/docs/swagger-ui-bundle.js", get(swagger_js))
         .route("/docs/swagger-ui.css", get(swagger_css))
+        .route(
+            "/.well-known/jwks.json",
+            get(crate::apps_in_toss::login::jwt::jwks),
+        )
 }
 
 /// Metrics sit behind the operator guard with the simulator.

@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod identities;
+pub mod login;
 pub mod users;
 
 use axum::extract::{FromRequest, Request};
@@ -112,4 +113,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(identities::get_default_merchant))
         .routes(routes!(identities::create_app))
         .routes(routes!(identities::create_merchant))
+        .routes(routes!(login::login))
+        .routes(routes!(login::unlink))
+        .routes(routes!(login::update_default_app))
 }

@@ -32,40 +32,24 @@ pub struct Db {
 
 pub type Tx = Transaction<'static, Any>;
 
-/// Migrations of each backend, in order. Every issue adds its own numbered file to both folders.
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
-    (
-        1,
-        "foundation",
-        include_str!("../../migrations/sqlite/0001_foundation.sql"),
-    ),
-    (
-        2,
-        "outbox",
-        include_str!("../../migrations/sqlite/0002_outbox.sql"),
-    ),
-    (
-        9,
-        "identity",
-        include_str!("../../migrations/sqlite/0009_identity.sql"),
-    ),
-];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
-    (
-        1,
-        "foundation",
-        include_str!("../../migrations/postgres/0001_foundation.sql"),
-    ),
-    (
-        2,
-        "outbox",
-        include_str!("../../migrations/postgres/0002_outbox.sql"),
-    ),
-    (
-        9,
-        "identity",
-        include_str!("../../migrations/postgres/0009_identity.sql"),
-    ),
+/// One migration: `NNNN_name`, with a file of that name in both `migrations/sqlite` and
+/// `migrations/postgres`.
+macro_rules! migration {
+    ($name:literal) => {
+        (
+            $name,
+            include_str!(concat!("../../migrations/sqlite/", $name, ".sql")),
+            include_str!(concat!("../../migrations/postgres/", $name, ".sql")),
+        )
+    };
+}
+
+/// Every migration (applied in version order). Each area adds one line.
+const MIGRATIONS: &[(&str, &str, &str)] = &[
+    migration!("0001_foundation"),
+    migration!("0002_outbox"),
+    migration!("0004_login"),
+    migration!("0009_identity"),
 ];
 
 /// Tables that survive `POST /sim/v1/reset`: the migration history and instance secrets (the JWT signing
@@ -143,22 +127,25 @@ impl Db {
     }
 
     async fn migrate(&self) -> anyhow::Result<()> {
-        let list = match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS,
-            Backend::Postgres => POSTGRES_MIGRATIONS,
-        };
-        let migrations = list
+        let mut migrations = MIGRATIONS
             .iter()
-            .map(|(version, name, sql)| {
+            .map(|(name, sqlite, postgres)| {
+                let (version, description) =
+                    name.split_once('_').expect("migration names are NNNN_name");
+                let sql = match self.backend {
+                    Backend::Sqlite => sqlite,
+                    Backend::Postgres => postgres,
+                };
                 Migration::new(
-                    *version,
-                    Cow::Borrowed(*name),
+                    version.parse().expect("migration versions are numbers"),
+                    Cow::Borrowed(description),
                     MigrationType::Simple,
-                    Cow::Borrowed(*sql),
+                    Cow::Borrowed(sql),
                     false,
                 )
             })
             .collect::<Vec<_>>();
+        migrations.sort_by_key(|m| m.version);
         // `locking` takes PostgreSQL's advisory lock, so processes starting together migrate once.
         let migrator = Migrator {
             migrations: Cow::Owned(migrations),

@@ -3,5 +3,6 @@
 mod common;
 
 mod foundation;
+mod login;
 mod pages;
 mod tenancy;

@@ -1,0 +1,479 @@
+//! Toss login (REFERENCE.md §2.1): exchanging the authorization code, refreshing, reading the user and
+//! disconnecting. The user's side (logging in, unlinking inside Toss) is in `sim::login`.
+
+pub mod jwt;
+pub mod store;
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::ToSchema;
+
+use crate::apps_in_toss::auth::PartnerApp;
+use crate::apps_in_toss::{AitError, AitJson, AitSuccess};
+use crate::domain::login::{self, ACCESS_TOKEN_LIFETIME_SECONDS};
+use crate::domain::secrets;
+use crate::domain::time::Instant;
+use crate::server::AppState;
+use crate::store::{flag, Db};
+use jwt::{Claims, JwtKeys};
+
+/// The token pair of `generate-token` and `refresh-token`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Granted scopes, space-separated
+    pub scope: String,
+    /// Always `Bearer`
+    pub token_type: &'static str,
+    /// Seconds the access token lives: 3600
+    pub expires_in: i64,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GenerateTokenRequest {
+    /// The code `appLogin()` returned
+    pub authorization_code: String,
+    /// The `referrer` returned with that code, unchanged
+    pub referrer: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RefreshTokenRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoveByUserKeyRequest {
+    /// Positive int64, or the same as a decimal string
+    #[schema(value_type = i64)]
+    pub user_key: UserKeyValue,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RemovedUser {
+    pub user_key: i64,
+}
+
+/// `login-me`: personal fields are AES-256-GCM encrypted (base64 of IV ‖ ciphertext ‖ tag) unless the app
+/// returns plaintext, and `null` outside the granted scopes.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginMe {
+    pub user_key: i64,
+    /// Granted scopes, comma-separated
+    pub scope: String,
+    pub agreed_terms: Vec<String>,
+    pub name: Option<String>,
+    pub calling_code: Option<String>,
+    pub phone: Option<String>,
+    pub birthday: Option<String>,
+    pub ci: Option<String>,
+    /// Always null
+    #[schema(value_type = Option<String>)]
+    pub di: Option<()>,
+    pub gender: Option<String>,
+    pub nationality: Option<String>,
+    pub email: Option<String>,
+}
+
+/// A userKey sent as a JSON integer or as a string of 1–19 decimal digits; positive.
+#[derive(Debug, Clone, Copy)]
+pub struct UserKeyValue(pub i64);
+
+impl<'de> Deserialize<'de> for UserKeyValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+
+        impl Visitor<'_> for KeyVisitor {
+            type Value = UserKeyValue;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a positive int64 or its decimal string")
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<UserKeyValue, E> {
+                (v > 0)
+                    .then_some(UserKeyValue(v))
+                    .ok_or_else(|| E::custom("userKey must be positive"))
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<UserKeyValue, E> {
+                i64::try_from(v)
+                    .map_err(|_| E::custom("userKey does not fit in int64"))
+                    .and_then(|v| self.visit_i64(v))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<UserKeyValue, E> {
+                if v.is_empty() || v.len() > 19 || !v.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(E::custom("userKey must be decimal digits"));
+                }
+                let parsed = v
+                    .parse::<i64>()
+                    .map_err(|_| E::custom("userKey does not fit in int64"))?;
+                self.visit_i64(parsed)
+            }
+        }
+
+        deserializer.deserialize_any(KeyVisitor)
+    }
+}
+
+fn internal(e: anyhow::Error) -> AitError {
+    tracing::error!(error = %e, "login failure");
+    AitError::internal()
+}
+
+fn invalid_grant_400() -> AitError {
+    AitError::InvalidGrant(StatusCode::BAD_REQUEST)
+}
+
+fn invalid_grant_401() -> AitError {
+    AitError::InvalidGrant(StatusCode::UNAUTHORIZED)
+}
+
+/// Records a new access token in `tx` and returns its claims (signed after commit).
+async fn new_access_token(
+    tx: &mut crate::store::Tx,
+    app: &PartnerApp,
+    sub: &str,
+    user_key: i64,
+    grant_id: i64,
+    scopes: &str,
+    now: Instant,
+) -> Result<Claims, sqlx::Error> {
+    let jti = login::new_uuid_v4();
+    store::insert_access_token(tx, &jti, grant_id, &app.app_id, user_key, now).await?;
+    let iat = now.unix_seconds();
+    Ok(Claims {
+        sub: sub.to_owned(),
+        aud: app.client_id.clone(),
+        nbf: iat,
+        scope: scopes.split_whitespace().map(str::to_owned).collect(),
+        iss: jwt::ISSUER.to_owned(),
+        exp: iat + ACCESS_TOKEN_LIFETIME_SECONDS,
+        iat,
+        jti,
+    })
+}
+
+fn token_response(
+    keys: &JwtKeys,
+    claims: &Claims,
+    refresh_token: String,
+    scopes: &str,
+) -> Result<AitSuccess<TokenResponse>, AitError> {
+    Ok(AitSuccess(TokenResponse {
+        access_token: keys.sign(claims).map_err(internal)?,
+        refresh_token,
+        scope: scopes.to_owned(),
+        token_type: "Bearer",
+        expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
+    }))
+}
+
+/// AccessToken 받기 — exchanges an authorization code (single use, 10 minutes) for tokens.
+#[utoipa::path(
+    post,
+    path = "/api-partner/v1/apps-in-toss/user/oauth2/generate-token",
+    tag = "Apps-in-Toss login",
+    request_body = GenerateTokenRequest,
+    responses(
+        (status = 200, description = "SUCCESS envelope with the token pair", body = TokenResponse),
+        (status = 400, description = "INVALID_PARAMETER, or {\"error\":\"invalid_grant\"}"),
+    )
+)]
+pub async fn generate_token(
+    State(state): State<AppState>,
+    app: PartnerApp,
+    AitJson(request): AitJson<GenerateTokenRequest>,
+) -> Result<AitSuccess<TokenResponse>, AitError> {
+    if request.authorization_code.is_empty() || request.referrer.is_empty() {
+        return Err(AitError::invalid_parameter());
+    }
+    let code_hash = secrets::hash(&request.authorization_code);
+    let code = store::find_code(&state.db, &code_hash)
+        .await?
+        .filter(|code| code.app_id == app.app_id)
+        .ok_or_else(invalid_grant_400)?;
+    let keys = jwt::keys(&state.db).await.map_err(internal)?;
+    let mut tx = state.db.begin().await?;
+    let (_, sub) = store::lock_link(&state.db, &mut tx, &app.app_id, code.user_key)
+        .await?
+        .ok_or_else(invalid_grant_400)?;
+    let now = state.clock.now_in(&mut tx).await?;
+    if !store::consume_code(&mut tx, &code_hash, &app.app_id, &request.referrer, now).await? {
+        return Err(invalid_grant_400());
+    }
+    let sub = sub.ok_or_else(AitError::internal)?;
+    let refresh_token = login::new_refresh_token();
+    let grant_id = store::insert_grant(&mut tx, &secrets::hash(&refresh_token), &code, now).await?;
+    let claims = new_access_token(
+        &mut tx,
+        &app,
+        &sub,
+        code.user_key,
+        grant_id,
+        &code.scopes,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    token_response(&keys, &claims, refresh_token, &code.scopes)
+}
+
+/// AccessToken 재발급 받기 — a new access token from a refresh token (no rotation).
+#[utoipa::path(
+    post,
+    path = "/api-partner/v1/apps-in-toss/user/oauth2/refresh-token",
+    tag = "Apps-in-Toss login",
+    request_body = RefreshTokenRequest,
+    responses(
+        (status = 200, description = "SUCCESS envelope with a new access token and the same refresh token", body = TokenResponse),
+        (status = 400, description = "INVALID_PARAMETER, or {\"error\":\"invalid_grant\"}"),
+    )
+)]
+pub async fn refresh_token(
+    State(state): State<AppState>,
+    app: PartnerApp,
+    AitJson(request): AitJson<RefreshTokenRequest>,
+) -> Result<AitSuccess<TokenResponse>, AitError> {
+    if request.refresh_token.is_empty() {
+        return Err(AitError::invalid_parameter());
+    }
+    let refresh_hash = secrets::hash(&request.refresh_token);
+    let user_key = store::grant_owner(&state.db, &refresh_hash, &app.app_id)
+        .await?
+        .ok_or_else(invalid_grant_400)?;
+    let keys = jwt::keys(&state.db).await.map_err(internal)?;
+    let mut tx = state.db.begin().await?;
+    // The link lock orders this refresh with any removal of the pair (REFERENCE.md §2.1.2).
+    let (_, sub) = store::lock_link(&state.db, &mut tx, &app.app_id, user_key)
+        .await?
+        .ok_or_else(invalid_grant_400)?;
+    let now = state.clock.now_in(&mut tx).await?;
+    let grant = store::live_grant(&mut tx, &refresh_hash, &app.app_id, now)
+        .await?
+        .ok_or_else(invalid_grant_400)?;
+    let sub = sub.ok_or_else(AitError::internal)?;
+    let claims = new_access_token(
+        &mut tx,
+        &app,
+        &sub,
+        grant.user_key,
+        grant.id,
+        &grant.scopes,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    token_response(&keys, &claims, request.refresh_token, &grant.scopes)
+}
+
+/// The access token of the `Authorization: Bearer` header, if it is a live token of `app`.
+struct BearerGrant {
+    jti: String,
+    access: store::AccessRow,
+}
+
+async fn bearer(
+    db: &Db,
+    keys: &Arc<JwtKeys>,
+    app: &PartnerApp,
+    headers: &HeaderMap,
+) -> Result<BearerGrant, AitError> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(invalid_grant_401)?;
+    let (scheme, token) = value.split_once(' ').ok_or_else(invalid_grant_401)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(invalid_grant_401());
+    }
+    let claims = keys.verify(token.trim()).ok_or_else(invalid_grant_401)?;
+    if !secrets::secrets_equal(&claims.aud, &app.client_id) {
+        return Err(invalid_grant_401());
+    }
+    let access = store::unrevoked_access_token(db, &claims.jti, &app.app_id)
+        .await?
+        .ok_or_else(invalid_grant_401)?;
+    Ok(BearerGrant {
+        jti: claims.jti,
+        access,
+    })
+}
+
+/// 사용자 정보 받기 — the logged-in user's profile, limited to the granted scopes.
+#[utoipa::path(
+    get,
+    path = "/api-partner/v1/apps-in-toss/user/oauth2/login-me",
+    tag = "Apps-in-Toss login",
+    responses(
+        (status = 200, description = "SUCCESS envelope with the profile", body = LoginMe),
+        (status = 401, description = "{\"error\":\"invalid_grant\"}"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn login_me(
+    State(state): State<AppState>,
+    app: PartnerApp,
+    headers: HeaderMap,
+) -> Result<AitSuccess<LoginMe>, AitError> {
+    let keys = jwt::keys(&state.db).await.map_err(internal)?;
+    let BearerGrant { access, .. } = bearer(&state.db, &keys, &app, &headers).await?;
+    let now = state.clock.now(&state.db).await?;
+    if Instant::is_expired(access.issued_at, ACCESS_TOKEN_LIFETIME_SECONDS, now) {
+        return Err(invalid_grant_401());
+    }
+    let row = sqlx::query(
+        "SELECT name, calling_code, phone, birthday, gender, nationality, email, ci, withdrawn \
+         FROM users WHERE user_key = $1",
+    )
+    .bind(access.user_key)
+    .fetch_optional(state.db.reader())
+    .await?
+    .filter(|row| !flag(row.get(8)))
+    .ok_or_else(invalid_grant_401)?;
+    let profile = Profile {
+        name: row.get(0),
+        calling_code: row.get(1),
+        phone: row.get(2),
+        birthday: row.get(3),
+        gender: row.get(4),
+        nationality: row.get(5),
+        email: row.get(6),
+        ci: row.get(7),
+    };
+    let key = STANDARD
+        .decode(&app.pii_key)
+        .map_err(|e| internal(e.into()))?;
+    let granted: Vec<&str> = access.scopes.split_whitespace().collect();
+    let release = |scope: &str, value: Option<&str>| -> Result<Option<String>, AitError> {
+        match value {
+            Some(value) if granted.contains(&scope) => {
+                if app.plaintext_pii {
+                    Ok(Some(value.to_owned()))
+                } else {
+                    login::encrypt_field(&key, &app.aad, value)
+                        .map(Some)
+                        .ok_or_else(AitError::internal)
+                }
+            }
+            _ => Ok(None),
+        }
+    };
+    Ok(AitSuccess(LoginMe {
+        user_key: access.user_key,
+        scope: granted.join(","),
+        agreed_terms: access
+            .agreed_terms
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
+        name: release("user_name", Some(&profile.name))?,
+        calling_code: release("user_phone", Some(&profile.calling_code))?,
+        phone: release("user_phone", Some(&profile.phone))?,
+        birthday: release("user_birthday", Some(&profile.birthday))?,
+        ci: release("user_ci", Some(&profile.ci))?,
+        di: None,
+        gender: release("user_gender", Some(&profile.gender))?,
+        nationality: release("user_nationality", Some(&profile.nationality))?,
+        email: release("user_email", profile.email.as_deref())?,
+    }))
+}
+
+struct Profile {
+    name: String,
+    calling_code: String,
+    phone: String,
+    birthday: String,
+    gender: String,
+    nationality: String,
+    email: Option<String>,
+    ci: String,
+}
+
+/// userKey로 로그인 연결 끊기 — revokes every code and token of the user for this app; no callback.
+#[utoipa::path(
+    post,
+    path = "/api-partner/v1/apps-in-toss/user/oauth2/access/remove-by-user-key",
+    tag = "Apps-in-Toss login",
+    request_body = RemoveByUserKeyRequest,
+    responses(
+        (status = 200, description = "SUCCESS envelope echoing the userKey", body = RemovedUser),
+        (status = 400, description = "INVALID_PARAMETER, USER_KEY_NOT_FOUND or USER_NOT_FOUND"),
+    )
+)]
+pub async fn remove_by_user_key(
+    State(state): State<AppState>,
+    app: PartnerApp,
+    AitJson(request): AitJson<RemoveByUserKeyRequest>,
+) -> Result<AitSuccess<RemovedUser>, AitError> {
+    let user_key = request.user_key.0;
+    let mut tx = state.db.begin().await?;
+    if store::lock_link(&state.db, &mut tx, &app.app_id, user_key)
+        .await?
+        .is_none()
+    {
+        return Err(AitError::user_key_not_found(StatusCode::BAD_REQUEST));
+    }
+    let withdrawn: i64 = sqlx::query_scalar("SELECT withdrawn FROM users WHERE user_key = $1")
+        .bind(user_key)
+        .fetch_optional(&mut *tx)
+        .await?
+        .unwrap_or(1);
+    if flag(withdrawn) {
+        return Err(AitError::user_not_found(StatusCode::BAD_REQUEST));
+    }
+    let now = state.clock.now_in(&mut tx).await?;
+    store::unlink_pair(&mut tx, &app.app_id, user_key, now).await?;
+    tx.commit().await?;
+    Ok(AitSuccess(RemovedUser { user_key }))
+}
+
+/// AccessToken 으로 로그인 연결 끊기 — revokes every code and token of the token's user for this app.
+#[utoipa::path(
+    post,
+    path = "/api-partner/v1/apps-in-toss/user/oauth2/access/remove-by-access-token",
+    tag = "Apps-in-Toss login",
+    responses(
+        (status = 200, description = "SUCCESS envelope with the token owner's userKey", body = RemovedUser),
+        (status = 401, description = "{\"error\":\"invalid_grant\"}"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn remove_by_access_token(
+    State(state): State<AppState>,
+    app: PartnerApp,
+    headers: HeaderMap,
+) -> Result<AitSuccess<RemovedUser>, AitError> {
+    let keys = jwt::keys(&state.db).await.map_err(internal)?;
+    let BearerGrant { jti, access } = bearer(&state.db, &keys, &app, &headers).await?;
+    let mut tx = state.db.begin().await?;
+    store::lock_link(&state.db, &mut tx, &app.app_id, access.user_key)
+        .await?
+        .ok_or_else(invalid_grant_401)?;
+    let now = state.clock.now_in(&mut tx).await?;
+    let issued_after = now.plus_seconds(-ACCESS_TOKEN_LIFETIME_SECONDS);
+    // Of concurrent calls with one token, only the one that revokes it goes on.
+    if !store::revoke_access_token(&mut tx, &jti, issued_after, now).await? {
+        return Err(invalid_grant_401());
+    }
+    store::unlink_pair(&mut tx, &app.app_id, access.user_key, now).await?;
+    tx.commit().await?;
+    Ok(AitSuccess(RemovedUser {
+        user_key: access.user_key,
+    }))
+}
