@@ -11,6 +11,7 @@ on_both_backends!(
     tls_without_require_mtls_serves_clients_without_certificates,
     new_merchants_have_their_own_keys,
     simulator_validates_new_apps_and_merchants,
+    apps_see_only_their_own_logins,
 );
 
 fn tls_client(ca_pem: &str, identity_pem: Option<String>) -> reqwest::Client {
@@ -175,4 +176,123 @@ async fn simulator_validates_new_apps_and_merchants(env: TestEnv) {
         let long = json!({"name": "가".repeat(51)});
         assert_eq!(env.post(path, &[], &long).await.status, 400);
     }
+}
+
+/// A login to app B is exchanged over TLS with B's certificate; the default app (plain HTTP, or TLS
+/// without a certificate) cannot use B's code or B's tokens, and B cannot use the default app's.
+async fn apps_see_only_their_own_logins(env: TestEnv) {
+    let app_b = env
+        .sim(Method::POST, "/sim/v1/apps", json!({"name": "B"}))
+        .await;
+    let server = env.second_server(&["--tls"]).await;
+    let base = server.base_url();
+    let ca = app_b["caCertificatePem"].as_str().unwrap();
+    let identity = format!(
+        "{}{}",
+        app_b["certificatePem"].as_str().unwrap(),
+        app_b["privateKeyPem"].as_str().unwrap()
+    );
+    let as_b = tls_client(ca, Some(identity));
+    let as_default = tls_client(ca, None);
+    let generate = format!("{base}/api-partner/v1/apps-in-toss/user/oauth2/generate-token");
+    let login_me = format!("{base}/api-partner/v1/apps-in-toss/user/oauth2/login-me");
+
+    let login = |app_id: Option<&str>| {
+        let mut body = json!({"userKey": 123456789});
+        if let Some(id) = app_id {
+            body["appId"] = json!(id);
+        }
+        body
+    };
+    let code_b = env
+        .sim(
+            Method::POST,
+            "/sim/v1/login",
+            login(app_b["appId"].as_str()),
+        )
+        .await;
+    let exchange = |code: &Value| {
+        json!({"authorizationCode": code["authorizationCode"], "referrer": code["referrer"]})
+            .to_string()
+    };
+
+    // The default app cannot exchange B's code (over TLS without a certificate, or over plain HTTP).
+    let r = send(
+        &as_default,
+        Method::POST,
+        &generate,
+        &[],
+        Some(&exchange(&code_b)),
+    )
+    .await;
+    assert_eq!(
+        (r.status, &r.body),
+        (400, &json!({"error": "invalid_grant"}))
+    );
+    let r = env
+        .request(
+            Method::POST,
+            "/api-partner/v1/apps-in-toss/user/oauth2/generate-token",
+            &[],
+            Some(&exchange(&code_b)),
+        )
+        .await;
+    assert_eq!(
+        (r.status, &r.body),
+        (400, &json!({"error": "invalid_grant"}))
+    );
+
+    // B can, and its token works only for B.
+    let r = send(
+        &as_b,
+        Method::POST,
+        &generate,
+        &[],
+        Some(&exchange(&code_b)),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let token_b = r.body["success"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bearer_b = format!("Bearer {token_b}");
+    let r = send(
+        &as_b,
+        Method::GET,
+        &login_me,
+        &[("authorization", &bearer_b)],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["success"]["userKey"], 123456789);
+    let r = send(
+        &as_default,
+        Method::GET,
+        &login_me,
+        &[("authorization", &bearer_b)],
+        None,
+    )
+    .await;
+    assert_eq!(
+        (r.status, &r.body),
+        (401, &json!({"error": "invalid_grant"}))
+    );
+
+    // And the default app's code is useless to B.
+    let code_default = env.sim(Method::POST, "/sim/v1/login", login(None)).await;
+    let r = send(
+        &as_b,
+        Method::POST,
+        &generate,
+        &[],
+        Some(&exchange(&code_default)),
+    )
+    .await;
+    assert_eq!(
+        (r.status, &r.body),
+        (400, &json!({"error": "invalid_grant"}))
+    );
+    server.stop().await.unwrap();
 }
