@@ -3,10 +3,14 @@
 
 pub mod auth;
 pub mod error;
+pub mod messenger;
+pub mod promotions;
+pub mod rate_limit;
 
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::server::AppState;
 
@@ -29,4 +33,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AitJson<T> {
 /// Every Apps-in-Toss endpoint; each area adds its handlers here.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(promotions::get_key))
+        .routes(routes!(promotions::execute_promotion))
+        .routes(routes!(promotions::execution_result))
+        .routes(routes!(messenger::send_message))
+        .routes(routes!(messenger::send_test_message))
+        .routes(routes!(messenger::send_bulk_message))
 }

@@ -1,4 +1,7 @@
 //! Pure domain rules: no HTTP, no SQL. Functions here take data and a clock reading.
 
+pub mod messages;
+pub mod promotions;
+pub mod rate_limit;
 pub mod secrets;
 pub mod time;

@@ -304,3 +304,24 @@ macro_rules! on_both_backends {
         )*
     };
 }
+
+/// Makes `user_key` known to the default app, as a login would.
+///
+/// Stand-in until `POST /sim/v1/login` lands: it writes the `app_users` row straight into the test's
+/// database. Switch callers to the simulator's login once it exists.
+pub async fn link_user(env: &TestEnv, user_key: i64) {
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(env.database_url())
+        .await
+        .expect("the test database opens");
+    sqlx::query(
+        "INSERT INTO app_users (app_id, user_key, linked, first_login) \
+         SELECT app_id, $1, 1, 0 FROM apps WHERE is_default = 1 ON CONFLICT (app_id, user_key) DO NOTHING",
+    )
+    .bind(user_key)
+    .execute(&pool)
+    .await
+    .expect("app_users row written");
+    pool.close().await;
+}
