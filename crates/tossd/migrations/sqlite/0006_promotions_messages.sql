@@ -11,6 +11,8 @@ CREATE TABLE promotions (
     max_amount_per_grant BIGINT,
     state                TEXT NOT NULL,
     settle_delay_seconds BIGINT NOT NULL DEFAULT 0,
+    -- Simulator fault injection: this many coming executes fail with 4110.
+    fail_next_executions BIGINT NOT NULL DEFAULT 0,
     created_at           BIGINT NOT NULL,
     UNIQUE (app_id, promotion_code)
 );

@@ -158,6 +158,20 @@ pub async fn execute_promotion(
         fail(code, reason)
     })?;
 
+    // Simulator fault injection: the grant fails internally, the key stays usable for the retry.
+    let injected = sqlx::query(
+        "UPDATE promotions SET fail_next_executions = fail_next_executions - 1 \
+         WHERE id = $1 AND fail_next_executions > 0",
+    )
+    .bind(promotion_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if injected == 1 {
+        tx.commit().await?;
+        return Err(fail("4110", "리워드를 지급/회수할 수 없어요"));
+    }
+
     // Conditional updates decide even if a concurrent request slipped past the reads above.
     let key_taken = sqlx::query(
         "UPDATE promotion_keys SET state = 'EXECUTED' WHERE key_hash = $1 AND state = 'ISSUED'",

@@ -118,6 +118,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(promotions::create_promotion))
         .routes(routes!(promotions::get_promotion))
         .routes(routes!(promotions::update_promotion))
+        .routes(routes!(promotions::fail_grant))
         .routes(routes!(promotions::get_points))
         .routes(routes!(messages::create_template))
         .routes(routes!(messages::get_messages))

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use crate::apps_in_toss::auth::PartnerApp;
 use crate::apps_in_toss::promotions::settle_due;
 use crate::domain::promotions::{promotion_code_is_valid, STATES};
+use crate::domain::secrets;
 use crate::domain::time::Instant;
 use crate::server::AppState;
 use crate::sim::users::parse_user_key;
@@ -150,6 +151,8 @@ pub struct UpdatePromotion {
     pub state: Option<String>,
     /// Points added to the budget (and to what remains); an ENDED promotion runs again
     pub budget_increase: Option<i64>,
+    /// The next this-many executes fail with `4110` (their keys stay usable)
+    pub fail_next_executions: Option<i64>,
 }
 
 /// Steers a promotion as the console does (REFERENCE.md §3.3).
@@ -172,22 +175,89 @@ pub async fn update_promotion(
     if increase < 0 {
         return Err(SimError::bad_request("budgetIncrease must not be negative"));
     }
+    if request.fail_next_executions.is_some_and(|n| n < 0) {
+        return Err(SimError::bad_request(
+            "failNextExecutions must not be negative",
+        ));
+    }
     let app = default_app(&state).await?;
     let changed = sqlx::query(
         "UPDATE promotions SET budget = budget + $1, budget_remaining = budget_remaining + $1, \
-         state = CASE WHEN $2 <> '' THEN $2 WHEN $1 > 0 AND state = 'ENDED' THEN 'RUNNING' ELSE state END \
+         state = CASE WHEN $2 <> '' THEN $2 WHEN $1 > 0 AND state = 'ENDED' THEN 'RUNNING' ELSE state END, \
+         fail_next_executions = CASE WHEN $5 < 0 THEN fail_next_executions ELSE $5 END \
          WHERE app_id = $3 AND promotion_code = $4",
     )
     .bind(increase)
     .bind(request.state.as_deref().unwrap_or(""))
     .bind(&app.app_id)
     .bind(&code)
+    .bind(request.fail_next_executions.unwrap_or(-1))
     .execute(state.db.writer())
     .await?
     .rows_affected();
     if changed == 0 {
         return Err(SimError::not_found("no such promotion"));
     }
+    let view = load(&state, &app.app_id, &code)
+        .await?
+        .ok_or_else(|| SimError::not_found("no such promotion"))?;
+    Ok(Json(view))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FailGrant {
+    /// The key the grant was executed with
+    pub key: String,
+}
+
+/// Fails a pending grant: it becomes FAILED and its amount returns to the promotion's remaining budget
+/// (the promotion's state does not change).
+#[utoipa::path(post, path = "/sim/v1/promotions/{promotionCode}/fail-grant", tag = "Simulator",
+    params(("promotionCode" = String, Path)), request_body = FailGrant,
+    responses((status = 200, body = PromotionView), (status = 404, description = "no such grant"),
+              (status = 409, description = "the grant is no longer PENDING")))]
+pub async fn fail_grant(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    SimJson(request): SimJson<FailGrant>,
+) -> Result<Json<PromotionView>, SimError> {
+    let app = default_app(&state).await?;
+    let mut tx = state.db.begin().await?;
+    let grant = sqlx::query(&format!(
+        "SELECT id, amount, status FROM promotion_grants \
+         WHERE key_hash = $1 AND app_id = $2 AND promotion_code = $3{}",
+        state.db.for_update()
+    ))
+    .bind(secrets::hash(&request.key))
+    .bind(&app.app_id)
+    .bind(&code)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| SimError::not_found("no grant of this promotion with this key"))?;
+    let failed = sqlx::query(
+        "UPDATE promotion_grants SET status = 'FAILED' WHERE id = $1 AND status = 'PENDING'",
+    )
+    .bind(grant.get::<i64, _>(0))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if failed != 1 {
+        return Err(SimError {
+            status: StatusCode::CONFLICT,
+            code: "NOT_PENDING",
+            message: format!("the grant is {}", grant.get::<String, _>(2)),
+        });
+    }
+    sqlx::query(
+        "UPDATE promotions SET budget_remaining = budget_remaining + $1 WHERE app_id = $2 AND promotion_code = $3",
+    )
+    .bind(grant.get::<i64, _>(1))
+    .bind(&app.app_id)
+    .bind(&code)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
     let view = load(&state, &app.app_id, &code)
         .await?
         .ok_or_else(|| SimError::not_found("no such promotion"))?;

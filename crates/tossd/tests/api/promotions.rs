@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use tokio::task::JoinSet;
 
-use crate::common::{link_user, Resp, TestEnv};
+use crate::common::{link_user, send, Backend, Resp, TestEnv};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -14,6 +14,8 @@ on_both_backends!(
     budget_is_debited_exactly_once_under_concurrency,
     one_key_grants_once_under_concurrency,
     rate_limit_is_ten_calls_a_minute_per_user,
+    simulator_steers_promotions_and_grants,
+    rate_limit_holds_across_processes,
 );
 
 const HONG: i64 = 123456789;
@@ -572,4 +574,168 @@ async fn rate_limit_is_ten_calls_a_minute_per_user(env: TestEnv) {
         )
         .await;
     assert_eq!(r.status, 400);
+}
+
+async fn simulator_steers_promotions_and_grants(env: TestEnv) {
+    rate_limit(&env, 0).await;
+    link_user(&env, HONG).await;
+    env.sim(
+        Method::POST,
+        "/sim/v1/promotions",
+        json!({"promotionCode": "STEERED", "budget": 100, "state": "NOT_STARTED", "settleDelaySeconds": 10}),
+    )
+    .await;
+    let execute =
+        |key: &str, amount: i64| json!({"promotionCode": "STEERED", "key": key, "amount": amount});
+    let key = new_key(&env, HONG).await;
+    let r = call(&env, EXECUTE, HONG, &execute(&key, 10)).await;
+    assert_eq!(r.body["error"]["errorCode"], "4109");
+    let patch = |body: Value| {
+        let env = env.clone();
+        async move {
+            env.sim(Method::PATCH, "/sim/v1/promotions/STEERED", body)
+                .await
+        }
+    };
+    assert_eq!(patch(json!({"state": "RUNNING"})).await["state"], "RUNNING");
+
+    // An injected internal failure leaves the key usable.
+    patch(json!({"failNextExecutions": 1})).await;
+    let r = call(&env, EXECUTE, HONG, &execute(&key, 60)).await;
+    assert_eq!(
+        (r.status, &r.body),
+        (400, &fail("4110", "리워드를 지급/회수할 수 없어요"))
+    );
+    let r = call(&env, EXECUTE, HONG, &execute(&key, 60)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // The operator fails the pending grant: FAILED, the budget comes back, no points.
+    let view = env
+        .sim(
+            Method::POST,
+            "/sim/v1/promotions/STEERED/fail-grant",
+            json!({"key": key}),
+        )
+        .await;
+    assert_eq!(view["remainingBudget"], 100);
+    let r = call(
+        &env,
+        RESULT,
+        HONG,
+        &json!({"promotionCode": "STEERED", "key": key}),
+    )
+    .await;
+    assert_eq!(
+        r.body,
+        json!({"resultType": "SUCCESS", "success": "FAILED"})
+    );
+    env.sim(
+        Method::POST,
+        "/sim/v1/clock/advance",
+        json!({"seconds": 10}),
+    )
+    .await;
+    assert_eq!(points(&env, HONG).await["pointsBalance"], 0);
+    let r = env
+        .request(
+            Method::POST,
+            "/sim/v1/promotions/STEERED/fail-grant",
+            &[],
+            Some(&json!({"key": key}).to_string()),
+        )
+        .await;
+    assert_eq!(r.status, 409);
+
+    // Spending everything ends the promotion; more budget runs it again.
+    let key = new_key(&env, HONG).await;
+    call(&env, EXECUTE, HONG, &execute(&key, 100)).await;
+    let view = env
+        .sim(Method::GET, "/sim/v1/promotions/STEERED", Value::Null)
+        .await;
+    assert_eq!(
+        (view["state"].as_str(), view["remainingBudget"].as_i64()),
+        (Some("ENDED"), Some(0))
+    );
+    let key = new_key(&env, HONG).await;
+    let r = call(&env, EXECUTE, HONG, &execute(&key, 1)).await;
+    assert_eq!(r.body["error"]["errorCode"], "4109");
+    let view = patch(json!({"budgetIncrease": 50})).await;
+    assert_eq!(
+        (
+            view["state"].as_str(),
+            view["budget"].as_i64(),
+            view["remainingBudget"].as_i64()
+        ),
+        (Some("RUNNING"), Some(150), Some(50))
+    );
+    let r = call(&env, EXECUTE, HONG, &execute(&key, 50)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    for (path, body) in [
+        (
+            "/sim/v1/promotions",
+            json!({"promotionCode": "bad code", "budget": 1}),
+        ),
+        (
+            "/sim/v1/promotions",
+            json!({"promotionCode": "OK", "budget": 0}),
+        ),
+        (
+            "/sim/v1/promotions",
+            json!({"promotionCode": "OK", "budget": 1, "state": "PAUSED"}),
+        ),
+        (
+            "/sim/v1/promotions",
+            json!({"promotionCode": "OK", "budget": 1, "maxAmountPerGrant": 0}),
+        ),
+        (
+            "/sim/v1/promotions",
+            json!({"promotionCode": "OK", "budget": 1, "settleDelaySeconds": -1}),
+        ),
+    ] {
+        let r = env
+            .request(Method::POST, path, &[], Some(&body.to_string()))
+            .await;
+        assert_eq!(r.status, 400, "{body}");
+    }
+    let r = env.get("/sim/v1/promotions/NOPE", &[]).await;
+    assert_eq!(r.status, 404);
+}
+
+/// Two tossd processes on one PostgreSQL count one user in one bucket.
+async fn rate_limit_holds_across_processes(env: TestEnv) {
+    link_user(&env, HONG).await;
+    let second = (env.backend() == Backend::Postgres).then_some(env.second_server(&[]).await);
+    let bases: Vec<String> = match &second {
+        Some(server) => vec![env.base().to_owned(), server.base_url()],
+        None => vec![env.base().to_owned()],
+    };
+    let mut tasks = JoinSet::new();
+    for i in 0..30 {
+        let client = env.client().clone();
+        let url = format!("{}{GET_KEY}", bases[i % bases.len()]);
+        tasks.spawn(async move {
+            send(
+                &client,
+                Method::POST,
+                &url,
+                &[("x-toss-user-key", "123456789")],
+                Some("{}"),
+            )
+            .await
+        });
+    }
+    let mut passed = 0;
+    while let Some(r) = tasks.join_next().await {
+        let r = r.expect("task");
+        match r.status {
+            200 => passed += 1,
+            403 => assert_eq!(r.body["error"]["errorCode"], "4095"),
+            other => panic!("{other}: {}", r.text),
+        }
+    }
+    assert_eq!(passed, 10);
+    if let Some(server) = second {
+        server.stop().await.expect("second tossd stops");
+    }
 }
