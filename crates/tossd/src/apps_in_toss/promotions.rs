@@ -333,11 +333,12 @@ async fn settle(
 }
 
 /// Settles every grant that is due (of one user, or of everyone), as reads and clock advances do.
+/// Grants are taken in id order so concurrent settlements lock rows in the same order.
 pub async fn settle_due(state: &AppState, user_key: Option<i64>) -> Result<(), sqlx::Error> {
     let now = state.clock.now(&state.db).await?;
     let due = sqlx::query(
         "SELECT id, user_key, amount FROM promotion_grants \
-         WHERE status = 'PENDING' AND settle_at <= $1 AND ($2 = 0 OR user_key = $2)",
+         WHERE status = 'PENDING' AND settle_at <= $1 AND ($2 = 0 OR user_key = $2) ORDER BY id",
     )
     .bind(now.micros())
     .bind(user_key.unwrap_or(0))
