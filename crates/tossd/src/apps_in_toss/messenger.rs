@@ -4,6 +4,9 @@
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sqlx::Row;
@@ -201,13 +204,42 @@ async fn deliver(
     Ok(result)
 }
 
+/// Template variables: a JSON object whose names are unique (a duplicated name is malformed input,
+/// REFERENCE.md §1.3, which a plain map would silently accept).
+pub struct Context(pub Map<String, Value>);
+
+impl<'de> Deserialize<'de> for Context {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Context, D::Error> {
+        struct ObjectVisitor;
+        impl<'de> Visitor<'de> for ObjectVisitor {
+            type Value = Context;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Context, A::Error> {
+                let mut map = Map::new();
+                while let Some((name, value)) = access.next_entry::<String, Value>()? {
+                    if map.contains_key(&name) {
+                        return Err(de::Error::custom(format!("duplicate field `{name}`")));
+                    }
+                    map.insert(name, value);
+                }
+                Ok(Context(map))
+            }
+        }
+        deserializer.deserialize_map(ObjectVisitor)
+    }
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SendRequest {
     pub template_set_code: String,
     /// Template variables: strings, numbers or booleans
     #[schema(value_type = Object)]
-    pub context: Map<String, Value>,
+    pub context: Context,
 }
 
 /// Sends to the header's user; shared by `send-message` and `send-test-message`.
@@ -258,7 +290,7 @@ pub async fn send_message(
         &app,
         user_key,
         &request.template_set_code,
-        &request.context,
+        &request.context.0,
         false,
     )
     .await?;
@@ -272,7 +304,7 @@ pub struct SendTestRequest {
     /// The uploaded bundle's id (UUID)
     pub deployment_id: String,
     #[schema(value_type = Object)]
-    pub context: Map<String, Value>,
+    pub context: Context,
 }
 
 /// 테스트 메시지 발송하기
@@ -306,7 +338,7 @@ pub async fn send_test_message(
         &app,
         user_key,
         &request.template_set_code,
-        &request.context,
+        &request.context.0,
         true,
     )
     .await?;
@@ -320,7 +352,7 @@ pub struct BulkItem {
     #[schema(value_type = i64)]
     pub user_key: Value,
     #[schema(value_type = Object)]
-    pub context: Map<String, Value>,
+    pub context: Context,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -385,7 +417,7 @@ pub async fn send_bulk_message(
         } else {
             Some(String::new())
         };
-        let text = render(&template, &item.context, name.as_deref())?;
+        let text = render(&template, &item.context.0, name.as_deref())?;
         outgoing.push(Outgoing {
             user_key,
             recipient,
@@ -448,5 +480,14 @@ mod tests {
         assert_eq!(bulk_user_key(&json!(1.5)), None);
         assert_eq!(bulk_user_key(&json!("12345678901234567890")), None);
         assert_eq!(bulk_user_key(&json!(null)), None);
+    }
+
+    #[test]
+    fn context_names_are_unique() {
+        let ok: Context = serde_json::from_str(r#"{"a": 1, "b": "x"}"#).unwrap();
+        assert_eq!(ok.0.len(), 2);
+        assert!(serde_json::from_str::<Context>(r#"{"a": 1, "a": 2}"#).is_err());
+        assert!(serde_json::from_str::<Context>("[1]").is_err());
+        assert!(serde_json::from_str::<Context>("null").is_err());
     }
 }

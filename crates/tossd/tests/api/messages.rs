@@ -270,6 +270,17 @@ async fn bad_inputs_get_documented_failures(env: TestEnv) {
         )
         .await;
     assert_eq!((r.status, &r.body), (400, &invalid));
+    let r = env
+        .request(
+            Method::POST,
+            SEND,
+            &[("x-toss-user-key", "123456789")],
+            Some(
+                r#"{"templateSetCode": "ALERT_OTP_TEMPLATE", "context": {"otp": "1", "otp": "2"}}"#,
+            ),
+        )
+        .await;
+    assert_eq!((r.status, &r.body), (400, &invalid));
     // Nothing was delivered by any failed call.
     assert_eq!(inbox(&env, HONG).await, json!([]));
     let r = send(&env, SEND, HONG, &good).await;
