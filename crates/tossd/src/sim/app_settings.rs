@@ -25,9 +25,9 @@ pub async fn update_default_app(
     SimJson(request): SimJson<UpdateApp>,
 ) -> Result<Json<AppView>, SimError> {
     if let Some(limit) = request.rate_limit_per_minute {
-        if !(0..=1_000_000).contains(&limit) {
+        if !(0..=10_000).contains(&limit) {
             return Err(SimError::bad_request(
-                "rateLimitPerMinute must be 0 (off) to 1000000",
+                "rateLimitPerMinute must be 0 (off) to 10000",
             ));
         }
         sqlx::query("UPDATE apps SET rate_limit_per_minute = $1 WHERE is_default = 1")

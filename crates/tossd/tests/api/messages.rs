@@ -118,6 +118,19 @@ async fn send_message_lands_in_the_inbox(env: TestEnv) {
         "홍길동님, 주문 A-1번이 3개 발송됐어요."
     );
     assert_eq!(received[0]["templateSetCode"], "ORDER_SHIPPED");
+
+    let openapi = env.get("/openapi.json", &[]).await;
+    for path in [
+        SEND,
+        SEND_TEST,
+        SEND_BULK,
+        "/sim/v1/message-templates",
+        "/sim/v1/users/{userKey}/messages",
+    ] {
+        assert!(openapi.body["paths"][path].is_object(), "{path} documented");
+    }
+    assert!(openapi.body["paths"]["/sim/v1/users/{userKey}"]["patch"].is_object());
+    assert!(openapi.body["paths"]["/sim/v1/apps/default"]["patch"].is_object());
 }
 
 async fn opt_outs_fail_per_channel(env: TestEnv) {

@@ -134,6 +134,17 @@ async fn grant_flow_end_to_end(env: TestEnv) {
     .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(points(&env, HONG).await["pointsBalance"], 110);
+
+    let openapi = env.get("/openapi.json", &[]).await;
+    for path in [
+        GET_KEY,
+        EXECUTE,
+        RESULT,
+        "/sim/v1/promotions",
+        "/sim/v1/users/{userKey}/points",
+    ] {
+        assert!(openapi.body["paths"][path].is_object(), "{path} documented");
+    }
 }
 
 async fn settlement_waits_for_the_delay(env: TestEnv) {
