@@ -92,7 +92,7 @@ pub struct ExecuteRequest {
     request_body = ExecuteRequest,
     responses(
         (status = 200, description = "SUCCESS envelope echoing `{key}`", body = KeyResponse),
-        (status = 400, description = "INVALID_PARAMETER, INVALID_PROMOTION_KEY, 4100, 4109, 4112, 4113, 4114, 4116"),
+        (status = 400, description = "INVALID_PARAMETER, INVALID_PROMOTION_KEY, 4100, 4109, 4110, 4112, 4113, 4114, 4116"),
         (status = 401, description = "USER_KEY_NOT_FOUND / USER_NOT_FOUND"),
         (status = 403, description = "4095: per-user rate limit"),
     )
