@@ -4,6 +4,9 @@
 pub mod auth;
 pub mod error;
 pub mod login;
+pub mod messenger;
+pub mod promotions;
+pub mod rate_limit;
 
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
@@ -36,4 +39,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(login::remove_by_user_key))
         .routes(routes!(login::remove_by_access_token))
         .routes(routes!(login::login_me))
+        .routes(routes!(promotions::get_key))
+        .routes(routes!(promotions::execute_promotion))
+        .routes(routes!(promotions::execution_result))
+        .routes(routes!(messenger::send_message))
+        .routes(routes!(messenger::send_test_message))
+        .routes(routes!(messenger::send_bulk_message))
 }

@@ -1,5 +1,8 @@
 //! Pure domain rules: no HTTP, no SQL. Functions here take data and a clock reading.
 
 pub mod login;
+pub mod messages;
+pub mod promotions;
+pub mod rate_limit;
 pub mod secrets;
 pub mod time;

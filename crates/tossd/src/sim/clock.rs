@@ -62,6 +62,8 @@ pub async fn advance_clock(
         ));
     }
     let now = state.clock.advance(&state.db, request.seconds).await?;
+    // Every transition that became due is applied before the answer (REFERENCE.md §1.9).
+    crate::apps_in_toss::promotions::settle_due(&state, None).await?;
     Ok(Json(ClockView::new(now, state.clock.mode())))
 }
 

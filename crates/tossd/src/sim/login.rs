@@ -13,7 +13,6 @@ use crate::domain::login::{self, UnlinkReason, REFERRERS};
 use crate::domain::secrets;
 use crate::outbox;
 use crate::server::AppState;
-use crate::sim::identities::AppView;
 use crate::sim::{SimError, SimJson};
 use crate::store::flag;
 
@@ -235,30 +234,4 @@ async fn leave_toss(state: &AppState, user_key: i64) -> Result<(), SimError> {
     }
     tx.commit().await?;
     Ok(())
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AppSettings {
-    /// Return login-me's personal fields in plaintext instead of encrypted
-    pub plaintext_pii: Option<bool>,
-}
-
-/// Changes the default app's settings.
-#[utoipa::path(patch, path = "/sim/v1/apps/default", tag = "Simulator", request_body = AppSettings,
-    responses((status = 200, body = AppView), (status = 400, description = "a field is invalid")))]
-pub async fn update_default_app(
-    State(state): State<AppState>,
-    SimJson(request): SimJson<AppSettings>,
-) -> Result<Json<AppView>, SimError> {
-    if let Some(plaintext) = request.plaintext_pii {
-        sqlx::query("UPDATE apps SET plaintext_pii = $1 WHERE is_default = 1")
-            .bind(i64::from(plaintext))
-            .execute(state.db.writer())
-            .await?;
-    }
-    let app = PartnerApp::default_app(&state)
-        .await?
-        .ok_or_else(|| SimError::not_found("no default app"))?;
-    Ok(Json(app.into()))
 }

@@ -1,9 +1,12 @@
 //! The simulator API (`/sim/v1`): the user's side of Toss and the operator's controls. Its contract is in
 //! DESIGN.md; integrators' tests call it.
 
+pub mod app_settings;
 pub mod clock;
 pub mod identities;
 pub mod login;
+pub mod messages;
+pub mod promotions;
 pub mod users;
 
 use axum::extract::{FromRequest, Request};
@@ -115,5 +118,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(identities::create_merchant))
         .routes(routes!(login::login))
         .routes(routes!(login::unlink))
-        .routes(routes!(login::update_default_app))
+        .routes(routes!(users::update_user))
+        .routes(routes!(app_settings::update_default_app))
+        .routes(routes!(promotions::create_promotion))
+        .routes(routes!(promotions::get_promotion))
+        .routes(routes!(promotions::update_promotion))
+        .routes(routes!(promotions::fail_grant))
+        .routes(routes!(promotions::get_points))
+        .routes(routes!(messages::create_template))
+        .routes(routes!(messages::get_messages))
 }

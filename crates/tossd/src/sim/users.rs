@@ -209,6 +209,52 @@ pub async fn get_user(
     let user_key: i64 = user_key
         .parse()
         .map_err(|_| SimError::bad_request("userKey must be an integer"))?;
+    // Grants whose settlement is due are credited before the balance is shown (REFERENCE.md §2.2.2).
+    crate::apps_in_toss::promotions::settle_due(&state, Some(user_key)).await?;
+    let user = UserView::load(&state, user_key)
+        .await?
+        .ok_or_else(|| SimError::not_found("no such user"))?;
+    Ok(Json(user))
+}
+
+/// A `userKey` path segment.
+pub fn parse_user_key(text: &str) -> Result<i64, SimError> {
+    text.parse()
+        .map_err(|_| SimError::bad_request("userKey must be an integer"))
+}
+
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateUser {
+    /// Receives push notifications
+    pub push_enabled: Option<bool>,
+    /// Agreed to marketing messages
+    pub marketing_consent: Option<bool>,
+}
+
+/// Changes a user's notification settings in Toss; absent fields stay as they are.
+#[utoipa::path(patch, path = "/sim/v1/users/{userKey}", tag = "Simulator",
+    params(("userKey" = i64, Path)), request_body = UpdateUser,
+    responses((status = 200, body = UserView), (status = 400), (status = 404)))]
+pub async fn update_user(
+    State(state): State<AppState>,
+    Path(user_key): Path<String>,
+    SimJson(request): SimJson<UpdateUser>,
+) -> Result<Json<UserView>, SimError> {
+    let user_key = parse_user_key(&user_key)?;
+    let changed = sqlx::query(
+        "UPDATE users SET push_enabled = CASE WHEN $1 < 0 THEN push_enabled ELSE $1 END, \
+         marketing_consent = CASE WHEN $2 < 0 THEN marketing_consent ELSE $2 END WHERE user_key = $3",
+    )
+    .bind(request.push_enabled.map_or(-1, i64::from))
+    .bind(request.marketing_consent.map_or(-1, i64::from))
+    .bind(user_key)
+    .execute(state.db.writer())
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(SimError::not_found("no such user"));
+    }
     let user = UserView::load(&state, user_key)
         .await?
         .ok_or_else(|| SimError::not_found("no such user"))?;

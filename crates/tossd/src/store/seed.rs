@@ -184,6 +184,8 @@ async fn write_defaults(tx: &mut Tx, config: &SeedConfig) -> anyhow::Result<()> 
     .await?;
     let (client_key, secret_key) = config.default_merchant_keys();
     insert_merchant_keys(tx, merchant_id, &client_key, &secret_key).await?;
+    crate::apps_in_toss::promotions::seed_defaults(tx, start).await?;
+    crate::apps_in_toss::messenger::seed_defaults(tx, start).await?;
     Ok(())
 }
 

@@ -4,5 +4,7 @@ mod common;
 
 mod foundation;
 mod login;
+mod messages;
 mod pages;
+mod promotions;
 mod tenancy;

@@ -306,3 +306,13 @@ macro_rules! on_both_backends {
         )*
     };
 }
+
+/// The user logs in to the default app once (`POST /sim/v1/login`), which makes their userKey known to it.
+pub async fn link_user(env: &TestEnv, user_key: i64) {
+    env.sim(
+        Method::POST,
+        "/sim/v1/login",
+        serde_json::json!({"userKey": user_key}),
+    )
+    .await;
+}

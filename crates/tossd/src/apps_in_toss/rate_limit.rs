@@ -1,0 +1,74 @@
+//! The per-user limit of promotion and messenger calls (REFERENCE.md §1.8), kept in the database so every
+//! tossd process on one PostgreSQL counts in the same bucket.
+
+use axum::http::StatusCode;
+use serde_json::json;
+use sqlx::Row;
+
+use crate::apps_in_toss::auth::PartnerApp;
+use crate::apps_in_toss::AitError;
+use crate::domain::rate_limit::{self, Decision};
+use crate::server::AppState;
+
+/// The bucket shared by the three promotion endpoints.
+pub const PROMOTION: &str = "promotion";
+/// The bucket shared by `send-message` and `send-test-message`.
+pub const MESSENGER: &str = "messenger";
+
+/// Counts one request of `user_key` in `bucket`, or refuses it with `403 4095`. The count is committed on
+/// its own, so the request counts whatever happens to it afterwards.
+pub async fn count_request(
+    state: &AppState,
+    app: &PartnerApp,
+    user_key: i64,
+    bucket: &str,
+) -> Result<(), AitError> {
+    if app.rate_limit_per_minute <= 0 {
+        return Ok(());
+    }
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO rate_limit_buckets (app_id, user_key, bucket, hits) VALUES ($1, $2, $3, '') \
+         ON CONFLICT (app_id, user_key, bucket) DO NOTHING",
+    )
+    .bind(&app.app_id)
+    .bind(user_key)
+    .bind(bucket)
+    .execute(&mut *tx)
+    .await?;
+    // The row lock makes concurrent requests of one user count one after the other.
+    let row = sqlx::query(&format!(
+        "SELECT hits FROM rate_limit_buckets WHERE app_id = $1 AND user_key = $2 AND bucket = $3{}",
+        state.db.for_update()
+    ))
+    .bind(&app.app_id)
+    .bind(user_key)
+    .bind(bucket)
+    .fetch_one(&mut *tx)
+    .await?;
+    let now = state.clock.now_in(&mut tx).await?;
+    let hits = rate_limit::decode(row.get::<String, _>(0).as_str());
+    match rate_limit::decide(&hits, now, app.rate_limit_per_minute) {
+        Decision::Allowed(hits) => {
+            sqlx::query(
+                "UPDATE rate_limit_buckets SET hits = $1 WHERE app_id = $2 AND user_key = $3 AND bucket = $4",
+            )
+            .bind(rate_limit::encode(&hits))
+            .bind(&app.app_id)
+            .bind(user_key)
+            .bind(bucket)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        }
+        Decision::Refused {
+            retry_after_seconds,
+        } => Err(AitError::Fail {
+            status: StatusCode::FORBIDDEN,
+            code: "4095".into(),
+            reason: "요청 가능한 횟수를 초과했어요. 잠시 후 다시 시도해 주세요.",
+            data: json!({ "retryAfterSeconds": retry_after_seconds }),
+        }),
+    }
+}
