@@ -3,10 +3,13 @@
 
 pub mod auth;
 pub mod error;
+pub mod iap;
+pub mod pay;
 
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::server::AppState;
 
@@ -29,4 +32,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AitJson<T> {
 /// Every Apps-in-Toss endpoint; each area adds its handlers here.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(pay::make_payment))
+        .routes(routes!(pay::execute_payment))
+        .routes(routes!(pay::refund_payment))
+        .routes(routes!(pay::get_payment_status))
+        .routes(routes!(iap::get_order_status))
 }

@@ -62,6 +62,8 @@ pub async fn advance_clock(
         ));
     }
     let now = state.clock.advance(&state.db, request.seconds).await?;
+    // Transitions that became due are applied before answering (REFERENCE.md §1.9).
+    crate::apps_in_toss::pay::store::expire_due(&state.db, now).await?;
     Ok(Json(ClockView::new(now, state.clock.mode())))
 }
 

@@ -2,7 +2,9 @@
 //! DESIGN.md; integrators' tests call it.
 
 pub mod clock;
+pub mod iap;
 pub mod identities;
+pub mod pay;
 pub mod users;
 
 use axum::extract::{FromRequest, Request};
@@ -110,4 +112,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::get_user))
         .routes(routes!(identities::get_default_app))
         .routes(routes!(identities::get_default_merchant))
+        .routes(routes!(pay::approve))
+        .routes(routes!(pay::cancel))
+        .routes(routes!(pay::set_toss_pay))
+        .routes(routes!(iap::create_order))
+        .routes(routes!(iap::move_order))
 }

@@ -304,3 +304,33 @@ macro_rules! on_both_backends {
         )*
     };
 }
+
+/// Makes `user_key` known to the default app by writing the `app_users` row directly.
+/// Stand-in until `POST /sim/v1/login` lands: then tests log the user in through the simulator instead.
+pub async fn link_user(env: &TestEnv, user_key: i64) {
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(env.database_url())
+        .await
+        .expect("test database");
+    sqlx::query(
+        "INSERT INTO app_users (app_id, user_key, linked, first_login) \
+         SELECT app_id, $1, 1, 0 FROM apps WHERE is_default = 1",
+    )
+    .bind(user_key)
+    .execute(&pool)
+    .await
+    .expect("link the user to the default app");
+    pool.close().await;
+}
+
+/// Runs one SQL statement on the test database (fixtures the simulator has no call for yet).
+pub async fn exec_sql(env: &TestEnv, sql: &str) {
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(env.database_url())
+        .await
+        .expect("test database");
+    pool.execute(sql).await.expect("fixture SQL");
+    pool.close().await;
+}
