@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use tokio::task::JoinSet;
 use tossd::server::Server;
 
-use crate::common::{exec_sql, link_user, send, Resp, TestEnv};
+use crate::common::{exec_sql, link_user, send, Backend, Resp, TestEnv};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -977,12 +977,20 @@ async fn executed(w: &World, order: &str, amount: i64) -> String {
     token
 }
 
-/// Fires `n` identical Toss Pay calls at once; returns (status, errorCode) of each.
+/// Fires `n` identical Toss Pay calls at once; returns (status, errorCode) of each. On PostgreSQL they go
+/// alternately to `w`'s server and to a second tossd process on the same database (the multi-process
+/// setup, which is PostgreSQL's; a SQLite file has one tossd).
 async fn storm(w: &World, n: usize, endpoint: &str, body: Value) -> Vec<(u16, String)> {
+    let peer = match w.env.backend() {
+        Backend::Postgres => Some(w.env.second_server(&["--clock", "manual"]).await),
+        Backend::Sqlite => None,
+    };
+    let mut bases = vec![w.base.clone()];
+    bases.extend(peer.as_ref().map(Server::base_url));
     let mut set = JoinSet::new();
-    for _ in 0..n {
+    for i in 0..n {
         let client = w.env.client().clone();
-        let url = format!("{}{PAY}/{endpoint}", w.base);
+        let url = format!("{}{PAY}/{endpoint}", bases[i % bases.len()]);
         let body = body.to_string();
         set.spawn(async move {
             let r = send(
@@ -1005,6 +1013,9 @@ async fn storm(w: &World, n: usize, endpoint: &str, body: Value) -> Vec<(u16, St
     let mut out = Vec::new();
     while let Some(result) = set.join_next().await {
         out.push(result.expect("request task"));
+    }
+    if let Some(peer) = peer {
+        peer.stop().await.expect("peer tossd stops");
     }
     out
 }
