@@ -730,6 +730,25 @@ async fn bad_input_and_user_checks(env: TestEnv) {
             .await;
         assert_eq!(got(&r), invalid(), "{raw:?}");
     }
+    let huge = format!(
+        r#"{{"orderNo":"big","productDesc":"{}","amount":1,"amountTaxFree":0,"isTestPayment":true}}"#,
+        "a".repeat(1024 * 1024)
+    );
+    for raw in [
+        huge.as_str(),
+        r#"{"orderNo":"n","productDesc":"p","amount":99999999999999999999,"amountTaxFree":0,"isTestPayment":true}"#,
+        r#"{"orderNo":"n","productDesc":"p","amount":1e4,"amountTaxFree":0,"isTestPayment":true}"#,
+        r#"{"orderNo":"n","productDesc":"p","amount":10,"amountTaxFree":0,"amountTaxable":9223372036854775807,"amountVat":9223372036854775807,"isTestPayment":true}"#,
+    ] {
+        let r = w
+            .post(
+                &format!("{PAY}/make-payment"),
+                &[("x-toss-user-key", USER)],
+                raw,
+            )
+            .await;
+        assert_eq!(got(&r), invalid(), "{}", &raw[..raw.len().min(80)]);
+    }
     // Lenient fields: unknown enablePayMethods means both, cashReceipt other than true means false.
     let token = w
         .make(
@@ -1029,6 +1048,21 @@ fn count(results: &[(u16, String)], status: u16, code: &str) -> usize {
 
 async fn concurrent_executes_succeed_once(env: TestEnv) {
     let w = World::new(env).await;
+    // One orderNo, 50 creates: the unique constraint lets exactly one through.
+    let results = storm(
+        &w,
+        50,
+        "make-payment",
+        json!({"orderNo": "race-0", "productDesc": "p", "amount": 100, "amountTaxFree": 0,
+            "isTestPayment": true}),
+    )
+    .await;
+    assert_eq!(count(&results, 200, ""), 1, "{results:?}");
+    assert_eq!(
+        count(&results, 400, "PAYMENT_EXISTING_PAYMENT"),
+        49,
+        "{results:?}"
+    );
     let token = w
         .make(
             json!({"orderNo": "race-1", "productDesc": "p", "amount": 10000, "amountTaxFree": 0,
@@ -1262,6 +1296,23 @@ async fn iap_order_statuses(env: TestEnv) {
         json!({"orderId": foreign_id, "status": "MINIAPP_MISMATCH",
             "reason": "해당 미니앱의 상품이 아니에요."})
     );
+
+    // Every endpoint of this area is in the OpenAPI document.
+    let doc = w.env.get("/openapi.json", &[]).await.body;
+    for path in [
+        "/api-partner/v1/apps-in-toss/pay/make-payment",
+        "/api-partner/v1/apps-in-toss/pay/execute-payment",
+        "/api-partner/v1/apps-in-toss/pay/refund-payment",
+        "/api-partner/v1/apps-in-toss/pay/get-payment-status",
+        "/api-partner/v1/apps-in-toss/order/get-order-status",
+        "/sim/v1/pay/{payToken}/approve",
+        "/sim/v1/pay/{payToken}/cancel",
+        "/sim/v1/apps/{appId}/toss-pay",
+        "/sim/v1/iap/orders",
+        "/sim/v1/iap/orders/{orderId}/status",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} missing");
+    }
 
     // The user header is accepted and ignored.
     let r = w
