@@ -3,8 +3,10 @@
 
 pub mod auth;
 pub mod error;
+pub mod iap;
 pub mod login;
 pub mod messenger;
+pub mod pay;
 pub mod promotions;
 pub mod rate_limit;
 
@@ -45,4 +47,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(messenger::send_message))
         .routes(routes!(messenger::send_test_message))
         .routes(routes!(messenger::send_bulk_message))
+        .routes(routes!(pay::make_payment))
+        .routes(routes!(pay::execute_payment))
+        .routes(routes!(pay::refund_payment))
+        .routes(routes!(pay::get_payment_status))
+        .routes(routes!(iap::get_order_status))
 }

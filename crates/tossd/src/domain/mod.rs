@@ -1,8 +1,11 @@
 //! Pure domain rules: no HTTP, no SQL. Functions here take data and a clock reading.
 
+pub mod iap;
 pub mod login;
 pub mod messages;
+pub mod pay;
 pub mod promotions;
 pub mod rate_limit;
 pub mod secrets;
 pub mod time;
+pub mod uuid;

@@ -64,6 +64,7 @@ pub async fn advance_clock(
     let now = state.clock.advance(&state.db, request.seconds).await?;
     // Every transition that became due is applied before the answer (REFERENCE.md §1.9).
     crate::apps_in_toss::promotions::settle_due(&state, None).await?;
+    crate::apps_in_toss::pay::store::expire_due(&state.db, now).await?;
     Ok(Json(ClockView::new(now, state.clock.mode())))
 }
 

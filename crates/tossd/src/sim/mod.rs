@@ -3,9 +3,11 @@
 
 pub mod app_settings;
 pub mod clock;
+pub mod iap;
 pub mod identities;
 pub mod login;
 pub mod messages;
+pub mod pay;
 pub mod promotions;
 pub mod users;
 
@@ -127,4 +129,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(promotions::get_points))
         .routes(routes!(messages::create_template))
         .routes(routes!(messages::get_messages))
+        .routes(routes!(pay::approve))
+        .routes(routes!(pay::cancel))
+        .routes(routes!(pay::set_toss_pay))
+        .routes(routes!(iap::create_order))
+        .routes(routes!(iap::move_order))
 }

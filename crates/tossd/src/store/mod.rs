@@ -49,6 +49,7 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
     migration!("0001_foundation"),
     migration!("0002_outbox"),
     migration!("0004_login"),
+    migration!("0005_pay"),
     migration!("0006_promotions_messages"),
     migration!("0009_identity"),
 ];

@@ -186,6 +186,7 @@ async fn write_defaults(tx: &mut Tx, config: &SeedConfig) -> anyhow::Result<()> 
     insert_merchant_keys(tx, merchant_id, &client_key, &secret_key).await?;
     crate::apps_in_toss::promotions::seed_defaults(tx, start).await?;
     crate::apps_in_toss::messenger::seed_defaults(tx, start).await?;
+    crate::apps_in_toss::pay::seed_default_app(tx).await?;
     Ok(())
 }
 

@@ -6,5 +6,6 @@ mod foundation;
 mod login;
 mod messages;
 mod pages;
+mod pay;
 mod promotions;
 mod tenancy;

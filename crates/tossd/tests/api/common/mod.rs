@@ -316,3 +316,14 @@ pub async fn link_user(env: &TestEnv, user_key: i64) {
     )
     .await;
 }
+
+/// Runs one SQL statement on the test database (fixtures the simulator has no call for yet).
+pub async fn exec_sql(env: &TestEnv, sql: &str) {
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(env.database_url())
+        .await
+        .expect("test database");
+    pool.execute(sql).await.expect("fixture SQL");
+    pool.close().await;
+}

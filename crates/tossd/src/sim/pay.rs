@@ -1,0 +1,310 @@
+//! The simulated Toss Pay sheet (`checkoutPayment`): the buyer authenticates or closes it
+//! (REFERENCE.md §2.3 "Simulated pay sheet", §3.1), and the app's Toss Pay settings.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::apps_in_toss::auth::PartnerApp;
+use crate::apps_in_toss::pay::store::{self, MerchantKey, PaySettings, Payment, PaymentStatusView};
+use crate::domain::pay::{self, CARD, PAY_APPROVED, PAY_CANCEL, PAY_STANDBY, TOSS_MONEY};
+use crate::domain::time::Instant;
+use crate::server::AppState;
+use crate::sim::{SimError, SimJson};
+use crate::store::Tx;
+
+fn conflict(message: impl Into<String>) -> SimError {
+    SimError {
+        status: StatusCode::CONFLICT,
+        code: "INVALID_STATE",
+        message: message.into(),
+    }
+}
+
+/// The payment, locked, with its expiry applied; 404 when there is none.
+async fn locked_payment(
+    state: &AppState,
+    tx: &mut Tx,
+    pay_token: &str,
+) -> Result<(Payment, Instant), SimError> {
+    let now = state.clock.now_in(tx).await?;
+    let mut payment = store::lock_by_token(&state.db, tx, pay_token)
+        .await?
+        .ok_or_else(|| SimError::not_found("no payment with this payToken"))?;
+    store::expire_if_due(&mut **tx, &mut payment, now).await?;
+    Ok((payment, now))
+}
+
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ApproveRequest {
+    /// `CARD` or `TOSS_MONEY`; default `TOSS_MONEY` when the payment allows it, else `CARD`
+    pub pay_method: Option<String>,
+    /// Card company 1–10 except 9 (씨티, unsupported); default 2 (현대카드)
+    pub card_company_code: Option<i64>,
+    /// `CREDIT` (default), `CHECK` or `PREPAYMENT`
+    pub card_method_type: Option<String>,
+    /// `PERSONAL` (default), `PERSONAL_FAMILY`, `CORP_PERSONAL`, `CORP_PRIVATE`, `CORP_COMPANY`
+    pub card_user_type: Option<String>,
+    /// Installment months (0 = lump sum, the default; 2–36 only for card payments of at least 50,000
+    /// created with `installment: USE`)
+    pub spread_out: Option<i64>,
+    /// Interest-free installment; default false
+    pub no_interest: Option<bool>,
+    /// Instant discount; default 0
+    pub discount_amount: Option<i64>,
+    /// Toss points used; default 0 (discount + points ≤ amount)
+    pub point_amount: Option<i64>,
+    /// Toss Pay bank code of the Toss Money account; default `092` (토스뱅크)
+    pub account_bank_code: Option<String>,
+}
+
+/// The buyer's choices in the pay sheet, checked against the payment.
+struct Choice {
+    method: &'static str,
+    card: Option<(i64, String, String, i64, bool)>,
+    bank_code: Option<String>,
+    discount: i64,
+    points: i64,
+}
+
+fn choose(payment: &Payment, r: ApproveRequest) -> Result<Choice, SimError> {
+    let enabled = payment.enable_pay_methods.as_deref();
+    let method = match r.pay_method.as_deref() {
+        None if pay::method_allowed(enabled, TOSS_MONEY) => TOSS_MONEY,
+        None => CARD,
+        Some(TOSS_MONEY) => TOSS_MONEY,
+        Some(CARD) => CARD,
+        Some(_) => {
+            return Err(SimError::bad_request(
+                "payMethod must be CARD or TOSS_MONEY",
+            ))
+        }
+    };
+    if !pay::method_allowed(enabled, method) {
+        return Err(SimError::bad_request(format!(
+            "this payment only accepts {}",
+            enabled.unwrap_or_default()
+        )));
+    }
+    let discount = r.discount_amount.unwrap_or(0);
+    let points = r.point_amount.unwrap_or(0);
+    if discount < 0 || points < 0 || discount.saturating_add(points) > payment.amount {
+        return Err(SimError::bad_request(
+            "discountAmount and pointAmount must be ≥ 0 and together at most the amount",
+        ));
+    }
+    let mut choice = Choice {
+        method,
+        card: None,
+        bank_code: None,
+        discount,
+        points,
+    };
+    if method == CARD {
+        let company = r.card_company_code.unwrap_or(2);
+        if !pay::card_company_supported(company) {
+            return Err(SimError::bad_request(
+                "cardCompanyCode must be 1–10 (9, 씨티, is not supported)",
+            ));
+        }
+        let method_type = r.card_method_type.unwrap_or_else(|| "CREDIT".into());
+        if !pay::CARD_METHOD_TYPES.contains(&method_type.as_str()) {
+            return Err(SimError::bad_request(
+                "cardMethodType must be CREDIT, CHECK or PREPAYMENT",
+            ));
+        }
+        let user_type = r.card_user_type.unwrap_or_else(|| "PERSONAL".into());
+        if !pay::CARD_USER_TYPES.contains(&user_type.as_str()) {
+            return Err(SimError::bad_request("unknown cardUserType"));
+        }
+        let months = r.spread_out.unwrap_or(0);
+        let installments_possible =
+            payment.amount >= pay::INSTALLMENT_MIN_AMOUNT && payment.installment == "USE";
+        if months != 0 && (!installments_possible || !(2..=36).contains(&months)) {
+            return Err(SimError::bad_request(
+                "spreadOut other than 0 needs 2–36 months, an amount of at least 50,000 and installment USE",
+            ));
+        }
+        choice.card = Some((
+            company,
+            method_type,
+            user_type,
+            months,
+            r.no_interest.unwrap_or(false),
+        ));
+    } else {
+        let bank = r.account_bank_code.unwrap_or_else(|| "092".into());
+        if pay::bank_name(&bank).is_none() {
+            return Err(SimError::bad_request("unknown accountBankCode"));
+        }
+        choice.bank_code = Some(bank);
+    }
+    Ok(choice)
+}
+
+/// The buyer authenticates in the pay sheet: the payment becomes `PAY_APPROVED` with the chosen method.
+#[utoipa::path(post, path = "/sim/v1/pay/{payToken}/approve", tag = "Simulator",
+    params(("payToken" = String, Path)), request_body = ApproveRequest,
+    responses((status = 200, body = PaymentStatusView), (status = 400, description = "a choice is invalid"),
+        (status = 404, description = "no such payment"), (status = 409, description = "not PAY_STANDBY")))]
+pub async fn approve(
+    State(state): State<AppState>,
+    Path(pay_token): Path<String>,
+    SimJson(request): SimJson<ApproveRequest>,
+) -> Result<Json<PaymentStatusView>, SimError> {
+    let mut tx = state.db.begin().await?;
+    let (mut payment, _) = locked_payment(&state, &mut tx, &pay_token).await?;
+    if payment.status != PAY_STANDBY {
+        tx.commit().await?;
+        return Err(conflict(format!(
+            "the payment is {}, not PAY_STANDBY",
+            payment.status
+        )));
+    }
+    let choice = choose(&payment, request)?;
+    let (company, method_type, user_type, months, no_interest) = match choice.card {
+        Some((c, m, u, months, n)) => (Some(c), Some(m), Some(u), Some(months), Some(n)),
+        None => (None, None, None, None, None),
+    };
+    let is_card = choice.method == CARD;
+    let account_number = (!is_card).then(|| "100******094".to_owned());
+    sqlx::query(
+        "UPDATE ait_payments SET status = $1, pay_method = $2, card_company_code = $3, card_method_type = $4, \
+         card_user_type = $5, card_bin = $6, card_last4 = $7, spread_out = $8, no_interest = $9, \
+         account_bank_code = $10, account_number = $11, discount_amount = $12, paid_point = $13 \
+         WHERE seq = $14 AND status = $15",
+    )
+    .bind(PAY_APPROVED)
+    .bind(choice.method)
+    .bind(company)
+    .bind(&method_type)
+    .bind(&user_type)
+    .bind(is_card.then_some("123456"))
+    .bind(is_card.then_some("3456"))
+    .bind(months)
+    .bind(no_interest.map(i64::from))
+    .bind(&choice.bank_code)
+    .bind(&account_number)
+    .bind(choice.discount)
+    .bind(choice.points)
+    .bind(payment.seq)
+    .bind(PAY_STANDBY)
+    .execute(&mut *tx)
+    .await?;
+    payment.status = PAY_APPROVED.to_owned();
+    payment.pay_method = Some(choice.method.to_owned());
+    payment.card_company_code = company;
+    payment.card_method_type = method_type;
+    payment.card_user_type = user_type;
+    payment.card_bin = is_card.then(|| "123456".to_owned());
+    payment.card_last4 = is_card.then(|| "3456".to_owned());
+    payment.spread_out = months;
+    payment.no_interest = no_interest;
+    payment.account_bank_code = choice.bank_code;
+    payment.account_number = account_number;
+    payment.discount_amount = choice.discount;
+    payment.paid_point = choice.points;
+    let view = PaymentStatusView::load(&mut *tx, &payment, &state.settings.public_url).await?;
+    tx.commit().await?;
+    Ok(Json(view))
+}
+
+/// The buyer closes the pay sheet: a `PAY_STANDBY` payment becomes `PAY_CANCEL`.
+#[utoipa::path(post, path = "/sim/v1/pay/{payToken}/cancel", tag = "Simulator",
+    params(("payToken" = String, Path)),
+    responses((status = 200, body = PaymentStatusView), (status = 404, description = "no such payment"),
+        (status = 409, description = "not PAY_STANDBY")))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    Path(pay_token): Path<String>,
+) -> Result<Json<PaymentStatusView>, SimError> {
+    let mut tx = state.db.begin().await?;
+    let (mut payment, _) = locked_payment(&state, &mut tx, &pay_token).await?;
+    if payment.status != PAY_STANDBY {
+        tx.commit().await?;
+        return Err(conflict(format!(
+            "the payment is {}, not PAY_STANDBY",
+            payment.status
+        )));
+    }
+    sqlx::query("UPDATE ait_payments SET status = $1 WHERE seq = $2 AND status = $3")
+        .bind(PAY_CANCEL)
+        .bind(payment.seq)
+        .bind(PAY_STANDBY)
+        .execute(&mut *tx)
+        .await?;
+    payment.status = PAY_CANCEL.to_owned();
+    let view = PaymentStatusView::load(&mut *tx, &payment, &state.settings.public_url).await?;
+    tx.commit().await?;
+    Ok(Json(view))
+}
+
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TossPaySettingsRequest {
+    /// The merchant key registered in the console: absent or null → none (every pay call fails with
+    /// COMMON_INVALID_API_KEY); the public test key `sk_test_w5lNQylNqa5lNQe013Nq` → payments can be made
+    /// and looked up but not executed or refunded; anything else → everything works. Not stored.
+    pub merchant_key: Option<String>,
+    /// Start of a bank maintenance window (RFC 3339); give both ends or neither
+    pub maintenance_from: Option<String>,
+    /// End (exclusive) of the bank maintenance window (RFC 3339)
+    pub maintenance_until: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TossPaySettingsView {
+    pub app_id: String,
+    /// `PRIVATE`, `PUBLIC_TEST` or null (none registered)
+    pub merchant_key: Option<&'static str>,
+    pub maintenance_from: Option<String>,
+    pub maintenance_until: Option<String>,
+}
+
+/// Replaces an app's Toss Pay settings (`default` names the default app).
+#[utoipa::path(post, path = "/sim/v1/apps/{appId}/toss-pay", tag = "Simulator",
+    params(("appId" = String, Path)), request_body = TossPaySettingsRequest,
+    responses((status = 200, body = TossPaySettingsView), (status = 400), (status = 404)))]
+pub async fn set_toss_pay(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    SimJson(request): SimJson<TossPaySettingsRequest>,
+) -> Result<Json<TossPaySettingsView>, SimError> {
+    let app = if app_id == "default" {
+        PartnerApp::default_app(&state).await?
+    } else {
+        PartnerApp::by_app_id(&state, &app_id).await?
+    }
+    .ok_or_else(|| SimError::not_found("no such app"))?;
+    let instant = |text: &str| {
+        Instant::parse_rfc3339(text)
+            .ok_or_else(|| SimError::bad_request("maintenance times must be RFC 3339 instants"))
+    };
+    let maintenance = match (
+        request.maintenance_from.as_deref(),
+        request.maintenance_until.as_deref(),
+    ) {
+        (None, None) => None,
+        (Some(from), Some(until)) => Some((instant(from)?, instant(until)?)),
+        _ => {
+            return Err(SimError::bad_request(
+                "give both maintenanceFrom and maintenanceUntil, or neither",
+            ))
+        }
+    };
+    let settings = PaySettings {
+        merchant_key: MerchantKey::of(request.merchant_key.as_deref()),
+        maintenance,
+    };
+    store::save_settings(&state.db, &app.app_id, &settings).await?;
+    Ok(Json(TossPaySettingsView {
+        app_id: app.app_id,
+        merchant_key: settings.merchant_key.label(),
+        maintenance_from: maintenance.map(|(f, _)| f.rfc3339_micros()),
+        maintenance_until: maintenance.map(|(_, u)| u.rfc3339_micros()),
+    }))
+}
