@@ -84,6 +84,15 @@ pub struct ServeArgs {
     /// Base URL written into responses (receipt links, terms URLs); defaults to http://LISTEN
     #[arg(long, env = "TOSSD_PUBLIC_URL")]
     pub public_url: Option<String>,
+
+    /// Multiplies every webhook retry wait (1, 4, 16, 64, 256, 1024, 4096 minutes); e.g. 0.001 locally
+    #[arg(long, env = "TOSSD_WEBHOOK_RETRY_SCALE", default_value_t = 1.0, value_parser = parse_retry_scale)]
+    pub webhook_retry_scale: f64,
+
+    /// Response timeout of webhook and callback deliveries in milliseconds (tests shorten the 10 s)
+    #[arg(long, env = "TOSSD_WEBHOOK_TIMEOUT_MS", default_value_t = 10_000, hide = true,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub webhook_timeout_ms: u64,
 }
 
 impl ServeArgs {
@@ -98,6 +107,14 @@ impl ServeArgs {
     /// Operator endpoints need the admin token when one is set or when reachable beyond loopback.
     pub fn operator_token_required(&self) -> bool {
         self.admin_token.is_some() || !self.listen.ip().is_loopback()
+    }
+}
+
+/// A webhook retry scale: a finite, positive number.
+fn parse_retry_scale(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(scale) if crate::domain::webhooks::valid_scale(scale) => Ok(scale),
+        _ => Err(format!("{text:?} is not a positive number")),
     }
 }
 
@@ -120,5 +137,9 @@ mod tests {
         assert_eq!(args.database_url, "sqlite://tossd.db");
         assert!(!args.operator_token_required());
         assert_eq!(args.public_url(args.listen), "http://127.0.0.1:8700");
+        assert_eq!(args.webhook_retry_scale, 1.0);
+        assert_eq!(args.webhook_timeout_ms, 10_000);
+        assert!(Cli::try_parse_from(["tossd", "serve", "--webhook-retry-scale", "0"]).is_err());
+        assert!(Cli::try_parse_from(["tossd", "serve", "--webhook-retry-scale", "x"]).is_err());
     }
 }

@@ -9,7 +9,7 @@ use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, Notify};
 use tokio::task::JoinHandle;
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -21,6 +21,7 @@ use crate::clock::Clock;
 use crate::config::ServeArgs;
 use crate::domain::secrets::SeedDeriver;
 use crate::domain::time::Instant;
+use crate::outbox::worker::{Worker, WorkerConfig};
 use crate::store::seed::{self, SeedConfig};
 use crate::store::Db;
 use crate::tosspayments::{self, codes, TpError};
@@ -44,6 +45,8 @@ pub struct AppState {
     pub seed: Arc<SeedConfig>,
     pub metrics: Arc<Metrics>,
     pub openapi_json: Arc<str>,
+    /// Wakes this process's webhook delivery worker (`outbox::wake`).
+    pub outbox_wake: Arc<Notify>,
 }
 
 #[derive(OpenApi)]
@@ -155,6 +158,7 @@ pub struct Server {
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+    worker: Option<Worker>,
 }
 
 impl Server {
@@ -193,7 +197,9 @@ impl Server {
             seed: Arc::new(seed_config),
             metrics: Arc::new(Metrics::default()),
             openapi_json: openapi_document().into(),
+            outbox_wake: Arc::new(Notify::new()),
         };
+        let worker = Worker::spawn(state.clone(), WorkerConfig::from_args(args))?;
         let app = router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -208,6 +214,7 @@ impl Server {
             state,
             shutdown: Some(tx),
             task,
+            worker: Some(worker),
         })
     }
 
@@ -215,12 +222,15 @@ impl Server {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting, lets in-flight requests finish, then closes the database.
+    /// Stops accepting, lets in-flight requests and webhook attempts finish, then closes the database.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         (&mut self.task).await??;
+        if let Some(worker) = self.worker.take() {
+            worker.stop().await;
+        }
         self.state.db.close().await;
         Ok(())
     }

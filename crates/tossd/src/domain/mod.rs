@@ -2,3 +2,4 @@
 
 pub mod secrets;
 pub mod time;
+pub mod webhooks;

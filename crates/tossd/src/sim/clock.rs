@@ -62,6 +62,8 @@ pub async fn advance_clock(
         ));
     }
     let now = state.clock.advance(&state.db, request.seconds).await?;
+    // Retries that became due start now rather than at the worker's next poll.
+    crate::outbox::wake(&state);
     Ok(Json(ClockView::new(now, state.clock.mode())))
 }
 

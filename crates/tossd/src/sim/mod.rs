@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod identities;
 pub mod users;
+pub mod webhooks;
 
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
@@ -110,4 +111,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::get_user))
         .routes(routes!(identities::get_default_app))
         .routes(routes!(identities::get_default_merchant))
+        .routes(routes!(
+            webhooks::put_merchant_webhook,
+            webhooks::delete_merchant_webhook
+        ))
+        .routes(routes!(
+            webhooks::put_unlink_callback,
+            webhooks::delete_unlink_callback
+        ))
+        .routes(routes!(webhooks::list_webhooks))
+        .routes(routes!(webhooks::get_webhook))
+        .routes(routes!(webhooks::redeliver_webhook))
+        .routes(routes!(webhooks::create_test_event))
 }
