@@ -21,6 +21,18 @@ pub fn valid_scale(scale: f64) -> bool {
     scale.is_finite() && scale > 0.0
 }
 
+/// The Toss Payments event types a merchant can subscribe to; all of them by default [assumed].
+pub const TP_EVENT_TYPES: [&str; 3] = [
+    "PAYMENT_STATUS_CHANGED",
+    "METHOD_UPDATED",
+    "CUSTOMER_STATUS_CHANGED",
+];
+
+/// Whether a merchant's subscription (comma-separated types; `None` = every type) covers `event_type`.
+pub fn subscribed(event_types: Option<&str>, event_type: &str) -> bool {
+    event_types.is_none_or(|types| types.split(',').any(|t| t == event_type))
+}
+
 /// Toss Payments webhooks count only HTTP 200 as delivered [doc]; Apps-in-Toss callbacks any 2xx [assumed].
 pub fn delivered(toss_payments: bool, status: u16) -> bool {
     if toss_payments {
@@ -67,6 +79,20 @@ mod tests {
         assert!(!valid_scale(-1.0));
         assert!(!valid_scale(f64::NAN));
         assert!(!valid_scale(f64::INFINITY));
+    }
+
+    #[test]
+    fn subscriptions_default_to_everything() {
+        assert!(subscribed(None, "METHOD_UPDATED"));
+        assert!(subscribed(None, "ANYTHING"));
+        assert!(subscribed(
+            Some("PAYMENT_STATUS_CHANGED,METHOD_UPDATED"),
+            "METHOD_UPDATED"
+        ));
+        assert!(!subscribed(
+            Some("PAYMENT_STATUS_CHANGED"),
+            "METHOD_UPDATED"
+        ));
     }
 
     #[test]

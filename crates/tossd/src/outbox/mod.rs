@@ -6,8 +6,8 @@ pub mod worker;
 
 use serde_json::{json, Value};
 
-use crate::domain::secrets;
 use crate::domain::time::Instant;
+use crate::domain::{secrets, webhooks};
 use crate::server::AppState;
 use crate::store::Tx;
 
@@ -75,8 +75,8 @@ pub async fn enqueue_unlink(
     enqueue(tx, now, &destination, "UNLINK_CALLBACK", &body).await
 }
 
-/// Writes the event row and returns its id. Only events recorded while a URL is configured are ever
-/// delivered.
+/// Writes the event row and returns its id. Only events recorded while a URL is configured (and, for
+/// merchants, subscribed to the event type) are ever delivered; the others are recorded as `NOT_SENT`.
 pub async fn enqueue(
     tx: &mut Tx,
     now: Instant,
@@ -86,8 +86,8 @@ pub async fn enqueue(
 ) -> Result<i64, sqlx::Error> {
     let (kind, merchant_id, mode, app_id, configured) = match destination {
         Destination::Merchant { merchant_id, mode } => {
-            let url: Option<String> = sqlx::query_scalar(
-                "SELECT url FROM merchant_webhooks WHERE merchant_id = $1 AND mode = $2",
+            let subscription: Option<Option<String>> = sqlx::query_scalar(
+                "SELECT event_types FROM merchant_webhooks WHERE merchant_id = $1 AND mode = $2",
             )
             .bind(merchant_id)
             .bind(mode)
@@ -98,7 +98,8 @@ pub async fn enqueue(
                 Some(*merchant_id),
                 Some(mode.as_str()),
                 None,
-                url.is_some(),
+                subscription
+                    .is_some_and(|types| webhooks::subscribed(types.as_deref(), event_type)),
             )
         }
         Destination::UnlinkCallback { app_id } => {

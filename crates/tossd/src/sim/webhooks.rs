@@ -12,6 +12,7 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use crate::domain::time::Instant;
+use crate::domain::webhooks;
 use crate::outbox;
 use crate::server::AppState;
 use crate::sim::{SimError, SimJson};
@@ -71,6 +72,9 @@ pub struct MerchantWebhookRequest {
     pub url: String,
     /// `test` (default) or `live`
     pub mode: Option<String>,
+    /// The event types to receive (default: all of `PAYMENT_STATUS_CHANGED`, `METHOD_UPDATED`,
+    /// `CUSTOMER_STATUS_CHANGED`); events of other types are recorded as `NOT_SENT`
+    pub event_types: Option<Vec<String>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -79,6 +83,8 @@ pub struct MerchantWebhookView {
     pub m_id: String,
     pub mode: String,
     pub url: String,
+    /// `null` when subscribed to every type
+    pub event_types: Option<Vec<String>>,
 }
 
 fn mode_of(mode: Option<String>) -> Result<String, SimError> {
@@ -103,20 +109,33 @@ pub async fn put_merchant_webhook(
 ) -> Result<Json<MerchantWebhookView>, SimError> {
     valid_url(&request.url)?;
     let mode = mode_of(request.mode)?;
+    if let Some(types) = &request.event_types {
+        let known = types
+            .iter()
+            .all(|t| webhooks::TP_EVENT_TYPES.contains(&t.as_str()));
+        if types.is_empty() || !known {
+            return Err(SimError::bad_request(format!(
+                "eventTypes must be a non-empty list of {}",
+                webhooks::TP_EVENT_TYPES.join(", ")
+            )));
+        }
+    }
     let (id, mid) = merchant_id(&state, &m_id).await?;
     sqlx::query(
-        "INSERT INTO merchant_webhooks (merchant_id, mode, url) VALUES ($1, $2, $3) \
-         ON CONFLICT (merchant_id, mode) DO UPDATE SET url = $3",
+        "INSERT INTO merchant_webhooks (merchant_id, mode, url, event_types) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (merchant_id, mode) DO UPDATE SET url = $3, event_types = $4",
     )
     .bind(id)
     .bind(&mode)
     .bind(&request.url)
+    .bind(request.event_types.as_ref().map(|types| types.join(",")))
     .execute(state.db.writer())
     .await?;
     Ok(Json(MerchantWebhookView {
         m_id: mid,
         mode,
         url: request.url,
+        event_types: request.event_types,
     }))
 }
 

@@ -671,6 +671,16 @@ async fn configuration_is_validated(env: TestEnv) {
         ),
         (
             Method::PUT,
+            "/sim/v1/merchants/default/webhook",
+            json!({"url": "http://h/x", "eventTypes": []}),
+        ),
+        (
+            Method::PUT,
+            "/sim/v1/merchants/default/webhook",
+            json!({"url": "http://h/x", "eventTypes": ["PAYOUT_CHANGED"]}),
+        ),
+        (
+            Method::PUT,
             "/sim/v1/apps/default/unlink-callback",
             json!({"url": "http://h/x", "method": "PUT"}),
         ),
@@ -740,8 +750,26 @@ async fn configuration_is_validated(env: TestEnv) {
         .await;
     assert_eq!(
         set,
-        json!({"mId": "tosspayments", "mode": "test", "url": "https://example.com/hook"})
+        json!({"mId": "tosspayments", "mode": "test", "url": "https://example.com/hook", "eventTypes": null})
     );
+    // Subscriptions: events of other types are not sent.
+    let set = api
+        .ok(
+            Method::PUT,
+            "/sim/v1/merchants/default/webhook",
+            json!({"url": "http://127.0.0.1:9/hook", "eventTypes": ["METHOD_UPDATED"]}),
+        )
+        .await;
+    assert_eq!(set["eventTypes"], json!(["METHOD_UPDATED"]));
+    assert_eq!(api.merchant_event(json!({})).await["state"], "NOT_SENT");
+    let method_event = api
+        .ok(
+            Method::POST,
+            "/sim/v1/webhooks/test-events",
+            json!({"target": "merchant", "eventType": "METHOD_UPDATED"}),
+        )
+        .await;
+    assert_eq!(method_event["state"], "PENDING");
     let r = api
         .call(Method::DELETE, "/sim/v1/merchants/default/webhook", None)
         .await;
