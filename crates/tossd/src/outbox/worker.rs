@@ -402,7 +402,7 @@ async fn record(
     if updated == 0 {
         tracing::warn!(
             id = event.id,
-            "a webhook attempt outlived its lease; another attempt owns the event"
+            "a webhook attempt outlived its lease (or the event was wiped by a reset); outcome not recorded"
         );
         return Ok(());
     }

@@ -635,6 +635,20 @@ async fn unlink_callbacks_use_get_or_post_with_basic_auth(env: TestEnv) {
         json!({"userKey": 123456789, "referrer": "UNLINK"})
     );
 
+    // Redirects are not followed: a 3xx is a failed attempt.
+    receiver.set(Behavior::Status(302));
+    let redirected = api
+        .ok(
+            Method::POST,
+            "/sim/v1/webhooks/test-events",
+            json!({"target": "unlink"}),
+        )
+        .await;
+    let failed = api.attempts(id_of(&redirected), 1).await;
+    assert_eq!(failed["attempts"][0]["statusCode"], 302);
+    assert_eq!(failed["state"], "PENDING");
+    assert_eq!(receiver.log().len(), 4);
+
     // Removed: later callbacks are not sent.
     let r = api
         .call(Method::DELETE, "/sim/v1/apps/default/unlink-callback", None)
