@@ -148,6 +148,14 @@ pub struct ServeArgs {
     /// Private key (PEM) of --tls-cert
     #[arg(long, env = "TOSSD_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// Multiplies every webhook retry wait (1, 4, 16, 64, 256, 1024, 4096 minutes); e.g. 0.001 locally
+    #[arg(long, env = "TOSSD_WEBHOOK_RETRY_SCALE", default_value_t = 1.0, value_parser = parse_retry_scale)]
+    pub webhook_retry_scale: f64,
+
+    /// Response timeout of webhook and callback deliveries in milliseconds (tests shorten the 10 s)
+    #[arg(long, env = "TOSSD_WEBHOOK_TIMEOUT_MS", default_value_t = 10_000, hide = true,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub webhook_timeout_ms: u64,
 }
 
 impl ServeArgs {
@@ -167,6 +175,14 @@ impl ServeArgs {
     /// Operator endpoints need the admin token when one is set or when reachable beyond loopback.
     pub fn operator_token_required(&self) -> bool {
         self.admin_token.is_some() || !self.listen.ip().is_loopback()
+    }
+}
+
+/// A webhook retry scale: a finite, positive number.
+fn parse_retry_scale(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(scale) if crate::domain::webhooks::valid_scale(scale) => Ok(scale),
+        _ => Err(format!("{text:?} is not a positive number")),
     }
 }
 
@@ -195,5 +211,9 @@ mod tests {
             panic!()
         };
         assert_eq!(args.public_url(args.listen), "https://127.0.0.1:8700");
+        assert_eq!(args.webhook_retry_scale, 1.0);
+        assert_eq!(args.webhook_timeout_ms, 10_000);
+        assert!(Cli::try_parse_from(["tossd", "serve", "--webhook-retry-scale", "0"]).is_err());
+        assert!(Cli::try_parse_from(["tossd", "serve", "--webhook-retry-scale", "x"]).is_err());
     }
 }

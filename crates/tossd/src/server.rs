@@ -12,7 +12,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, Notify};
 use tokio::task::JoinHandle;
 use tower::Service;
 use tower_http::trace::TraceLayer;
@@ -26,6 +26,7 @@ use crate::config::ServeArgs;
 use crate::domain::secrets::SeedDeriver;
 use crate::domain::time::Instant;
 use crate::identity::tls::{self, Authority, PeerCertificate};
+use crate::outbox::worker::{Worker, WorkerConfig};
 use crate::store::seed::{self, SeedConfig};
 use crate::store::Db;
 use crate::tosspayments::{self, codes, TpError};
@@ -50,6 +51,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub openapi_json: Arc<str>,
     pub authority: Arc<Authority>,
+    /// Wakes this process's webhook delivery worker (`outbox::wake`).
+    pub outbox_wake: Arc<Notify>,
 }
 
 #[derive(OpenApi)]
@@ -219,6 +222,7 @@ pub struct Server {
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+    worker: Option<Worker>,
 }
 
 impl Server {
@@ -280,7 +284,9 @@ impl Server {
             metrics: Arc::new(Metrics::default()),
             openapi_json: openapi_document().into(),
             authority: Arc::new(authority),
+            outbox_wake: Arc::new(Notify::new()),
         };
+        let worker = Worker::spawn(state.clone(), WorkerConfig::from_args(args))?;
         let app = router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let task = match tls_config {
@@ -298,6 +304,7 @@ impl Server {
             state,
             shutdown: Some(tx),
             task,
+            worker: Some(worker),
         })
     }
 
@@ -311,12 +318,15 @@ impl Server {
         format!("{scheme}://{}", self.addr)
     }
 
-    /// Stops accepting, lets in-flight requests finish, then closes the database.
+    /// Stops accepting, lets in-flight requests and webhook attempts finish, then closes the database.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         (&mut self.task).await??;
+        if let Some(worker) = self.worker.take() {
+            worker.stop().await;
+        }
         self.state.db.close().await;
         Ok(())
     }

@@ -9,3 +9,4 @@ pub mod rate_limit;
 pub mod secrets;
 pub mod time;
 pub mod uuid;
+pub mod webhooks;

@@ -1,12 +1,21 @@
 //! The durable outbox (REFERENCE.md §4.1): events that Toss sends to partners (Toss Payments webhooks,
 //! Apps-in-Toss unlink callbacks) are rows written in the same transaction as the state change that causes
-//! them. Delivery happens afterwards.
+//! them. Delivery happens afterwards, in [`worker`].
+
+pub mod worker;
 
 use serde_json::{json, Value};
 
-use crate::domain::secrets;
 use crate::domain::time::Instant;
+use crate::domain::{secrets, webhooks};
+use crate::server::AppState;
 use crate::store::Tx;
+
+/// Wakes this process's delivery worker; call after committing a transaction that enqueued events so the
+/// first attempt starts right away (other processes pick them up on their next poll).
+pub fn wake(state: &AppState) {
+    state.outbox_wake.notify_one();
+}
 
 /// Where an event goes.
 #[derive(Debug, Clone)]
@@ -33,7 +42,7 @@ pub fn transmission_id(now: Instant) -> String {
 }
 
 /// Records a Toss Payments event (`PAYMENT_STATUS_CHANGED`, `METHOD_UPDATED`, `CUSTOMER_STATUS_CHANGED`)
-/// with its body rendered now: `{eventType, createdAt, data}`.
+/// with its body rendered now: `{eventType, createdAt, data}`. Returns the event's id.
 pub async fn enqueue_webhook(
     tx: &mut Tx,
     now: Instant,
@@ -41,7 +50,7 @@ pub async fn enqueue_webhook(
     mode: &str,
     event_type: &str,
     data: Value,
-) -> Result<(), sqlx::Error> {
+) -> Result<i64, sqlx::Error> {
     let body = json!({"eventType": event_type, "createdAt": now.kst_micros(), "data": data});
     let destination = Destination::Merchant {
         merchant_id,
@@ -50,14 +59,15 @@ pub async fn enqueue_webhook(
     enqueue(tx, now, &destination, event_type, &body).await
 }
 
-/// Records an Apps-in-Toss unlink callback for (`app_id`, `user_key`) with its `referrer`.
+/// Records an Apps-in-Toss unlink callback for (`app_id`, `user_key`) with its `referrer`. Returns the
+/// event's id.
 pub async fn enqueue_unlink(
     tx: &mut Tx,
     now: Instant,
     app_id: &str,
     user_key: i64,
     referrer: &str,
-) -> Result<(), sqlx::Error> {
+) -> Result<i64, sqlx::Error> {
     let body = json!({"userKey": user_key, "referrer": referrer});
     let destination = Destination::UnlinkCallback {
         app_id: app_id.to_owned(),
@@ -65,18 +75,19 @@ pub async fn enqueue_unlink(
     enqueue(tx, now, &destination, "UNLINK_CALLBACK", &body).await
 }
 
-/// Writes the event row. Only events recorded while a URL is configured are ever delivered.
+/// Writes the event row and returns its id. Only events recorded while a URL is configured (and, for
+/// merchants, subscribed to the event type) are ever delivered; the others are recorded as `NOT_SENT`.
 pub async fn enqueue(
     tx: &mut Tx,
     now: Instant,
     destination: &Destination,
     event_type: &str,
     body: &Value,
-) -> Result<(), sqlx::Error> {
+) -> Result<i64, sqlx::Error> {
     let (kind, merchant_id, mode, app_id, configured) = match destination {
         Destination::Merchant { merchant_id, mode } => {
-            let url: Option<String> = sqlx::query_scalar(
-                "SELECT url FROM merchant_webhooks WHERE merchant_id = $1 AND mode = $2",
+            let subscription: Option<Option<String>> = sqlx::query_scalar(
+                "SELECT event_types FROM merchant_webhooks WHERE merchant_id = $1 AND mode = $2",
             )
             .bind(merchant_id)
             .bind(mode)
@@ -87,7 +98,8 @@ pub async fn enqueue(
                 Some(*merchant_id),
                 Some(mode.as_str()),
                 None,
-                url.is_some(),
+                subscription
+                    .is_some_and(|types| webhooks::subscribed(types.as_deref(), event_type)),
             )
         }
         Destination::UnlinkCallback { app_id } => {
@@ -110,9 +122,9 @@ pub async fn enqueue(
     } else {
         ("NOT_SENT", None)
     };
-    sqlx::query(
+    sqlx::query_scalar(
         "INSERT INTO outbox_events (transmission_id, destination, merchant_id, mode, app_id, event_type, body, \
-         state, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         state, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(transmission_id(now))
     .bind(kind)
@@ -124,9 +136,8 @@ pub async fn enqueue(
     .bind(state)
     .bind(next_attempt_at)
     .bind(now.micros())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .fetch_one(&mut **tx)
+    .await
 }
 
 #[cfg(test)]

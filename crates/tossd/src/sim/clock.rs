@@ -65,6 +65,8 @@ pub async fn advance_clock(
     // Every transition that became due is applied before the answer (REFERENCE.md §1.9).
     crate::apps_in_toss::promotions::settle_due(&state, None).await?;
     crate::apps_in_toss::pay::store::expire_due(&state.db, now).await?;
+    // Retries that became due start now rather than at the worker's next poll.
+    crate::outbox::wake(&state);
     Ok(Json(ClockView::new(now, state.clock.mode())))
 }
 

@@ -10,6 +10,7 @@ pub mod messages;
 pub mod pay;
 pub mod promotions;
 pub mod users;
+pub mod webhooks;
 
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
@@ -134,4 +135,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pay::set_toss_pay))
         .routes(routes!(iap::create_order))
         .routes(routes!(iap::move_order))
+        .routes(routes!(
+            webhooks::put_merchant_webhook,
+            webhooks::delete_merchant_webhook
+        ))
+        .routes(routes!(
+            webhooks::put_unlink_callback,
+            webhooks::delete_unlink_callback
+        ))
+        .routes(routes!(webhooks::list_webhooks))
+        .routes(routes!(webhooks::get_webhook))
+        .routes(routes!(webhooks::redeliver_webhook))
+        .routes(routes!(webhooks::create_test_event))
 }

@@ -48,6 +48,7 @@ macro_rules! migration {
 const MIGRATIONS: &[(&str, &str, &str)] = &[
     migration!("0001_foundation"),
     migration!("0002_outbox"),
+    migration!("0003_webhooks"),
     migration!("0004_login"),
     migration!("0005_pay"),
     migration!("0006_promotions_messages"),

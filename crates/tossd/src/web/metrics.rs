@@ -1,4 +1,5 @@
-//! Prometheus metrics: requests by route, method and status, and a latency histogram.
+//! Prometheus metrics: requests by route, method and status, a latency histogram, and webhook delivery
+//! attempts by destination and result.
 
 use std::time::Instant;
 
@@ -26,6 +27,12 @@ struct RouteLabels {
     route: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DeliveryLabels {
+    destination: &'static str,
+    result: &'static str,
+}
+
 fn latency_histogram() -> Histogram {
     // 50 µs … ~0.8 s: tossd answers most calls in well under a millisecond.
     Histogram::new(exponential_buckets(0.000_05, 2.0, 15))
@@ -35,6 +42,7 @@ pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    webhook_deliveries: Family<DeliveryLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -54,10 +62,17 @@ impl Default for Metrics {
             "HTTP request latency",
             latency.clone(),
         );
+        let webhook_deliveries = Family::<DeliveryLabels, Counter>::default();
+        registry.register(
+            "webhook_deliveries",
+            "Webhook and callback delivery attempts by destination and result (success or failure)",
+            webhook_deliveries.clone(),
+        );
         Metrics {
             registry,
             requests,
             latency,
+            webhook_deliveries,
         }
     }
 }
@@ -70,6 +85,17 @@ impl Metrics {
             tracing::error!(error = %e, "metrics encoding failed");
         }
         out
+    }
+
+    /// Counts one delivery attempt to a `MERCHANT_WEBHOOK` or `UNLINK_CALLBACK` destination.
+    pub fn webhook_delivery(&self, destination: &'static str, success: bool) {
+        let result = if success { "success" } else { "failure" };
+        self.webhook_deliveries
+            .get_or_create(&DeliveryLabels {
+                destination,
+                result,
+            })
+            .inc();
     }
 
     pub fn registry_mut(&mut self) -> &mut Registry {

@@ -9,3 +9,4 @@ mod pages;
 mod pay;
 mod promotions;
 mod tenancy;
+mod webhooks;
