@@ -1,6 +1,7 @@
 //! The simulator API (`/sim/v1`): the user's side of Toss and the operator's controls. Its contract is in
 //! DESIGN.md; integrators' tests call it.
 
+pub mod brandpay;
 pub mod clock;
 pub mod identities;
 pub mod users;
@@ -110,4 +111,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::get_user))
         .routes(routes!(identities::get_default_app))
         .routes(routes!(identities::get_default_merchant))
+        .routes(routes!(brandpay::register_card))
+        .routes(routes!(brandpay::register_account))
+        .routes(routes!(brandpay::add_promotion))
 }

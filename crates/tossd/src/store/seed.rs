@@ -184,6 +184,7 @@ async fn write_defaults(tx: &mut Tx, config: &SeedConfig) -> anyhow::Result<()> 
     .await?;
     let (client_key, secret_key) = config.default_merchant_keys();
     insert_merchant_keys(tx, merchant_id, &client_key, &secret_key).await?;
+    crate::tosspayments::brandpay::catalogue::seed(tx, merchant_id, start).await?;
     Ok(())
 }
 

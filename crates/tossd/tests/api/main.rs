@@ -2,4 +2,5 @@
 
 mod common;
 
+mod brandpay_customers;
 mod foundation;
