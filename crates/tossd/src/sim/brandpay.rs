@@ -3,6 +3,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::Html;
 use axum::Json;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -447,4 +448,32 @@ pub async fn add_promotion(
     }
     .map_err(|e| anyhow::anyhow!(e))?;
     Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// The page a tossd-hosted terms URL (`{public URL}/sim/terms/{id}`) points at.
+#[utoipa::path(get, path = "/sim/terms/{id}", tag = "Simulator",
+    params(("id" = i64, Path, description = "Terms id (REFERENCE.md §6.8)")),
+    responses((status = 200, description = "an HTML page with the terms' title"), (status = 404)))]
+pub async fn terms_page(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Html<String>, SimError> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| SimError::not_found("no such terms"))?;
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT title, version FROM bp_terms WHERE id = $1")
+            .bind(id)
+            .fetch_optional(state.db.reader())
+            .await?;
+    let (title, version) = row.ok_or_else(|| SimError::not_found("no such terms"))?;
+    // Titles come from the seeded catalogue; they are still escaped like any text put in HTML.
+    let title = title
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    Ok(Html(format!(
+        "<!doctype html><html lang=\"ko\"><meta charset=\"utf-8\"><title>{title}</title>\
+         <h1>{title}</h1><p>버전 {version}. tossd가 시뮬레이션하는 약관입니다.</p></html>"
+    )))
 }

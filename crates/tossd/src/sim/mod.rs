@@ -114,4 +114,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(brandpay::register_card))
         .routes(routes!(brandpay::register_account))
         .routes(routes!(brandpay::add_promotion))
+        .routes(routes!(brandpay::terms_page))
 }

@@ -224,6 +224,11 @@ async fn customer_flow_end_to_end(env: TestEnv) {
         assert_resp(&r, 200, &Value::Array(expected.clone()));
     }
 
+    let page = env.get("/sim/terms/5", &[]).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("브랜드페이 카드 결제 이용약관"));
+    assert_eq!(env.get("/sim/terms/99", &[]).await.status, 404);
+
     let code = agree(
         &env,
         &auth,
