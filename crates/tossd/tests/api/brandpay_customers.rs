@@ -17,6 +17,8 @@ on_both_backends!(
     bearer_auth_table,
     bad_inputs_get_documented_errors,
     promotions_are_listed_and_attached,
+    two_servers_keep_codes_and_removals_exactly_once,
+    endpoints_are_documented,
 );
 
 const KEY: &str = "c6thB674j9vCU4XsvcPk";
@@ -1175,5 +1177,134 @@ async fn promotions_are_listed_and_attached(env: TestEnv) {
     assert_eq!(
         card["color"],
         json!({"background": "#F2F4F6", "text": "#333D4B"})
+    );
+}
+
+async fn two_servers_keep_codes_and_removals_exactly_once(env: TestEnv) {
+    // Several processes on one database is the PostgreSQL deployment; on SQLite the one server takes
+    // every request.
+    let second = match env.backend() {
+        crate::common::Backend::Postgres => Some(env.second_server(&[]).await),
+        crate::common::Backend::Sqlite => None,
+    };
+    let mut bases = vec![env.base().to_owned()];
+    bases.extend(second.as_ref().map(|s| s.base_url()));
+    let auth = env.merchant_basic().await;
+
+    let code = signup_code(&env, &auth, KEY).await;
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..30 {
+        let (client, base, auth, code) = (
+            env.client().clone(),
+            bases[i % bases.len()].clone(),
+            auth.clone(),
+            code.clone(),
+        );
+        set.spawn(async move {
+            let body = json!({"grantType": "AuthorizationCode", "customerKey": KEY, "code": code});
+            crate::common::send(
+                &client,
+                Method::POST,
+                &format!("{base}/v1/brandpay/authorizations/access-token"),
+                &[("authorization", &auth)],
+                Some(&body.to_string()),
+            )
+            .await
+        });
+    }
+    let mut tokens = Vec::new();
+    while let Some(r) = set.join_next().await {
+        let r = r.expect("request task");
+        if r.status == 200 {
+            tokens.push(r.body["accessToken"].as_str().unwrap().to_owned());
+        } else {
+            assert_resp(&r, 404, &code_not_found());
+        }
+    }
+    assert_eq!(tokens.len(), 1);
+
+    let account = register_account(&env, KEY, json!({})).await;
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..30 {
+        let (client, base, token, method_key) = (
+            env.client().clone(),
+            bases[i % bases.len()].clone(),
+            tokens[0].clone(),
+            account["methodKey"].as_str().unwrap().to_owned(),
+        );
+        set.spawn(async move {
+            crate::common::send(
+                &client,
+                Method::POST,
+                &format!("{base}/v1/brandpay/payments/methods/account/remove"),
+                &[("authorization", &bearer(&token))],
+                Some(&json!({"methodKey": method_key}).to_string()),
+            )
+            .await
+        });
+    }
+    let mut ok = 0;
+    while let Some(r) = set.join_next().await {
+        let r = r.expect("request task");
+        if r.status == 200 {
+            ok += 1;
+        } else {
+            assert_eq!(
+                (r.status, r.body["code"].as_str()),
+                (404, Some("NOT_FOUND_METHOD"))
+            );
+        }
+    }
+    assert_eq!(ok, 1);
+    let events: Vec<(String, Value)> = outbox(&env)
+        .await
+        .into_iter()
+        .map(|(t, b)| (t, b["data"]["status"].clone()))
+        .collect();
+    assert_eq!(
+        events,
+        vec![
+            ("CUSTOMER_STATUS_CHANGED".to_owned(), json!("CREATED")),
+            ("METHOD_UPDATED".to_owned(), json!("ENABLED")),
+            ("METHOD_UPDATED".to_owned(), json!("DISABLED")),
+        ]
+    );
+    if let Some(second) = second {
+        second.stop().await.expect("the second tossd stops");
+    }
+}
+
+async fn endpoints_are_documented(env: TestEnv) {
+    let doc = env.get("/openapi.json", &[]).await;
+    assert_eq!(doc.status, 200);
+    for path in [
+        "/v1/brandpay/terms",
+        "/v1/brandpay/terms/agree",
+        "/v1/brandpay/authorizations/access-token",
+        "/v1/brandpay/payments/methods",
+        "/v1/brandpay/payments/methods/{customerKey}",
+        "/v1/brandpay/payments/methods/card/remove",
+        "/v1/brandpay/payments/methods/account/remove",
+        "/v1/brandpay/customers/remove",
+        "/v1/brandpay/promotions/card",
+        "/v1/brandpay/promotions/bank",
+        "/sim/v1/brandpay/customers/{customerKey}/cards",
+        "/sim/v1/brandpay/customers/{customerKey}/accounts",
+        "/sim/v1/brandpay/promotions",
+    ] {
+        assert!(
+            doc.body["paths"].get(path).is_some(),
+            "{path} is in /openapi.json"
+        );
+    }
+    // A known path with another method answers in the Toss Payments envelope.
+    let r = env.get("/v1/brandpay/customers/remove", &[]).await;
+    assert_resp(
+        &r,
+        404,
+        &error(
+            "NOT_FOUND_HTTP_METHOD",
+            "존재하지 않는 HTTP 메소드 접근입니다.",
+        ),
     );
 }
