@@ -428,8 +428,9 @@ pub async fn add_promotion(
         installment_free_months: months.as_deref(),
     };
     let mut conn = state.db.writer().acquire().await?;
-    catalogue::insert_promotion(&mut conn, merchant_id, MODE, &promotion, now).await?;
+    let id = catalogue::insert_promotion(&mut conn, merchant_id, MODE, &promotion, now).await?;
     let stored = catalogue::Promotion {
+        id,
         kind: kind.to_owned(),
         company_code: request.company_code.clone(),
         discount_amount: amount.unwrap_or(0),

@@ -367,9 +367,10 @@ pub fn terms_url(public_url: &str, url: &str) -> String {
     }
 }
 
-/// A stored promotion.
+/// A stored promotion. `id` is the row a payment consumes `balance` from.
 #[derive(Debug, Clone)]
 pub struct Promotion {
+    pub id: i64,
     pub kind: String,
     pub company_code: String,
     pub discount_amount: i64,
@@ -390,7 +391,7 @@ pub async fn active_promotions(
 ) -> Result<Vec<Promotion>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT kind, company_code, discount_amount, balance, discount_code, due_date, minimum_payment_amount, \
-         maximum_payment_amount, installment_free_months FROM bp_promotions \
+         maximum_payment_amount, installment_free_months, id FROM bp_promotions \
          WHERE merchant_id = $1 AND mode = $2 ORDER BY id",
     )
     .bind(merchant_id)
@@ -400,6 +401,7 @@ pub async fn active_promotions(
     Ok(rows
         .iter()
         .map(|row| Promotion {
+            id: row.get(9),
             kind: row.get(0),
             company_code: row.get(1),
             discount_amount: row.get::<Option<i64>, _>(2).unwrap_or(0),
@@ -641,4 +643,78 @@ pub fn promotions_for_account(promotions: &[Promotion], bank_code: &str) -> Vec<
             bank_discount: Some(d),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn promotion(kind: &str, code: &str) -> Promotion {
+        Promotion {
+            id: 1,
+            kind: kind.to_owned(),
+            company_code: code.to_owned(),
+            discount_amount: 500,
+            balance: 1_000,
+            discount_code: "12860".to_owned(),
+            due_date: SEED_DUE_DATE.to_owned(),
+            minimum_payment_amount: 1_000,
+            maximum_payment_amount: 99_999_999,
+            installment_free_months: vec![2, 3],
+        }
+    }
+
+    #[test]
+    fn relative_terms_urls_live_under_the_public_url() {
+        assert_eq!(
+            terms_url("http://127.0.0.1:8700", "/sim/terms/5"),
+            "http://127.0.0.1:8700/sim/terms/5"
+        );
+        assert_eq!(
+            terms_url("http://x", "https://pages.tosspayments.com/terms/user"),
+            "https://pages.tosspayments.com/terms/user"
+        );
+    }
+
+    #[test]
+    fn methods_carry_the_promotions_of_their_companies() {
+        let all = [
+            promotion("CARD_DISCOUNT", "61"),
+            promotion("CARD_POINT", "31"),
+            promotion("CARD_INTEREST_FREE", "11"),
+            promotion("BANK_DISCOUNT", "61"),
+            promotion("BANK_DISCOUNT", "92"),
+        ];
+        let card = promotions_for_card(&all, "61", "31");
+        let kinds: Vec<&str> = card.iter().map(|p| p.kind.as_str()).collect();
+        assert_eq!(kinds, ["CARD_DISCOUNT", "CARD_POINT"]);
+        assert!(card[0].card_discount.is_some() && card[0].card_point.is_none());
+        assert_eq!(
+            card[1].card_point.as_ref().map(|p| p.issuer_code.as_str()),
+            Some("31")
+        );
+        let account = promotions_for_account(&all, "92");
+        assert_eq!(account.len(), 1);
+        assert_eq!(account[0].kind, "BANK_DISCOUNT");
+        let lists = card_promotions(&all);
+        assert_eq!(
+            (
+                lists.discount_cards.len(),
+                lists.interest_free_cards.len(),
+                lists.point_cards.len()
+            ),
+            (1, 1, 1)
+        );
+        assert_eq!(bank_promotions(&all).discount_banks.len(), 2);
+    }
+
+    #[test]
+    fn seeds_follow_the_reference() {
+        assert_eq!(TERMS.len(), 7);
+        assert!(TERMS.windows(2).all(|w| w[0].id < w[1].id));
+        assert_eq!(PROMOTIONS.len(), 4 + 11 + 5 + 2);
+        assert!(PROMOTIONS
+            .iter()
+            .all(|p| p.7.is_none_or(|m| brandpay::parse_months(m).is_some())));
+    }
 }
