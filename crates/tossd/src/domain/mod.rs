@@ -1,5 +1,6 @@
 //! Pure domain rules: no HTTP, no SQL. Functions here take data and a clock reading.
 
+pub mod brandpay;
 pub mod iap;
 pub mod login;
 pub mod messages;

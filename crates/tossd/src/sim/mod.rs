@@ -2,6 +2,7 @@
 //! DESIGN.md; integrators' tests call it.
 
 pub mod app_settings;
+pub mod brandpay;
 pub mod clock;
 pub mod iap;
 pub mod identities;
@@ -147,4 +148,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::get_webhook))
         .routes(routes!(webhooks::redeliver_webhook))
         .routes(routes!(webhooks::create_test_event))
+        .routes(routes!(brandpay::register_card))
+        .routes(routes!(brandpay::register_account))
+        .routes(routes!(brandpay::add_promotion))
+        .routes(routes!(brandpay::terms_page))
 }

@@ -52,6 +52,7 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
     migration!("0004_login"),
     migration!("0005_pay"),
     migration!("0006_promotions_messages"),
+    migration!("0007_brandpay"),
     migration!("0009_identity"),
 ];
 

@@ -98,6 +98,54 @@ impl FromRequestParts<AppState> for Merchant {
     }
 }
 
+/// A BrandPay customer identified by `Authorization: Bearer <accessToken>` (REFERENCE.md §1.6.5).
+#[derive(Debug, Clone)]
+pub struct BrandPayCustomer {
+    pub customer_id: i64,
+    pub merchant_id: i64,
+    pub mode: String,
+    pub customer_key: String,
+}
+
+/// The token of a `Bearer` header: `None` when there is no header or another scheme.
+pub fn parse_bearer(value: Option<&str>) -> Option<&str> {
+    let value = value?;
+    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+impl FromRequestParts<AppState> for BrandPayCustomer {
+    type Rejection = TpError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, TpError> {
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        let token = parse_bearer(header).ok_or(TpError(&codes::UNAUTHORIZED_KEY))?;
+        if token.is_empty() {
+            return Err(TpError(&codes::INVALID_ACCESS_TOKEN));
+        }
+        let now = state.clock.now(&state.db).await?;
+        let row = sqlx::query(
+            "SELECT c.id, c.merchant_id, c.mode, c.customer_key FROM bp_tokens t \
+             JOIN bp_customers c ON c.id = t.customer_id \
+             WHERE t.access_hash = $1 AND t.revoked = 0 AND t.access_expires_at > $2 AND c.status = 'ACTIVE'",
+        )
+        .bind(secrets::hash(token))
+        .bind(now.micros())
+        .fetch_optional(state.db.reader())
+        .await?
+        .ok_or(TpError(&codes::INVALID_ACCESS_TOKEN))?;
+        Ok(BrandPayCustomer {
+            customer_id: row.get(0),
+            merchant_id: row.get(1),
+            mode: row.get(2),
+            customer_key: row.get(3),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,5 +172,14 @@ mod tests {
         // "test_sk_x" without the colon, and not base64 at all.
         assert_eq!(parse_basic(Some("Basic dGVzdF9za194")), Malformed);
         assert_eq!(parse_basic(Some("Basic !!!")), Malformed);
+    }
+
+    #[test]
+    fn bearer_values_parse() {
+        assert_eq!(parse_bearer(None), None);
+        assert_eq!(parse_bearer(Some("Basic abc")), None);
+        assert_eq!(parse_bearer(Some("Bearer abc")), Some("abc"));
+        assert_eq!(parse_bearer(Some("bearer abc")), Some("abc"));
+        assert_eq!(parse_bearer(Some("Bearer")), Some(""));
     }
 }

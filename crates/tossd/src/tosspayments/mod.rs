@@ -1,6 +1,7 @@
 //! The Toss Payments API (`/v1/…`): BrandPay and the core payment lookup and cancel it relies on.
 
 pub mod auth;
+pub mod brandpay;
 pub mod codes;
 pub mod error;
 pub mod payments;
@@ -29,4 +30,14 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(payments::get_by_payment_key))
         .routes(routes!(payments::get_by_order_id))
+        .routes(routes!(brandpay::terms::get_terms))
+        .routes(routes!(brandpay::terms::agree))
+        .routes(routes!(brandpay::tokens::access_token))
+        .routes(routes!(brandpay::methods::methods_by_token))
+        .routes(routes!(brandpay::methods::methods_by_customer_key))
+        .routes(routes!(brandpay::methods::remove_card))
+        .routes(routes!(brandpay::methods::remove_account))
+        .routes(routes!(brandpay::customers::remove_customer))
+        .routes(routes!(brandpay::promotions::card_promotions))
+        .routes(routes!(brandpay::promotions::bank_promotions))
 }

@@ -2,6 +2,7 @@
 
 mod common;
 
+mod brandpay_customers;
 mod foundation;
 mod login;
 mod messages;

@@ -1,0 +1,55 @@
+//! `GET /v1/brandpay/promotions/card` and `/bank` (REFERENCE.md §2.11): the merchant's promotions whose
+//! `dueDate` has not passed.
+
+use axum::extract::State;
+use axum::response::Response;
+
+use crate::server::AppState;
+use crate::tosspayments::auth::Merchant;
+use crate::tosspayments::brandpay::catalogue::{self, BankPromotions, CardPromotions};
+use crate::tosspayments::brandpay::ok;
+use crate::tosspayments::TpError;
+
+/// Card promotions: instant discounts, interest-free installments, card points.
+#[utoipa::path(
+    get,
+    path = "/v1/brandpay/promotions/card",
+    tag = "BrandPay",
+    responses(
+        (status = 200, body = CardPromotions),
+        (status = 401, description = "UNAUTHORIZED_KEY"),
+    ),
+    security(("basic" = []))
+)]
+pub async fn card_promotions(
+    State(state): State<AppState>,
+    merchant: Merchant,
+) -> Result<Response, TpError> {
+    let now = state.clock.now(&state.db).await?;
+    let mut conn = state.db.reader().acquire().await?;
+    let promotions =
+        catalogue::active_promotions(&mut conn, merchant.id, &merchant.mode, now).await?;
+    Ok(ok(&catalogue::card_promotions(&promotions)))
+}
+
+/// Bank promotions: instant discounts.
+#[utoipa::path(
+    get,
+    path = "/v1/brandpay/promotions/bank",
+    tag = "BrandPay",
+    responses(
+        (status = 200, body = BankPromotions),
+        (status = 401, description = "UNAUTHORIZED_KEY"),
+    ),
+    security(("basic" = []))
+)]
+pub async fn bank_promotions(
+    State(state): State<AppState>,
+    merchant: Merchant,
+) -> Result<Response, TpError> {
+    let now = state.clock.now(&state.db).await?;
+    let mut conn = state.db.reader().acquire().await?;
+    let promotions =
+        catalogue::active_promotions(&mut conn, merchant.id, &merchant.mode, now).await?;
+    Ok(ok(&catalogue::bank_promotions(&promotions)))
+}
