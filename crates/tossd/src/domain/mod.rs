@@ -1,4 +1,5 @@
 //! Pure domain rules: no HTTP, no SQL. Functions here take data and a clock reading.
 
+pub mod payment;
 pub mod secrets;
 pub mod time;

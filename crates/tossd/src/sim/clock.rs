@@ -62,6 +62,8 @@ pub async fn advance_clock(
         ));
     }
     let now = state.clock.advance(&state.db, request.seconds).await?;
+    // Transitions that became due exist when the advance answers (REFERENCE.md §1.9).
+    crate::tosspayments::payment::store::expire_due(&state.db, now).await?;
     Ok(Json(ClockView::new(now, state.clock.mode())))
 }
 

@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod identities;
+pub mod payments;
 pub mod users;
 
 use axum::extract::{FromRequest, Request};
@@ -110,4 +111,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::get_user))
         .routes(routes!(identities::get_default_app))
         .routes(routes!(identities::get_default_merchant))
+        .routes(routes!(payments::create_payment))
 }

@@ -44,6 +44,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "outbox",
         include_str!("../../migrations/sqlite/0002_outbox.sql"),
     ),
+    (
+        8,
+        "payments",
+        include_str!("../../migrations/sqlite/0008_payments.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -55,6 +60,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "outbox",
         include_str!("../../migrations/postgres/0002_outbox.sql"),
+    ),
+    (
+        8,
+        "payments",
+        include_str!("../../migrations/postgres/0008_payments.sql"),
     ),
 ];
 

@@ -2,10 +2,15 @@
 
 pub mod auth;
 pub mod codes;
+pub mod credential;
 pub mod error;
+pub mod idempotency;
+pub mod payment;
 pub mod payments;
+pub mod test_code;
 
 use axum::extract::{FromRequest, Request};
+use axum::{middleware, Router};
 use serde::de::DeserializeOwned;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -29,4 +34,22 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(payments::get_by_payment_key))
         .routes(routes!(payments::get_by_order_id))
+        .routes(routes!(payments::cancel))
+}
+
+/// The family's middleware, in the order of REFERENCE.md §1.6.6 (outermost first): credentials,
+/// `Idempotency-Key`, then the language of errors and `TossPayments-Test-Code`. Idempotency sits outside
+/// the language step so a replay repeats the first response's bytes, in the first caller's language.
+pub fn layered(router: Router<AppState>, state: &AppState) -> Router<AppState> {
+    router
+        .route_layer(middleware::from_fn(test_code::middleware))
+        .layer(middleware::from_fn(error::localize))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::middleware,
+        ))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            credential::resolve,
+        ))
 }
