@@ -235,7 +235,10 @@ mod tests {
         let p = plan_cancel(DONE, a, 0, ask(Some(1_000))).unwrap();
         assert_eq!((p.after.balance, p.status()), (9_000, PARTIAL_CANCELED));
         let p = plan_cancel(PARTIAL_CANCELED, p.after, 0, ask(None)).unwrap();
-        assert_eq!((p.amount, p.after.balance, p.status()), (9_000, 0, CANCELED));
+        assert_eq!(
+            (p.amount, p.after.balance, p.status()),
+            (9_000, 0, CANCELED)
+        );
     }
 
     #[test]
@@ -269,7 +272,14 @@ mod tests {
             Err(CancelRefusal::InvalidTaxFree)
         );
         let p = plan_cancel(DONE, a, 0, explicit(1_000, 1_000)).unwrap();
-        assert_eq!(p.after, Amounts { total: 10_000, balance: 9_000, tax_free: 3_000 });
+        assert_eq!(
+            p.after,
+            Amounts {
+                total: 10_000,
+                balance: 9_000,
+                tax_free: 3_000
+            }
+        );
     }
 
     #[test]

@@ -11,7 +11,9 @@ use crate::domain::payment::Amounts;
 use crate::server::AppState;
 use crate::sim::{SimError, SimJson};
 use crate::tosspayments::payment::store::{self, StoredPayment, WriteError};
-use crate::tosspayments::payment::{Approval, Card, NewPayment, Payment, METHOD_CARD, METHOD_TRANSFER};
+use crate::tosspayments::payment::{
+    Approval, Card, NewPayment, Payment, METHOD_CARD, METHOD_TRANSFER,
+};
 use crate::web::json_response;
 
 #[derive(Deserialize, ToSchema)]
@@ -27,6 +29,9 @@ pub struct SimPaymentRequest {
     pub tax_free_amount: Option<i64>,
     /// `CARD` (default) or `TRANSFER`
     pub method: Option<String>,
+    /// `DONE` (default), or `IN_PROGRESS`: authenticated in the window but not yet confirmed (it
+    /// expires 10 minutes later)
+    pub status: Option<String>,
 }
 
 fn valid_order_id(order_id: &str) -> bool {
@@ -56,6 +61,7 @@ fn default_card(amount: i64) -> Card {
 
 /// Creates a `DONE` payment of the default merchant (test mode), as if approved by a registered test
 /// card (`CARD`) or account (`TRANSFER`, bank 88). No webhook is queued, as for auto-pay approvals.
+/// With `status: IN_PROGRESS` the payment is only authenticated and waits for a confirm.
 #[utoipa::path(post, path = "/sim/v1/payments", tag = "Simulator", request_body = SimPaymentRequest,
     responses(
         (status = 200, description = "The approved Payment object"),
@@ -73,8 +79,8 @@ pub async fn create_payment(
     if !(1..=100).contains(&request.order_name.chars().count()) {
         return Err(SimError::bad_request("orderName must be 1-100 characters"));
     }
-    let amounts = Amounts::new(request.amount, request.tax_free_amount.unwrap_or(0))
-        .ok_or_else(|| {
+    let amounts =
+        Amounts::new(request.amount, request.tax_free_amount.unwrap_or(0)).ok_or_else(|| {
             SimError::bad_request("amount must be at least 1 and taxFreeAmount within 0..=amount")
         })?;
     let approval = match request.method.as_deref().unwrap_or("CARD") {
@@ -83,6 +89,11 @@ pub async fn create_payment(
             bank_code: "88".to_owned(),
         },
         _ => return Err(SimError::bad_request("method must be CARD or TRANSFER")),
+    };
+    let approve = match request.status.as_deref().unwrap_or("DONE") {
+        "DONE" => true,
+        "IN_PROGRESS" => false,
+        _ => return Err(SimError::bad_request("status must be DONE or IN_PROGRESS")),
     };
     let (merchant_id, mid): (i64, String) =
         sqlx::query_as("SELECT id, mid FROM merchants WHERE is_default = 1")
@@ -106,17 +117,23 @@ pub async fn create_payment(
         Approval::Card(_) => METHOD_CARD,
         Approval::Transfer { .. } => METHOD_TRANSFER,
     });
-    payment.approve(approval, None, now, &state.settings.public_url);
+    if approve {
+        payment.approve(approval, None, now, &state.settings.public_url);
+    }
+    let duplicate = || SimError {
+        status: StatusCode::BAD_REQUEST,
+        code: "DUPLICATED_ORDER_ID",
+        message: "this orderId already has an approved payment".into(),
+    };
+    // A window cannot open for an orderId that is already approved (REFERENCE.md §2.9); an approval is
+    // also refused by the unique index.
+    if store::order_approved(&mut tx, merchant_id, "test", &payment.order_id).await? {
+        return Err(duplicate());
+    }
     let mut stored = StoredPayment::new(merchant_id, "test", None, payment);
     match store::insert(&mut tx, &mut stored, now).await {
         Ok(()) => {}
-        Err(WriteError::DuplicateApprovedOrder) => {
-            return Err(SimError {
-                status: StatusCode::BAD_REQUEST,
-                code: "DUPLICATED_ORDER_ID",
-                message: "this orderId already has an approved payment".into(),
-            })
-        }
+        Err(WriteError::DuplicateApprovedOrder) => return Err(duplicate()),
         Err(WriteError::Conflict) => return Err(anyhow::anyhow!("payment write conflict").into()),
         Err(WriteError::Db(e)) => return Err(e.into()),
     }

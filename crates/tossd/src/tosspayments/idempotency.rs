@@ -77,8 +77,13 @@ fn real_now_micros() -> i64 {
 /// What to do with a request after looking at its record.
 enum Claim {
     /// This request owns the record and runs.
-    Run { owner: String },
-    Replay { status: u16, body: String },
+    Run {
+        owner: String,
+    },
+    Replay {
+        status: u16,
+        body: String,
+    },
     Running,
 }
 
@@ -254,6 +259,9 @@ mod tests {
         assert_eq!(a, fingerprint("key", "cred", "/v1/x", "POST"));
         assert_ne!(a, fingerprint("key", "cred", "/v1/y", "POST"));
         assert_ne!(a, fingerprint("key", "cred2", "/v1/x", "POST"));
-        assert_ne!(fingerprint("ab", "c", "/", "POST"), fingerprint("a", "bc", "/", "POST"));
+        assert_ne!(
+            fingerprint("ab", "c", "/", "POST"),
+            fingerprint("a", "bc", "/", "POST")
+        );
     }
 }

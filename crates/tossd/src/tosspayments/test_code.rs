@@ -52,7 +52,10 @@ mod tests {
     fn names_map_to_the_catalogue() {
         assert_eq!(forced(&HeaderMap::new()), None);
         assert_eq!(with(""), None);
-        assert_eq!(with("REJECT_CARD_COMPANY"), Some(&codes::REJECT_CARD_COMPANY));
+        assert_eq!(
+            with("REJECT_CARD_COMPANY"),
+            Some(&codes::REJECT_CARD_COMPANY)
+        );
         assert_eq!(with("reject_card_company"), Some(&codes::INVALID_TEST_CODE));
         assert_eq!(with("NO_SUCH"), Some(&codes::INVALID_TEST_CODE));
     }

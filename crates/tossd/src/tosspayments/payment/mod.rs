@@ -195,7 +195,13 @@ impl Payment {
     }
 
     /// Approval: `DONE`, a new transaction, the method's details and the receipt.
-    pub fn approve(&mut self, approval: Approval, discount: Option<i64>, now: Instant, base_url: &str) {
+    pub fn approve(
+        &mut self,
+        approval: Approval,
+        discount: Option<i64>,
+        now: Instant,
+        base_url: &str,
+    ) {
         let key = rules::new_transaction_key();
         self.status = rules::DONE.to_owned();
         self.transaction_key = Some(key.clone());
@@ -214,7 +220,9 @@ impl Payment {
                 });
             }
         }
-        self.discount = discount.filter(|d| *d > 0).map(|amount| Discount { amount });
+        self.discount = discount
+            .filter(|d| *d > 0)
+            .map(|amount| Discount { amount });
         self.receipt = Some(Receipt {
             url: format!("{base_url}/sim/receipts/{}", self.payment_key),
         });
@@ -340,17 +348,53 @@ mod tests {
         let p = approved();
         let text = serde_json::to_string(&p).unwrap();
         let keys = [
-            "mId", "version", "paymentKey", "status", "transactionKey", "lastTransactionKey",
-            "orderId", "orderName", "requestedAt", "approvedAt", "useEscrow", "cultureExpense",
-            "card", "virtualAccount", "transfer", "mobilePhone", "giftCertificate", "cashReceipt",
-            "cashReceipts", "discount", "cancels", "secret", "type", "easyPay", "easyPayAmount",
-            "easyPayDiscountAmount", "country", "failure", "isPartialCancelable", "receipt",
-            "checkout", "currency", "totalAmount", "balanceAmount", "suppliedAmount", "vat",
-            "taxFreeAmount", "taxExemptionAmount", "metadata", "method",
+            "mId",
+            "version",
+            "paymentKey",
+            "status",
+            "transactionKey",
+            "lastTransactionKey",
+            "orderId",
+            "orderName",
+            "requestedAt",
+            "approvedAt",
+            "useEscrow",
+            "cultureExpense",
+            "card",
+            "virtualAccount",
+            "transfer",
+            "mobilePhone",
+            "giftCertificate",
+            "cashReceipt",
+            "cashReceipts",
+            "discount",
+            "cancels",
+            "secret",
+            "type",
+            "easyPay",
+            "easyPayAmount",
+            "easyPayDiscountAmount",
+            "country",
+            "failure",
+            "isPartialCancelable",
+            "receipt",
+            "checkout",
+            "currency",
+            "totalAmount",
+            "balanceAmount",
+            "suppliedAmount",
+            "vat",
+            "taxFreeAmount",
+            "taxExemptionAmount",
+            "metadata",
+            "method",
         ];
         let positions: Vec<usize> = keys
             .iter()
-            .map(|k| text.find(&format!("\"{k}\":")).unwrap_or_else(|| panic!("{k}")))
+            .map(|k| {
+                text.find(&format!("\"{k}\":"))
+                    .unwrap_or_else(|| panic!("{k}"))
+            })
             .collect();
         assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
         assert_eq!(p.requested_at, "2022-06-07T17:20:48+09:00");
@@ -371,11 +415,26 @@ mod tests {
         let plan = plan_cancel(&p.status, p.amounts(), 0, ask).unwrap();
         p.apply_cancel(&plan, "고객 변심", Instant(1_654_590_100_000_000));
         assert_eq!(p.status, "PARTIAL_CANCELED");
-        assert_eq!((p.balance_amount, p.vat, p.supplied_amount), (9_000, 818, 8_182));
+        assert_eq!(
+            (p.balance_amount, p.vat, p.supplied_amount),
+            (9_000, 818, 8_182)
+        );
         let cancel = &p.cancels.as_ref().unwrap()[0];
         assert_eq!(cancel.refundable_amount, 9_000);
-        assert_eq!(p.last_transaction_key.as_deref(), Some(cancel.transaction_key.as_str()));
-        let plan = plan_cancel(&p.status, p.amounts(), 0, CancelAsk { amount: None, ..ask }).unwrap();
+        assert_eq!(
+            p.last_transaction_key.as_deref(),
+            Some(cancel.transaction_key.as_str())
+        );
+        let plan = plan_cancel(
+            &p.status,
+            p.amounts(),
+            0,
+            CancelAsk {
+                amount: None,
+                ..ask
+            },
+        )
+        .unwrap();
         p.apply_cancel(&plan, "전액", Instant(1_654_590_200_000_000));
         assert_eq!(p.status, "CANCELED");
         assert_eq!(p.card.as_ref().unwrap().acquire_status, "CANCELED");

@@ -237,6 +237,26 @@ pub async fn find_by_order(
     .transpose()
 }
 
+/// Whether an orderId already has an approved payment (`DONE`, `PARTIAL_CANCELED`, `CANCELED`) in a
+/// merchant and mode.
+pub async fn order_approved(
+    tx: &mut Tx,
+    merchant_id: i64,
+    mode: &str,
+    order_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT seq FROM tp_payments WHERE merchant_id = $1 AND mode = $2 AND order_id = $3 \
+         AND approved_at IS NOT NULL",
+    )
+    .bind(merchant_id)
+    .bind(mode)
+    .bind(order_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(found.is_some())
+}
+
 /// Applies a due expiry to a locked payment and queues its `PAYMENT_STATUS_CHANGED` (§3.6). Returns
 /// whether it expired.
 pub async fn expire_locked(
@@ -250,7 +270,8 @@ pub async fn expire_locked(
     let previous = stored.payment.status.clone();
     stored.payment.expire();
     save(tx, stored, &previous, now).await?;
-    let data = serde_json::to_value(&stored.payment).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let data =
+        serde_json::to_value(&stored.payment).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     outbox::enqueue_webhook(
         tx,
         now,
