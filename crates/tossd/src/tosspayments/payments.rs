@@ -3,16 +3,16 @@
 //! balance never goes below zero.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::domain::payment::{self as rules, CancelAsk, CancelRefusal};
-use crate::outbox;
 use crate::server::AppState;
 use crate::tosspayments::auth::Merchant;
+use crate::tosspayments::error::prefers_english;
 use crate::tosspayments::payment::store::{self, StoredPayment, WriteError};
 use crate::tosspayments::payment::Payment;
 use crate::tosspayments::{codes, TpError, TpJson};
@@ -31,8 +31,12 @@ fn visible_to(
     Ok(stored)
 }
 
-fn payment_response(payment: &Payment) -> Response {
-    json_response(StatusCode::OK, payment)
+fn payment_response(payment: &Payment, headers: &HeaderMap) -> Response {
+    if payment.failure.is_some() && prefers_english(headers) {
+        json_response(StatusCode::OK, &payment.in_english())
+    } else {
+        json_response(StatusCode::OK, payment)
+    }
 }
 
 /// paymentKey로 결제 조회
@@ -51,6 +55,7 @@ fn payment_response(payment: &Payment) -> Response {
 pub async fn get_by_payment_key(
     State(state): State<AppState>,
     merchant: Merchant,
+    headers: HeaderMap,
     Path(payment_key): Path<String>,
 ) -> Result<Response, TpError> {
     let mut stored = visible_to(store::find(&state.db, &payment_key).await?, &merchant)?;
@@ -59,7 +64,7 @@ pub async fn get_by_payment_key(
         store::expire_if_due(&state.db, &payment_key, now).await?;
         stored = visible_to(store::find(&state.db, &payment_key).await?, &merchant)?;
     }
-    Ok(payment_response(&stored.payment))
+    Ok(payment_response(&stored.payment, &headers))
 }
 
 /// orderId로 결제 조회
@@ -78,6 +83,7 @@ pub async fn get_by_payment_key(
 pub async fn get_by_order_id(
     State(state): State<AppState>,
     merchant: Merchant,
+    headers: HeaderMap,
     Path(order_id): Path<String>,
 ) -> Result<Response, TpError> {
     let find = || store::find_by_order(&state.db, merchant.id, &merchant.mode, &order_id);
@@ -87,7 +93,7 @@ pub async fn get_by_order_id(
         store::expire_if_due(&state.db, &stored.payment.payment_key, now).await?;
         stored = find().await?.ok_or(TpError(&codes::NOT_FOUND_PAYMENT))?;
     }
-    Ok(payment_response(&stored.payment))
+    Ok(payment_response(&stored.payment, &headers))
 }
 
 /// The cancel request (§2.12.3). Unknown fields are ignored; a wrong type is `INVALID_REQUEST`.
@@ -168,6 +174,7 @@ fn refusal(refusal: CancelRefusal) -> TpError {
 pub async fn cancel(
     State(state): State<AppState>,
     merchant: Merchant,
+    headers: HeaderMap,
     Path(payment_key): Path<String>,
     TpJson(request): TpJson<CancelRequest>,
 ) -> Result<Response, TpError> {
@@ -206,27 +213,14 @@ pub async fn cancel(
         };
         let previous = payment.status.clone();
         stored.payment.apply_cancel(&plan, reason, now);
-        match store::save(&mut tx, &mut stored, &previous, now).await {
+        match store::save_with_event(&mut tx, &mut stored, &previous, now).await {
             Ok(()) => {}
             Err(WriteError::Conflict) => continue,
             Err(WriteError::DuplicateApprovedOrder) => return Err(TpError(&codes::COMMON_ERROR)),
             Err(WriteError::Db(e)) => return Err(e.into()),
         }
-        let data = serde_json::to_value(&stored.payment).map_err(|e| {
-            tracing::error!(error = %e, "payment serialisation failed");
-            TpError(&codes::COMMON_ERROR)
-        })?;
-        outbox::enqueue_webhook(
-            &mut tx,
-            now,
-            stored.merchant_id,
-            &stored.mode,
-            store::PAYMENT_STATUS_CHANGED,
-            data,
-        )
-        .await?;
         tx.commit().await?;
-        return Ok(payment_response(&stored.payment));
+        return Ok(payment_response(&stored.payment, &headers));
     }
     Err(TpError(&codes::COMMON_ERROR))
 }

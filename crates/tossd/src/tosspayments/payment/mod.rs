@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::domain::payment::{self as rules, Amounts, CancelPlan};
 use crate::domain::time::Instant;
+use crate::tosspayments::codes;
 
 /// The API version tossd's Payment objects follow.
 pub const API_VERSION: &str = "2024-06-01";
@@ -247,6 +248,18 @@ impl Payment {
         self.last_transaction_key = None;
     }
 
+    /// The document as an English caller sees it: `failure.message` follows `Accept-Language`
+    /// (REFERENCE.md §2.6.1); every other value stays Korean (§1.5).
+    pub fn in_english(&self) -> Payment {
+        let mut payment = self.clone();
+        if let Some(failure) = &mut payment.failure {
+            if let Some(code) = codes::by_name(&failure.code) {
+                failure.message = code.en.to_owned();
+            }
+        }
+        payment
+    }
+
     /// The money state the document shows.
     pub fn amounts(&self) -> Amounts {
         Amounts {
@@ -402,6 +415,22 @@ mod tests {
         assert_eq!((p.supplied_amount, p.vat), (9_091, 909));
         let back: Payment = serde_json::from_str(&text).unwrap();
         assert_eq!(back, p);
+    }
+
+    #[test]
+    fn failures_are_translated_only_in_their_message() {
+        let mut p = approved();
+        p.abort("REJECT_CARD_COMPANY", codes::REJECT_CARD_COMPANY.ko);
+        assert_eq!(p.status, "ABORTED");
+        assert!(p.last_transaction_key.is_some());
+        let english = p.in_english();
+        let failure = english.failure.as_ref().unwrap();
+        assert_eq!(
+            (failure.code.as_str(), failure.message.as_str()),
+            ("REJECT_CARD_COMPANY", "Payment confirm is rejected")
+        );
+        assert_eq!(english.method, p.method);
+        assert_eq!(approved().in_english().failure, None);
     }
 
     #[test]

@@ -1,6 +1,13 @@
 //! Storage of payments in `tp_payments`: the wire document as JSON plus the columns that lookups,
 //! uniqueness and conditional updates need. Every write goes through [`insert`] or [`save`], which keep
 //! the two in step; [`save`] succeeds only when nobody changed the row since it was read.
+//!
+//! How the payment flows use it, each inside one write transaction:
+//! - window opened / authenticated: `Payment::ready` (then `authenticate`), [`insert`];
+//! - confirm: [`lock`], [`expire_locked`], the checks, `Payment::approve` (or `abort` for a decline),
+//!   [`save_with_event`]; `DuplicateApprovedOrder` means `DUPLICATED_ORDER_ID`;
+//! - auto-pay: `Payment::ready`, `authenticate`, `approve` (or `abort`), [`insert`] without an event;
+//! - cancel: [`lock`], [`expire_locked`], `plan_cancel`, `Payment::apply_cancel`, [`save_with_event`].
 
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -269,7 +276,19 @@ pub async fn expire_locked(
     }
     let previous = stored.payment.status.clone();
     stored.payment.expire();
-    save(tx, stored, &previous, now).await?;
+    save_with_event(tx, stored, &previous, now).await?;
+    Ok(true)
+}
+
+/// [`save`], then queues `PAYMENT_STATUS_CHANGED` carrying the saved document (§4.3), in the same
+/// transaction. For the changes that notify: confirm (`DONE`, `ABORTED`), expiry, each cancel.
+pub async fn save_with_event(
+    tx: &mut Tx,
+    stored: &mut StoredPayment,
+    previous_status: &str,
+    now: Instant,
+) -> Result<(), WriteError> {
+    save(tx, stored, previous_status, now).await?;
     let data =
         serde_json::to_value(&stored.payment).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     outbox::enqueue_webhook(
@@ -281,7 +300,7 @@ pub async fn expire_locked(
         data,
     )
     .await?;
-    Ok(true)
+    Ok(())
 }
 
 /// Expires one payment if its deadline passed, in its own transaction (lazy expiry on lookup). A
