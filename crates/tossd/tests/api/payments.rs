@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use sqlx::Row;
 
-use crate::common::{Resp, TestEnv};
+use crate::common::{send, Backend, Resp, TestEnv};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -427,15 +427,29 @@ async fn concurrent_partial_cancels_stop_at_zero(env: TestEnv) {
     let auth = auth(&env).await;
     let created = env.approved_payment("order-race-1", 10_000, 0).await;
     let key = created["paymentKey"].as_str().unwrap().to_owned();
+    // On PostgreSQL half the requests go to a second tossd on the same database.
+    let second = match env.backend() {
+        Backend::Postgres => Some(env.second_server(&[]).await),
+        Backend::Sqlite => None,
+    };
+    let bases = [
+        env.base().to_owned(),
+        second
+            .as_ref()
+            .map_or(env.base().to_owned(), |s| s.base_url()),
+    ];
     let mut set = tokio::task::JoinSet::new();
-    for _ in 0..50 {
-        let (env, auth, key) = (env.clone(), auth.clone(), key.clone());
+    for i in 0..50 {
+        let (env, auth) = (env.clone(), auth.clone());
+        let url = format!("{}/v1/payments/{key}/cancel", bases[i % 2]);
         set.spawn(async move {
-            cancel(
-                &env,
-                &auth,
-                &key,
-                &json!({"cancelReason": "동시", "cancelAmount": 1000}),
+            let body = json!({"cancelReason": "동시", "cancelAmount": 1000}).to_string();
+            send(
+                env.client(),
+                Method::POST,
+                &url,
+                &[("authorization", &auth)],
+                Some(&body),
             )
             .await
         });
@@ -473,6 +487,9 @@ async fn concurrent_partial_cancels_stop_at_zero(env: TestEnv) {
         (0..10).rev().map(|i| i * 1000).collect::<Vec<_>>()
     );
     assert_eq!(webhooks(&env).await.len(), 10);
+    if let Some(second) = second {
+        second.stop().await.expect("second tossd stops");
+    }
 }
 
 async fn lazy_expiry_on_lookup_and_clock_advance(env: TestEnv) {
@@ -659,13 +676,25 @@ async fn concurrent_duplicates_cancel_once(env: TestEnv) {
     let key = created["paymentKey"].as_str().unwrap().to_owned();
     let path = format!("/v1/payments/{key}/cancel");
     let body = json!({"cancelReason": "동시 멱등", "cancelAmount": 1000}).to_string();
+    let second = match env.backend() {
+        Backend::Postgres => Some(env.second_server(&[]).await),
+        Backend::Sqlite => None,
+    };
+    let bases = [
+        env.base().to_owned(),
+        second
+            .as_ref()
+            .map_or(env.base().to_owned(), |s| s.base_url()),
+    ];
     let mut set = tokio::task::JoinSet::new();
-    for _ in 0..20 {
-        let (env, auth, path, body) = (env.clone(), auth.clone(), path.clone(), body.clone());
+    for i in 0..20 {
+        let (env, auth, body) = (env.clone(), auth.clone(), body.clone());
+        let url = format!("{}{path}", bases[i % 2]);
         set.spawn(async move {
-            env.request(
+            send(
+                env.client(),
                 Method::POST,
-                &path,
+                &url,
                 &[("authorization", &auth), ("idempotency-key", "same-key")],
                 Some(&body),
             )
@@ -702,6 +731,9 @@ async fn concurrent_duplicates_cancel_once(env: TestEnv) {
         )
         .await;
     assert_eq!((r.status, &r.text), (200, &successes[0]));
+    if let Some(second) = second {
+        second.stop().await.expect("second tossd stops");
+    }
 }
 
 async fn test_codes_force_documented_errors(env: TestEnv) {
