@@ -668,6 +668,59 @@ async fn idempotency_key_replays_the_first_response(env: TestEnv) {
         .get(&format!("/v1/payments/{key}"), &[("authorization", &auth)])
         .await;
     assert_eq!(now.body["cancels"].as_array().unwrap().len(), 6);
+
+    // A record left unfinished (its process died) answers 409 until it is 60 s old in real time, then
+    // the next duplicate runs the request again.
+    let pool = env.db().await;
+    let fingerprint = tossd::tosspayments::idempotency::fingerprint(
+        "key-4",
+        &format!("basic:{}", tossd::domain::secrets::hash(&secret_of(&auth))),
+        &path,
+        "POST",
+    );
+    let real_now = chrono::Utc::now().timestamp_micros();
+    let unfinish = |started: i64| {
+        sqlx::query(
+            "UPDATE tp_idempotency SET state = 'IN_PROGRESS', started_real = $1 WHERE fingerprint = $2",
+        )
+        .bind(started)
+        .bind(fingerprint.clone())
+    };
+    let updated = unfinish(real_now - 30_000_000)
+        .execute(&pool)
+        .await
+        .expect("update");
+    assert_eq!(updated.rows_affected(), 1);
+    let r = post("key-4".into(), body.clone(), None).await;
+    assert_eq!(
+        (r.status, &r.body),
+        (
+            409,
+            &json!({"code": "IDEMPOTENT_REQUEST_PROCESSING", "message": "이전 멱등 요청이 처리중입니다."})
+        )
+    );
+    unfinish(real_now - 61_000_000)
+        .execute(&pool)
+        .await
+        .expect("update");
+    pool.close().await;
+    let r = post("key-4".into(), body.clone(), None).await;
+    assert_eq!((r.status, &r.body["balanceAmount"]), (200, &json!(3000)));
+    let replay = post("key-4".into(), body.clone(), None).await;
+    assert_eq!(replay.text, r.text);
+}
+
+/// The secret key inside a `Basic` header value.
+fn secret_of(basic: &str) -> String {
+    use base64::Engine;
+    let encoded = basic.trim_start_matches("Basic ");
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .expect("base64");
+    String::from_utf8(decoded)
+        .expect("UTF-8")
+        .trim_end_matches(':')
+        .to_owned()
 }
 
 async fn concurrent_duplicates_cancel_once(env: TestEnv) {
