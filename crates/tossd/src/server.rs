@@ -82,20 +82,27 @@ impl utoipa::Modify for SecuritySchemes {
     }
 }
 
-/// The API routers of every family, with their OpenAPI description.
-fn api_routers() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
-    let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+/// The API routers (Apps-in-Toss, Toss Payments, simulator), with their OpenAPI description.
+fn api_routers() -> (
+    Router<AppState>,
+    Router<AppState>,
+    Router<AppState>,
+    utoipa::openapi::OpenApi,
+) {
+    let (apps_in_toss, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(apps_in_toss::router())
-        .merge(tosspayments::router().layer(middleware::from_fn(tosspayments::error::localize)))
         .split_for_parts();
+    let (toss_payments, tp_doc) = tosspayments::router().split_for_parts();
+    doc.merge(tp_doc);
     let (simulator, sim_doc) = sim::router().split_for_parts();
     doc.merge(sim_doc);
-    (api, simulator, doc)
+    (apps_in_toss, toss_payments, simulator, doc)
 }
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    let (api, simulator, _) = api_routers();
+    let (apps_in_toss, toss_payments, simulator, _) = api_routers();
+    let api = apps_in_toss.merge(tosspayments::layered(toss_payments, &state));
     let operator_only = Router::new()
         .merge(simulator)
         .merge(ops::metrics_router())
@@ -120,7 +127,7 @@ pub fn router(state: AppState) -> Router {
 /// The OpenAPI document, as served at `/openapi.json`.
 pub fn openapi_document() -> String {
     api_routers()
-        .2
+        .3
         .to_pretty_json()
         .unwrap_or_else(|_| "{}".to_owned())
 }

@@ -5,6 +5,7 @@ pub mod iap;
 pub mod login;
 pub mod messages;
 pub mod pay;
+pub mod payment;
 pub mod promotions;
 pub mod rate_limit;
 pub mod secrets;

@@ -67,6 +67,8 @@ pub async fn advance_clock(
     crate::apps_in_toss::pay::store::expire_due(&state.db, now).await?;
     // Retries that became due start now rather than at the worker's next poll.
     crate::outbox::wake(&state);
+    // Transitions that became due exist when the advance answers (REFERENCE.md §1.9).
+    crate::tosspayments::payment::store::expire_due(&state.db, now).await?;
     Ok(Json(ClockView::new(now, state.clock.mode())))
 }
 

@@ -9,6 +9,7 @@ pub mod identities;
 pub mod login;
 pub mod messages;
 pub mod pay;
+pub mod payments;
 pub mod promotions;
 pub mod users;
 pub mod webhooks;
@@ -152,4 +153,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(brandpay::register_account))
         .routes(routes!(brandpay::add_promotion))
         .routes(routes!(brandpay::terms_page))
+        .routes(routes!(payments::create_payment))
 }

@@ -53,6 +53,7 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
     migration!("0005_pay"),
     migration!("0006_promotions_messages"),
     migration!("0007_brandpay"),
+    migration!("0008_payments"),
     migration!("0009_identity"),
 ];
 

@@ -58,6 +58,25 @@ pub fn parse_basic(value: Option<&str>) -> BasicCredential {
     }
 }
 
+/// The merchant and mode of a secret key, if it is one.
+pub async fn merchant_by_secret_key(
+    state: &AppState,
+    key: &str,
+) -> Result<Option<Merchant>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT m.id, m.mid, k.mode FROM merchant_keys k JOIN merchants m ON m.id = k.merchant_id \
+         WHERE k.secret_key_hash = $1",
+    )
+    .bind(secrets::hash(key))
+    .fetch_optional(state.db.reader())
+    .await?;
+    Ok(row.map(|row| Merchant {
+        id: row.get(0),
+        mid: row.get(1),
+        mode: row.get(2),
+    }))
+}
+
 impl FromRequestParts<AppState> for Merchant {
     type Rejection = TpError;
 
@@ -66,24 +85,17 @@ impl FromRequestParts<AppState> for Merchant {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok());
+        // The credentials middleware has already resolved a valid secret key.
+        if let Some(merchant) = parts.extensions.get::<Merchant>() {
+            return Ok(merchant.clone());
+        }
         let key = match parse_basic(header) {
             BasicCredential::Missing => return Err(TpError(&codes::UNAUTHORIZED_KEY)),
             BasicCredential::Malformed => return Err(TpError(&codes::INCORRECT_BASIC_AUTH_FORMAT)),
             BasicCredential::Key(key) => key,
         };
-        let row = sqlx::query(
-            "SELECT m.id, m.mid, k.mode FROM merchant_keys k JOIN merchants m ON m.id = k.merchant_id \
-             WHERE k.secret_key_hash = $1",
-        )
-        .bind(secrets::hash(&key))
-        .fetch_optional(state.db.reader())
-        .await?;
-        if let Some(row) = row {
-            return Ok(Merchant {
-                id: row.get(0),
-                mid: row.get(1),
-                mode: row.get(2),
-            });
+        if let Some(merchant) = merchant_by_secret_key(state, &key).await? {
+            return Ok(merchant);
         }
         let is_client_key: Option<i64> =
             sqlx::query_scalar("SELECT merchant_id FROM merchant_keys WHERE client_key = $1")

@@ -3,10 +3,15 @@
 pub mod auth;
 pub mod brandpay;
 pub mod codes;
+pub mod credential;
 pub mod error;
+pub mod idempotency;
+pub mod payment;
 pub mod payments;
+pub mod test_code;
 
 use axum::extract::{FromRequest, Request};
+use axum::{middleware, Router};
 use serde::de::DeserializeOwned;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -40,4 +45,22 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(brandpay::customers::remove_customer))
         .routes(routes!(brandpay::promotions::card_promotions))
         .routes(routes!(brandpay::promotions::bank_promotions))
+        .routes(routes!(payments::cancel))
+}
+
+/// The family's middleware, in the order of REFERENCE.md §1.6.6 (outermost first): credentials,
+/// `Idempotency-Key`, then the language of errors and `TossPayments-Test-Code`. Idempotency sits outside
+/// the language step so a replay repeats the first response's bytes, in the first caller's language.
+pub fn layered(router: Router<AppState>, state: &AppState) -> Router<AppState> {
+    router
+        .route_layer(middleware::from_fn(test_code::middleware))
+        .layer(middleware::from_fn(error::localize))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::middleware,
+        ))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            credential::resolve,
+        ))
 }

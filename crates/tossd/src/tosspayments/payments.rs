@@ -1,14 +1,43 @@
-//! Core payment lookup (REFERENCE.md §2.12.1–2.12.2). Payments are stored as their wire document.
+//! Core payment lookup and cancel (REFERENCE.md §2.12). Lookups and cancels apply a due expiry first
+//! (§3.6); cancels lock the payment row, so concurrent cancels of one payment are serialised and the
+//! balance never goes below zero.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use sqlx::Row;
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::ToSchema;
 
+use crate::domain::payment::{self as rules, CancelAsk, CancelRefusal};
 use crate::server::AppState;
 use crate::tosspayments::auth::Merchant;
-use crate::tosspayments::{codes, TpError};
-use crate::web::raw_json_response;
+use crate::tosspayments::error::prefers_english;
+use crate::tosspayments::payment::store::{self, StoredPayment, WriteError};
+use crate::tosspayments::payment::Payment;
+use crate::tosspayments::{codes, TpError, TpJson};
+use crate::web::json_response;
+
+/// A payment visible to `merchant`: `NOT_FOUND_PAYMENT` when it does not exist, `INVALID_API_KEY` when it
+/// belongs to another merchant or mode.
+fn visible_to(
+    stored: Option<StoredPayment>,
+    merchant: &Merchant,
+) -> Result<StoredPayment, TpError> {
+    let stored = stored.ok_or(TpError(&codes::NOT_FOUND_PAYMENT))?;
+    if stored.merchant_id != merchant.id || stored.mode != merchant.mode {
+        return Err(TpError(&codes::INVALID_API_KEY));
+    }
+    Ok(stored)
+}
+
+fn payment_response(payment: &Payment, headers: &HeaderMap) -> Response {
+    if payment.failure.is_some() && prefers_english(headers) {
+        json_response(StatusCode::OK, &payment.in_english())
+    } else {
+        json_response(StatusCode::OK, payment)
+    }
+}
 
 /// paymentKey로 결제 조회
 #[utoipa::path(
@@ -26,19 +55,16 @@ use crate::web::raw_json_response;
 pub async fn get_by_payment_key(
     State(state): State<AppState>,
     merchant: Merchant,
+    headers: HeaderMap,
     Path(payment_key): Path<String>,
 ) -> Result<Response, TpError> {
-    let row =
-        sqlx::query("SELECT merchant_id, mode, payment FROM tp_payments WHERE payment_key = $1")
-            .bind(&payment_key)
-            .fetch_optional(state.db.reader())
-            .await?
-            .ok_or(TpError(&codes::NOT_FOUND_PAYMENT))?;
-    let (merchant_id, mode): (i64, String) = (row.get(0), row.get(1));
-    if merchant_id != merchant.id || mode != merchant.mode {
-        return Err(TpError(&codes::INVALID_API_KEY));
+    let mut stored = visible_to(store::find(&state.db, &payment_key).await?, &merchant)?;
+    let now = state.clock.now(&state.db).await?;
+    if stored.is_due(now) {
+        store::expire_if_due(&state.db, &payment_key, now).await?;
+        stored = visible_to(store::find(&state.db, &payment_key).await?, &merchant)?;
     }
-    Ok(raw_json_response(StatusCode::OK, row.get(2)))
+    Ok(payment_response(&stored.payment, &headers))
 }
 
 /// orderId로 결제 조회
@@ -57,17 +83,144 @@ pub async fn get_by_payment_key(
 pub async fn get_by_order_id(
     State(state): State<AppState>,
     merchant: Merchant,
+    headers: HeaderMap,
     Path(order_id): Path<String>,
 ) -> Result<Response, TpError> {
-    let payment: String = sqlx::query_scalar(
-        "SELECT payment FROM tp_payments WHERE merchant_id = $1 AND mode = $2 AND order_id = $3 \
-         ORDER BY seq DESC LIMIT 1",
-    )
-    .bind(merchant.id)
-    .bind(&merchant.mode)
-    .bind(&order_id)
-    .fetch_optional(state.db.reader())
-    .await?
-    .ok_or(TpError(&codes::NOT_FOUND_PAYMENT))?;
-    Ok(raw_json_response(StatusCode::OK, payment))
+    let find = || store::find_by_order(&state.db, merchant.id, &merchant.mode, &order_id);
+    let mut stored = find().await?.ok_or(TpError(&codes::NOT_FOUND_PAYMENT))?;
+    let now = state.clock.now(&state.db).await?;
+    if stored.is_due(now) {
+        store::expire_if_due(&state.db, &stored.payment.payment_key, now).await?;
+        stored = find().await?.ok_or(TpError(&codes::NOT_FOUND_PAYMENT))?;
+    }
+    Ok(payment_response(&stored.payment, &headers))
+}
+
+/// The cancel request (§2.12.3). Unknown fields are ignored; a wrong type is `INVALID_REQUEST`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CancelRequest {
+    /// 1–200 characters
+    pub cancel_reason: Option<String>,
+    /// Amount to cancel; absent = the whole remaining balance
+    pub cancel_amount: Option<i64>,
+    /// Only for virtual-account payments; ignored
+    #[schema(value_type = Option<Object>)]
+    pub refund_receive_account: Option<Value>,
+    /// Tax-free part of this cancel
+    pub tax_free_amount: Option<i64>,
+    /// Must be `KRW` when given
+    pub currency: Option<String>,
+    /// The caller's view of the cancelable balance; the cancel is refused if it differs
+    pub refundable_amount: Option<i64>,
+}
+
+/// The checks that need no payment, in the order of the error table.
+fn validate(request: &CancelRequest) -> Result<(&str, CancelAsk), TpError> {
+    let reason = request
+        .cancel_reason
+        .as_deref()
+        .filter(|r| (1..=200).contains(&r.chars().count()))
+        .ok_or(TpError(&codes::INVALID_REQUEST))?;
+    if request.tax_free_amount.is_some_and(|t| t < 0) {
+        return Err(TpError(&codes::INVALID_REQUEST));
+    }
+    if request.cancel_amount.is_some_and(|a| a <= 0) {
+        return Err(TpError(&codes::BELOW_ZERO_AMOUNT));
+    }
+    if request.currency.as_deref().is_some_and(|c| c != "KRW") {
+        return Err(TpError(&codes::INVALID_CURRENCY));
+    }
+    Ok((
+        reason,
+        CancelAsk {
+            amount: request.cancel_amount,
+            tax_free: request.tax_free_amount,
+            refundable: request.refundable_amount,
+        },
+    ))
+}
+
+fn refusal(refusal: CancelRefusal) -> TpError {
+    TpError(match refusal {
+        CancelRefusal::AlreadyCanceled => &codes::ALREADY_CANCELED_PAYMENT,
+        CancelRefusal::NotCancelable => &codes::NOT_CANCELABLE_PAYMENT,
+        CancelRefusal::RefundableMismatch => &codes::NOT_MATCHES_REFUNDABLE_AMOUNT,
+        CancelRefusal::AmountTooLarge => &codes::NOT_CANCELABLE_AMOUNT,
+        CancelRefusal::InvalidTaxFree => &codes::INVALID_REQUEST,
+        CancelRefusal::BelowDiscount => &codes::EXCEED_CANCEL_AMOUNT_DISCOUNT_AMOUNT,
+    })
+}
+
+/// 결제 취소
+#[utoipa::path(
+    post,
+    path = "/v1/payments/{paymentKey}/cancel",
+    tag = "Toss Payments core",
+    params(
+        ("paymentKey" = String, Path, description = "The payment's key"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Up to 300 characters; replays the first response for 15 days"),
+    ),
+    request_body = CancelRequest,
+    responses(
+        (status = 200, description = "The Payment with the new Cancel appended"),
+        (status = 400, description = "INVALID_REQUEST, BELOW_ZERO_AMOUNT, INVALID_CURRENCY, INVALID_API_KEY, ALREADY_CANCELED_PAYMENT, NOT_MATCHES_REFUNDABLE_AMOUNT, EXCEED_CANCEL_AMOUNT_DISCOUNT_AMOUNT"),
+        (status = 403, description = "NOT_CANCELABLE_PAYMENT, NOT_CANCELABLE_AMOUNT"),
+        (status = 404, description = "NOT_FOUND_PAYMENT"),
+        (status = 409, description = "IDEMPOTENT_REQUEST_PROCESSING"),
+    ),
+    security(("basic" = []))
+)]
+pub async fn cancel(
+    State(state): State<AppState>,
+    merchant: Merchant,
+    headers: HeaderMap,
+    Path(payment_key): Path<String>,
+    TpJson(request): TpJson<CancelRequest>,
+) -> Result<Response, TpError> {
+    let (reason, ask) = validate(&request)?;
+    // The row lock (PostgreSQL) or the single writer (SQLite) serialises cancels; the version check on
+    // the update is a second guard, after which the decision is taken again on fresh data.
+    for _ in 0..3 {
+        let mut tx = state.db.begin().await?;
+        let now = state.clock.now_in(&mut tx).await?;
+        let mut stored = visible_to(
+            store::lock(&mut tx, &state.db, &payment_key).await?,
+            &merchant,
+        )?;
+        let expired = match store::expire_locked(&mut tx, &mut stored, now).await {
+            Ok(expired) => expired,
+            Err(WriteError::Conflict) => continue,
+            Err(WriteError::DuplicateApprovedOrder) => return Err(TpError(&codes::COMMON_ERROR)),
+            Err(WriteError::Db(e)) => return Err(e.into()),
+        };
+        let payment = &stored.payment;
+        let plan = rules::plan_cancel(
+            &payment.status,
+            payment.amounts(),
+            payment.discount_amount(),
+            ask,
+        );
+        let plan = match plan {
+            Ok(plan) => plan,
+            Err(r) => {
+                // A lazy expiry found on the way is kept, with its webhook.
+                if expired {
+                    tx.commit().await?;
+                }
+                return Err(refusal(r));
+            }
+        };
+        let previous = payment.status.clone();
+        stored.payment.apply_cancel(&plan, reason, now);
+        match store::save_with_event(&mut tx, &mut stored, &previous, now).await {
+            Ok(()) => {}
+            Err(WriteError::Conflict) => continue,
+            Err(WriteError::DuplicateApprovedOrder) => return Err(TpError(&codes::COMMON_ERROR)),
+            Err(WriteError::Db(e)) => return Err(e.into()),
+        }
+        tx.commit().await?;
+        return Ok(payment_response(&stored.payment, &headers));
+    }
+    Err(TpError(&codes::COMMON_ERROR))
 }

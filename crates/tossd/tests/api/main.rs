@@ -8,6 +8,7 @@ mod login;
 mod messages;
 mod pages;
 mod pay;
+mod payments;
 mod promotions;
 mod tenancy;
 mod webhooks;

@@ -228,6 +228,28 @@ impl TestEnv {
         basic(merchant["secretKey"].as_str().expect("secretKey"))
     }
 
+    /// A payment of the default merchant approved through the simulator (`POST /sim/v1/payments`).
+    pub async fn approved_payment(&self, order_id: &str, amount: i64, tax_free: i64) -> Value {
+        self.sim(
+            Method::POST,
+            "/sim/v1/payments",
+            serde_json::json!({
+                "orderId": order_id, "orderName": "토스 티셔츠 외 2건", "amount": amount,
+                "taxFreeAmount": tax_free,
+            }),
+        )
+        .await
+    }
+
+    /// A direct connection to the test's database, to inspect rows no API shows yet.
+    pub async fn db(&self) -> sqlx::AnyPool {
+        sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(self.database_url())
+            .await
+            .expect("the test database opens")
+    }
+
     async fn stop(&self) {
         if let Some(server) = self.inner.server.lock().await.take() {
             server.stop().await.expect("tossd stops cleanly");

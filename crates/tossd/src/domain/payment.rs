@@ -1,0 +1,333 @@
+//! Payment amounts and the cancel rules of REFERENCE.md §2.6.1, §2.12.3 and §3.6, and the identifiers a
+//! payment carries (§1.10). Pure: no HTTP, no SQL.
+
+use crate::domain::secrets;
+
+/// Payment statuses (§3.6).
+pub const READY: &str = "READY";
+pub const IN_PROGRESS: &str = "IN_PROGRESS";
+pub const DONE: &str = "DONE";
+pub const PARTIAL_CANCELED: &str = "PARTIAL_CANCELED";
+pub const CANCELED: &str = "CANCELED";
+pub const ABORTED: &str = "ABORTED";
+pub const EXPIRED: &str = "EXPIRED";
+
+/// An unauthenticated window lapses 30 minutes after `requestedAt` (§2.9).
+pub const WINDOW_SECONDS: i64 = 30 * 60;
+/// An authenticated payment must be confirmed within 10 minutes (§2.9).
+pub const CONFIRM_SECONDS: i64 = 10 * 60;
+
+/// `paymentKey`: 48 alnum.
+pub fn new_payment_key() -> String {
+    secrets::random_alnum(48)
+}
+
+/// `transactionKey`: 32 uppercase hex.
+pub fn new_transaction_key() -> String {
+    secrets::random_bytes(16)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
+}
+
+/// Payment `secret`: `ps_` + 28 alnum.
+pub fn new_secret() -> String {
+    format!("ps_{}", secrets::random_alnum(28))
+}
+
+/// `round_half_up(taxable / 11)` for a non-negative taxable amount.
+pub fn vat(balance: i64, tax_free: i64) -> i64 {
+    let taxable = (balance - tax_free).max(0);
+    // floor((2x + 11) / 22) == floor(x / 11 + 1/2), without floating point.
+    (taxable * 2 + 11) / 22
+}
+
+/// `balance − taxFree − vat`.
+pub fn supplied(balance: i64, tax_free: i64) -> i64 {
+    (balance - tax_free).max(0) - vat(balance, tax_free)
+}
+
+/// The money state of a payment: what was paid, what remains cancelable, and its tax-free part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Amounts {
+    pub total: i64,
+    pub balance: i64,
+    pub tax_free: i64,
+}
+
+impl Amounts {
+    /// A freshly approved (or requested) payment; `None` unless `0 < total` and `0 ≤ taxFree ≤ total`.
+    pub fn new(total: i64, tax_free: i64) -> Option<Amounts> {
+        (total > 0 && (0..=total).contains(&tax_free)).then_some(Amounts {
+            total,
+            balance: total,
+            tax_free,
+        })
+    }
+
+    pub fn vat(&self) -> i64 {
+        vat(self.balance, self.tax_free)
+    }
+
+    pub fn supplied(&self) -> i64 {
+        supplied(self.balance, self.tax_free)
+    }
+}
+
+/// A validated cancel request, as far as it can be checked without the payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CancelAsk {
+    /// `None` = the whole remaining balance.
+    pub amount: Option<i64>,
+    /// `None` = not given (see [`plan_cancel`] for the default).
+    pub tax_free: Option<i64>,
+    pub refundable: Option<i64>,
+}
+
+/// Why a cancel is refused, in the order of §2.12.3's error table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelRefusal {
+    AlreadyCanceled,
+    NotCancelable,
+    RefundableMismatch,
+    AmountTooLarge,
+    InvalidTaxFree,
+    BelowDiscount,
+}
+
+/// What a successful cancel does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CancelPlan {
+    pub amount: i64,
+    pub tax_free: i64,
+    pub after: Amounts,
+    /// The instant discount returned by this cancel (only the cancel that empties the balance).
+    pub discount_returned: i64,
+}
+
+impl CancelPlan {
+    pub fn status(&self) -> &'static str {
+        if self.after.balance == 0 {
+            CANCELED
+        } else {
+            PARTIAL_CANCELED
+        }
+    }
+}
+
+/// Decides a cancel of a payment in `status` with `amounts` and an instant `discount` (0 if none).
+///
+/// An absent `taxFreeAmount` is 0 unless the cancel reaches into the tax-free part (the taxable remainder
+/// is cancelled first), so a full cancel without it always succeeds; a given value must leave the
+/// remaining tax-free part within the remaining balance.
+pub fn plan_cancel(
+    status: &str,
+    amounts: Amounts,
+    discount: i64,
+    ask: CancelAsk,
+) -> Result<CancelPlan, CancelRefusal> {
+    match status {
+        CANCELED => return Err(CancelRefusal::AlreadyCanceled),
+        DONE | PARTIAL_CANCELED => {}
+        _ => return Err(CancelRefusal::NotCancelable),
+    }
+    if ask.refundable.is_some_and(|r| r != amounts.balance) {
+        return Err(CancelRefusal::RefundableMismatch);
+    }
+    let amount = ask.amount.unwrap_or(amounts.balance);
+    if amount > amounts.balance {
+        return Err(CancelRefusal::AmountTooLarge);
+    }
+    let taxable_left = amounts.balance - amounts.tax_free;
+    let tax_free = match ask.tax_free {
+        Some(t) => t,
+        None => (amount - taxable_left).max(0),
+    };
+    let after_balance = amounts.balance - amount;
+    let after_tax_free = amounts.tax_free - tax_free;
+    if tax_free < 0 || tax_free > amount || after_tax_free < 0 || after_tax_free > after_balance {
+        return Err(CancelRefusal::InvalidTaxFree);
+    }
+    if after_balance > 0 && amount < discount {
+        return Err(CancelRefusal::BelowDiscount);
+    }
+    Ok(CancelPlan {
+        amount,
+        tax_free,
+        after: Amounts {
+            total: amounts.total,
+            balance: after_balance,
+            tax_free: after_tax_free,
+        },
+        discount_returned: if after_balance == 0 { discount } else { 0 },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn vat_rounds_half_up_as_documented() {
+        assert_eq!(vat(10_000, 0), 909);
+        assert_eq!(supplied(10_000, 0), 9_091);
+        assert_eq!(vat(15_000, 0), 1_364);
+        assert_eq!(vat(0, 0), 0);
+        // 5.5 rounds up, 5.4… down.
+        assert_eq!(vat(60_500, 0) * 11, 60_500);
+        assert_eq!(vat(6, 0), 1);
+        assert_eq!(vat(5, 0), 0);
+        assert_eq!(vat(10_000, 4_000), 545);
+    }
+
+    #[test]
+    fn identifiers_have_the_documented_shape() {
+        let key = new_payment_key();
+        assert_eq!(key.len(), 48);
+        assert!(key.bytes().all(|b| b.is_ascii_alphanumeric()));
+        let tx = new_transaction_key();
+        assert_eq!(tx.len(), 32);
+        assert!(tx
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)));
+        let secret = new_secret();
+        assert!(secret.starts_with("ps_") && secret.len() == 31);
+    }
+
+    fn done(total: i64, tax_free: i64) -> Amounts {
+        Amounts::new(total, tax_free).unwrap()
+    }
+
+    fn ask(amount: Option<i64>) -> CancelAsk {
+        CancelAsk {
+            amount,
+            tax_free: None,
+            refundable: None,
+        }
+    }
+
+    #[test]
+    fn cancels_follow_the_documented_order() {
+        let a = done(10_000, 0);
+        assert_eq!(
+            plan_cancel(CANCELED, a, 0, ask(None)),
+            Err(CancelRefusal::AlreadyCanceled)
+        );
+        for s in [READY, IN_PROGRESS, ABORTED, EXPIRED] {
+            assert_eq!(
+                plan_cancel(s, a, 0, ask(None)),
+                Err(CancelRefusal::NotCancelable)
+            );
+        }
+        let wrong_refundable = CancelAsk {
+            refundable: Some(9_000),
+            ..ask(Some(20_000))
+        };
+        assert_eq!(
+            plan_cancel(DONE, a, 0, wrong_refundable),
+            Err(CancelRefusal::RefundableMismatch)
+        );
+        assert_eq!(
+            plan_cancel(DONE, a, 0, ask(Some(10_001))),
+            Err(CancelRefusal::AmountTooLarge)
+        );
+        let p = plan_cancel(DONE, a, 0, ask(Some(1_000))).unwrap();
+        assert_eq!((p.after.balance, p.status()), (9_000, PARTIAL_CANCELED));
+        let p = plan_cancel(PARTIAL_CANCELED, p.after, 0, ask(None)).unwrap();
+        assert_eq!(
+            (p.amount, p.after.balance, p.status()),
+            (9_000, 0, CANCELED)
+        );
+    }
+
+    #[test]
+    fn tax_free_parts_are_checked_and_defaulted() {
+        let a = done(10_000, 4_000);
+        // The taxable 6,000 goes first; beyond it the tax-free part follows by default.
+        assert_eq!(
+            plan_cancel(DONE, a, 0, ask(Some(5_000))).unwrap().tax_free,
+            0
+        );
+        assert_eq!(
+            plan_cancel(DONE, a, 0, ask(Some(7_000))).unwrap().tax_free,
+            1_000
+        );
+        assert_eq!(plan_cancel(DONE, a, 0, ask(None)).unwrap().tax_free, 4_000);
+        let explicit = |amount, tax_free| CancelAsk {
+            amount: Some(amount),
+            tax_free: Some(tax_free),
+            refundable: None,
+        };
+        assert_eq!(
+            plan_cancel(DONE, a, 0, explicit(1_000, 1_001)),
+            Err(CancelRefusal::InvalidTaxFree)
+        );
+        assert_eq!(
+            plan_cancel(DONE, a, 0, explicit(5_000, 4_001)),
+            Err(CancelRefusal::InvalidTaxFree)
+        );
+        assert_eq!(
+            plan_cancel(DONE, a, 0, explicit(7_000, 0)),
+            Err(CancelRefusal::InvalidTaxFree)
+        );
+        let p = plan_cancel(DONE, a, 0, explicit(1_000, 1_000)).unwrap();
+        assert_eq!(
+            p.after,
+            Amounts {
+                total: 10_000,
+                balance: 9_000,
+                tax_free: 3_000
+            }
+        );
+    }
+
+    #[test]
+    fn discounts_limit_partial_cancels_and_return_on_the_last() {
+        let a = done(10_000, 0);
+        assert_eq!(
+            plan_cancel(DONE, a, 2_000, ask(Some(1_000))),
+            Err(CancelRefusal::BelowDiscount)
+        );
+        let p = plan_cancel(DONE, a, 2_000, ask(Some(3_000))).unwrap();
+        assert_eq!(p.discount_returned, 0);
+        let p = plan_cancel(PARTIAL_CANCELED, p.after, 2_000, ask(None)).unwrap();
+        assert_eq!(p.discount_returned, 2_000);
+    }
+
+    proptest! {
+        #[test]
+        fn amounts_always_add_up(balance in 0i64..1_000_000_000_000, share in 0u32..=100) {
+            let tax_free = balance / 100 * i64::from(share);
+            let (v, s) = (vat(balance, tax_free), supplied(balance, tax_free));
+            prop_assert!(v >= 0 && s >= 0);
+            prop_assert_eq!(s + v + tax_free, balance);
+            prop_assert!(v <= s || balance - tax_free < 11);
+        }
+
+        #[test]
+        fn cancels_never_go_below_zero(
+            total in 1i64..10_000_000,
+            tax_free_share in 0u32..=100,
+            asks in proptest::collection::vec((proptest::option::of(1i64..5_000_000), proptest::option::of(0i64..5_000_000)), 1..12),
+        ) {
+            let tax_free = total / 100 * i64::from(tax_free_share);
+            let mut amounts = done(total, tax_free);
+            let mut status = DONE;
+            let mut cancelled = 0;
+            for (amount, tax) in asks {
+                let ask = CancelAsk { amount, tax_free: tax, refundable: None };
+                if let Ok(plan) = plan_cancel(status, amounts, 0, ask) {
+                    prop_assert!(plan.amount >= 1 || amounts.balance == 0);
+                    cancelled += plan.amount;
+                    amounts = plan.after;
+                    status = plan.status();
+                }
+                prop_assert!(amounts.balance >= 0 && amounts.balance <= total);
+                prop_assert!(amounts.tax_free >= 0 && amounts.tax_free <= amounts.balance);
+                prop_assert_eq!(amounts.balance, total - cancelled);
+                prop_assert_eq!(amounts.supplied() + amounts.vat() + amounts.tax_free, amounts.balance);
+            }
+        }
+    }
+}

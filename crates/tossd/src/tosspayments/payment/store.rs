@@ -1,0 +1,335 @@
+//! Storage of payments in `tp_payments`: the wire document as JSON plus the columns that lookups,
+//! uniqueness and conditional updates need. Every write goes through [`insert`] or [`save`], which keep
+//! the two in step; [`save`] succeeds only when nobody changed the row since it was read.
+//!
+//! How the payment flows use it, each inside one write transaction:
+//! - window opened / authenticated: `Payment::ready` (then `authenticate`), [`insert`];
+//! - confirm: [`lock`], [`expire_locked`], the checks, `Payment::approve` (or `abort` for a decline),
+//!   [`save_with_event`]; `DuplicateApprovedOrder` means `DUPLICATED_ORDER_ID`;
+//! - auto-pay: `Payment::ready`, `authenticate`, `approve` (or `abort`), [`insert`] without an event;
+//! - cancel: [`lock`], [`expire_locked`], `plan_cancel`, `Payment::apply_cancel`, [`save_with_event`].
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::domain::payment as rules;
+use crate::domain::time::Instant;
+use crate::outbox;
+use crate::store::{Db, Tx};
+use crate::tosspayments::payment::Payment;
+
+pub const PAYMENT_STATUS_CHANGED: &str = "PAYMENT_STATUS_CHANGED";
+
+/// A stored payment: the document and what the columns say beside it.
+#[derive(Debug, Clone)]
+pub struct StoredPayment {
+    pub merchant_id: i64,
+    pub mode: String,
+    pub customer_key: Option<String>,
+    pub method_key: Option<String>,
+    /// Deadline of a `READY` / `IN_PROGRESS` payment.
+    pub expires_at: Option<Instant>,
+    /// The version read; [`save`] requires it to be unchanged.
+    pub row_version: i64,
+    pub payment: Payment,
+}
+
+impl StoredPayment {
+    /// A payment not yet stored.
+    pub fn new(
+        merchant_id: i64,
+        mode: &str,
+        customer_key: Option<String>,
+        payment: Payment,
+    ) -> StoredPayment {
+        StoredPayment {
+            merchant_id,
+            mode: mode.to_owned(),
+            customer_key,
+            method_key: None,
+            expires_at: None,
+            row_version: 0,
+            payment,
+        }
+    }
+
+    /// Whether a `READY` / `IN_PROGRESS` deadline has passed at `now`.
+    pub fn is_due(&self, now: Instant) -> bool {
+        let open = matches!(
+            self.payment.status.as_str(),
+            rules::READY | rules::IN_PROGRESS
+        );
+        open && self.expires_at.is_some_and(|deadline| now >= deadline)
+    }
+}
+
+/// Why a write did not happen.
+#[derive(Debug)]
+pub enum WriteError {
+    /// Another payment of this orderId is already approved (`DUPLICATED_ORDER_ID`).
+    DuplicateApprovedOrder,
+    /// The row changed since it was read; the caller re-reads and decides again.
+    Conflict,
+    Db(sqlx::Error),
+}
+
+impl From<sqlx::Error> for WriteError {
+    fn from(e: sqlx::Error) -> WriteError {
+        match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                WriteError::DuplicateApprovedOrder
+            }
+            _ => WriteError::Db(e),
+        }
+    }
+}
+
+const COLUMNS: &str =
+    "merchant_id, mode, customer_key, method_key, expires_at, row_version, payment";
+
+fn from_row(row: &AnyRow) -> Result<StoredPayment, sqlx::Error> {
+    let document: String = row.try_get(6)?;
+    let payment: Payment =
+        serde_json::from_str(&document).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    Ok(StoredPayment {
+        merchant_id: row.try_get(0)?,
+        mode: row.try_get(1)?,
+        customer_key: row.try_get(2)?,
+        method_key: row.try_get(3)?,
+        expires_at: row.try_get::<Option<i64>, _>(4)?.map(Instant),
+        row_version: row.try_get(5)?,
+        payment,
+    })
+}
+
+fn document(payment: &Payment) -> Result<String, sqlx::Error> {
+    serde_json::to_string(payment).map_err(|e| sqlx::Error::Encode(Box::new(e)))
+}
+
+fn approved_at(payment: &Payment, now: Instant) -> Option<i64> {
+    payment.approved_at.is_some().then_some(now.micros())
+}
+
+/// Stores a new payment. `expires_at` is set from its status: 30 minutes for `READY`, 10 for
+/// `IN_PROGRESS` (§2.9). An approved payment whose orderId is already approved is refused.
+pub async fn insert(
+    tx: &mut Tx,
+    stored: &mut StoredPayment,
+    now: Instant,
+) -> Result<(), WriteError> {
+    stored.expires_at = deadline(&stored.payment.status, now);
+    let p = &stored.payment;
+    sqlx::query(
+        "INSERT INTO tp_payments (payment_key, merchant_id, mode, order_id, status, payment, created_at, \
+         row_version, total_amount, balance_amount, secret, customer_key, method_key, expires_at, approved_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(&p.payment_key)
+    .bind(stored.merchant_id)
+    .bind(&stored.mode)
+    .bind(&p.order_id)
+    .bind(&p.status)
+    .bind(document(p)?)
+    .bind(now.micros())
+    .bind(p.total_amount)
+    .bind(p.balance_amount)
+    .bind(&p.secret)
+    .bind(&stored.customer_key)
+    .bind(&stored.method_key)
+    .bind(stored.expires_at.map(Instant::micros))
+    .bind(approved_at(p, now))
+    .execute(&mut **tx)
+    .await?;
+    stored.row_version = 0;
+    Ok(())
+}
+
+fn deadline(status: &str, now: Instant) -> Option<Instant> {
+    match status {
+        rules::READY => Some(now.plus_seconds(rules::WINDOW_SECONDS)),
+        rules::IN_PROGRESS => Some(now.plus_seconds(rules::CONFIRM_SECONDS)),
+        _ => None,
+    }
+}
+
+/// Writes the changed document and columns, if the row is still at the version that was read. A move to
+/// `IN_PROGRESS` starts the 10-minute confirm deadline; other open states keep theirs; final states clear
+/// it. On success `stored.row_version` is the new version.
+pub async fn save(
+    tx: &mut Tx,
+    stored: &mut StoredPayment,
+    previous_status: &str,
+    now: Instant,
+) -> Result<(), WriteError> {
+    stored.expires_at = match stored.payment.status.as_str() {
+        rules::IN_PROGRESS if previous_status != rules::IN_PROGRESS => {
+            deadline(rules::IN_PROGRESS, now)
+        }
+        rules::READY | rules::IN_PROGRESS => stored.expires_at,
+        _ => None,
+    };
+    let p = &stored.payment;
+    let updated = sqlx::query(
+        "UPDATE tp_payments SET status = $1, payment = $2, balance_amount = $3, method_key = $4, \
+         expires_at = $5, approved_at = COALESCE(approved_at, $6), row_version = row_version + 1 \
+         WHERE payment_key = $7 AND row_version = $8",
+    )
+    .bind(&p.status)
+    .bind(document(p)?)
+    .bind(p.balance_amount)
+    .bind(&stored.method_key)
+    .bind(stored.expires_at.map(Instant::micros))
+    .bind(approved_at(p, now))
+    .bind(&p.payment_key)
+    .bind(stored.row_version)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if updated != 1 {
+        return Err(WriteError::Conflict);
+    }
+    stored.row_version += 1;
+    Ok(())
+}
+
+/// Reads a payment by key without locking.
+pub async fn find(db: &Db, payment_key: &str) -> Result<Option<StoredPayment>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM tp_payments WHERE payment_key = $1"
+    ))
+    .bind(payment_key)
+    .fetch_optional(db.reader())
+    .await?
+    .as_ref()
+    .map(from_row)
+    .transpose()
+}
+
+/// Reads and locks a payment inside a write transaction.
+pub async fn lock(
+    tx: &mut Tx,
+    db: &Db,
+    payment_key: &str,
+) -> Result<Option<StoredPayment>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM tp_payments WHERE payment_key = $1{}",
+        db.for_update()
+    ))
+    .bind(payment_key)
+    .fetch_optional(&mut **tx)
+    .await?
+    .as_ref()
+    .map(from_row)
+    .transpose()
+}
+
+/// The most recently created payment of an orderId in a merchant and mode.
+pub async fn find_by_order(
+    db: &Db,
+    merchant_id: i64,
+    mode: &str,
+    order_id: &str,
+) -> Result<Option<StoredPayment>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM tp_payments WHERE merchant_id = $1 AND mode = $2 AND order_id = $3 \
+         ORDER BY seq DESC LIMIT 1"
+    ))
+    .bind(merchant_id)
+    .bind(mode)
+    .bind(order_id)
+    .fetch_optional(db.reader())
+    .await?
+    .as_ref()
+    .map(from_row)
+    .transpose()
+}
+
+/// Whether an orderId already has an approved payment (`DONE`, `PARTIAL_CANCELED`, `CANCELED`) in a
+/// merchant and mode.
+pub async fn order_approved(
+    tx: &mut Tx,
+    merchant_id: i64,
+    mode: &str,
+    order_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT seq FROM tp_payments WHERE merchant_id = $1 AND mode = $2 AND order_id = $3 \
+         AND approved_at IS NOT NULL",
+    )
+    .bind(merchant_id)
+    .bind(mode)
+    .bind(order_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// Applies a due expiry to a locked payment and queues its `PAYMENT_STATUS_CHANGED` (§3.6). Returns
+/// whether it expired.
+pub async fn expire_locked(
+    tx: &mut Tx,
+    stored: &mut StoredPayment,
+    now: Instant,
+) -> Result<bool, WriteError> {
+    if !stored.is_due(now) {
+        return Ok(false);
+    }
+    let previous = stored.payment.status.clone();
+    stored.payment.expire();
+    save_with_event(tx, stored, &previous, now).await?;
+    Ok(true)
+}
+
+/// [`save`], then queues `PAYMENT_STATUS_CHANGED` carrying the saved document (§4.3), in the same
+/// transaction. For the changes that notify: confirm (`DONE`, `ABORTED`), expiry, each cancel.
+pub async fn save_with_event(
+    tx: &mut Tx,
+    stored: &mut StoredPayment,
+    previous_status: &str,
+    now: Instant,
+) -> Result<(), WriteError> {
+    save(tx, stored, previous_status, now).await?;
+    let data =
+        serde_json::to_value(&stored.payment).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    outbox::enqueue_webhook(
+        tx,
+        now,
+        stored.merchant_id,
+        &stored.mode,
+        PAYMENT_STATUS_CHANGED,
+        data,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Expires one payment if its deadline passed, in its own transaction (lazy expiry on lookup). A
+/// concurrent expiry by another request is fine: the version check lets exactly one write.
+pub async fn expire_if_due(db: &Db, payment_key: &str, now: Instant) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    if let Some(mut stored) = lock(&mut tx, db, payment_key).await? {
+        match expire_locked(&mut tx, &mut stored, now).await {
+            Ok(_) => {}
+            Err(WriteError::Conflict) | Err(WriteError::DuplicateApprovedOrder) => {
+                return Ok(());
+            }
+            Err(WriteError::Db(e)) => return Err(e),
+        }
+    }
+    tx.commit().await
+}
+
+/// Expires every payment whose deadline passed (the clock advance applies due transitions, §1.9).
+pub async fn expire_due(db: &Db, now: Instant) -> Result<(), sqlx::Error> {
+    let keys: Vec<String> = sqlx::query_scalar(
+        "SELECT payment_key FROM tp_payments WHERE expires_at IS NOT NULL AND expires_at <= $1 \
+         AND status IN ('READY', 'IN_PROGRESS')",
+    )
+    .bind(now.micros())
+    .fetch_all(db.reader())
+    .await?;
+    for key in keys {
+        expire_if_due(db, &key, now).await?;
+    }
+    Ok(())
+}
