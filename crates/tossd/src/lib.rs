@@ -7,6 +7,7 @@
 pub mod apps_in_toss;
 pub mod clock;
 pub mod config;
+pub mod dashboard;
 pub mod domain;
 pub mod identity;
 pub mod ops;
@@ -14,5 +15,6 @@ pub mod outbox;
 pub mod server;
 pub mod sim;
 pub mod store;
+pub mod sweep;
 pub mod tosspayments;
 pub mod web;

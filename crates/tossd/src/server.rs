@@ -105,6 +105,7 @@ pub fn router(state: AppState) -> Router {
     let api = apps_in_toss.merge(tosspayments::layered(toss_payments, &state));
     let operator_only = Router::new()
         .merge(simulator)
+        .merge(crate::dashboard::router())
         .merge(ops::metrics_router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -230,6 +231,7 @@ pub struct Server {
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
     worker: Option<Worker>,
+    sweeper: Option<JoinHandle<()>>,
 }
 
 impl Server {
@@ -294,6 +296,7 @@ impl Server {
             outbox_wake: Arc::new(Notify::new()),
         };
         let worker = Worker::spawn(state.clone(), WorkerConfig::from_args(args))?;
+        let sweeper = crate::sweep::spawn(state.clone());
         let app = router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let task = match tls_config {
@@ -312,6 +315,7 @@ impl Server {
             shutdown: Some(tx),
             task,
             worker: Some(worker),
+            sweeper,
         })
     }
 
@@ -331,6 +335,10 @@ impl Server {
             let _ = tx.send(());
         }
         (&mut self.task).await??;
+        if let Some(sweeper) = self.sweeper.take() {
+            // Each transition is one transaction, so stopping between sweeps loses nothing.
+            sweeper.abort();
+        }
         if let Some(worker) = self.worker.take() {
             worker.stop().await;
         }

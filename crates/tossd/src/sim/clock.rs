@@ -61,15 +61,15 @@ pub async fn advance_clock(
             "seconds must be a whole, non-negative number",
         ));
     }
-    let now = state.clock.advance(&state.db, request.seconds).await?;
-    // Every transition that became due is applied before the answer (REFERENCE.md §1.9).
-    crate::apps_in_toss::promotions::settle_due(&state, None).await?;
-    crate::apps_in_toss::pay::store::expire_due(&state.db, now).await?;
-    // Retries that became due start now rather than at the worker's next poll.
-    crate::outbox::wake(&state);
-    // Transitions that became due exist when the advance answers (REFERENCE.md §1.9).
-    crate::tosspayments::payment::store::expire_due(&state.db, now).await?;
+    let now = advance_to(&state, request.seconds).await?;
     Ok(Json(ClockView::new(now, state.clock.mode())))
+}
+
+/// Moves the clock and applies every transition that became due before answering (REFERENCE.md §1.9).
+pub async fn advance_to(state: &AppState, seconds: i64) -> Result<Instant, SimError> {
+    let now = state.clock.advance(&state.db, seconds).await?;
+    crate::sweep::apply_due(state).await?;
+    Ok(now)
 }
 
 /// Wipes all state and writes the seeded defaults again.

@@ -1,10 +1,16 @@
 //! Pages for people, rendered in headless Chromium.
 
-use crate::common::browser::rendered_dom;
+use reqwest::Method;
+use serde_json::json;
+
+use crate::common::browser::{rendered_dom, Browser};
 use crate::common::TestEnv;
 use crate::on_both_backends;
 
-on_both_backends!(swagger_ui_renders_every_operation_offline);
+on_both_backends!(
+    swagger_ui_renders_every_operation_offline,
+    dashboard_shows_state_and_moves_the_clock
+);
 
 async fn swagger_ui_renders_every_operation_offline(env: TestEnv) {
     let url = env.url("/docs");
@@ -21,4 +27,56 @@ async fn swagger_ui_renders_every_operation_offline(env: TestEnv) {
             "Swagger UI did not render {path}"
         );
     }
+}
+
+async fn dashboard_shows_state_and_moves_the_clock(env: TestEnv) {
+    let created = env
+        .sim(
+            Method::POST,
+            "/sim/v1/users",
+            json!({"name": "대시보드확인"}),
+        )
+        .await;
+    let user_key = created["userKey"].as_i64().unwrap();
+    let browser = Browser::open().await;
+    browser.goto(&env.url("/dashboard")).await;
+
+    let users = browser.text("#users").await;
+    assert!(
+        users.contains("홍길동") && users.contains("대시보드확인"),
+        "{users}"
+    );
+    assert!(users.contains(&user_key.to_string()));
+    assert!(browser.text("#merchants").await.contains("tosspayments"));
+
+    // A person clicks "+1시간": the page comes back with the clock an hour later, as the API sees it.
+    let before = browser.attribute("#clock-now", "datetime").await;
+    browser.click("#advance-3600").await;
+    let after = browser.attribute("#clock-now", "datetime").await;
+    let parse = |t: &str| chrono::DateTime::parse_from_rfc3339(t).unwrap();
+    let moved = (parse(&after) - parse(&before)).num_seconds();
+    assert!(
+        (3600..3660).contains(&moved),
+        "moved {moved}s ({before} → {after})"
+    );
+    let api_now = env
+        .sim(Method::GET, "/sim/v1/clock", serde_json::Value::Null)
+        .await;
+    assert!(parse(api_now["now"].as_str().unwrap()) >= parse(&after));
+
+    // "초기화" asks first, then wipes what the test created.
+    browser.click("#reset").await;
+    browser.accept_dialog().await;
+    let users = browser.text("#users").await;
+    assert!(
+        users.contains("홍길동") && !users.contains("대시보드확인"),
+        "{users}"
+    );
+    browser.close().await;
+    assert_eq!(
+        env.get(&format!("/sim/v1/users/{user_key}"), &[])
+            .await
+            .status,
+        404
+    );
 }

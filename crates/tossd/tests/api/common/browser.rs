@@ -41,3 +41,176 @@ pub fn rendered_dom(url: &str) -> String {
     );
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
+
+/// A headless Chromium driven over WebDriver (chromedriver), for tests that click like a person.
+pub struct Browser {
+    driver: std::process::Child,
+    client: reqwest::Client,
+    session: String,
+    _profile: tempfile::TempDir,
+}
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+impl Browser {
+    pub async fn open() -> Browser {
+        let chromedriver =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        assert!(
+            std::path::Path::new(&chromedriver).exists(),
+            "chromedriver is required for the page tests: install it (apt-get install chromium-driver) or set CHROMEDRIVER"
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let driver = Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let client = reqwest::Client::new();
+        let base = format!("http://127.0.0.1:{port}");
+        let mut ready = false;
+        for _ in 0..200 {
+            if let Ok(r) = client.get(format!("{base}/status")).send().await {
+                let status: serde_json::Value = r.json().await.unwrap_or_default();
+                if status["value"]["ready"] == true {
+                    ready = true;
+                    break;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        assert!(ready, "chromedriver did not become ready");
+        let profile = tempfile::tempdir().expect("profile dir");
+        let capabilities = serde_json::json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium(),
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+                         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                         format!("--user-data-dir={}", profile.path().display())]
+            }
+        }}});
+        let response: serde_json::Value = client
+            .post(format!("{base}/session"))
+            .json(&capabilities)
+            .send()
+            .await
+            .expect("new session")
+            .json()
+            .await
+            .expect("session JSON");
+        let session = response["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no WebDriver session: {response}"))
+            .to_owned();
+        Browser {
+            driver,
+            client,
+            session: format!("{base}/session/{session}"),
+            _profile: profile,
+        }
+    }
+
+    async fn command(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: serde_json::Value,
+    ) -> serde_json::Value {
+        let mut request = self
+            .client
+            .request(method.clone(), format!("{}{path}", self.session));
+        if method != reqwest::Method::GET {
+            request = request.json(&body);
+        }
+        let response: serde_json::Value = request
+            .send()
+            .await
+            .expect("WebDriver answers")
+            .json()
+            .await
+            .expect("WebDriver JSON");
+        assert!(
+            response["value"]["error"].is_null(),
+            "WebDriver {path}: {response}"
+        );
+        response["value"].clone()
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.command(
+            reqwest::Method::POST,
+            "/url",
+            serde_json::json!({"url": url}),
+        )
+        .await;
+    }
+
+    async fn element(&self, css: &str) -> String {
+        let found = self
+            .command(
+                reqwest::Method::POST,
+                "/element",
+                serde_json::json!({"using": "css selector", "value": css}),
+            )
+            .await;
+        found[ELEMENT_KEY].as_str().expect("element id").to_owned()
+    }
+
+    pub async fn click(&self, css: &str) {
+        let id = self.element(css).await;
+        self.command(
+            reqwest::Method::POST,
+            &format!("/element/{id}/click"),
+            serde_json::json!({}),
+        )
+        .await;
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        let id = self.element(css).await;
+        self.command(
+            reqwest::Method::GET,
+            &format!("/element/{id}/text"),
+            serde_json::Value::Null,
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    }
+
+    pub async fn attribute(&self, css: &str, name: &str) -> String {
+        let id = self.element(css).await;
+        self.command(
+            reqwest::Method::GET,
+            &format!("/element/{id}/attribute/{name}"),
+            serde_json::Value::Null,
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    }
+
+    /// Accepts the page's `confirm()` dialog.
+    pub async fn accept_dialog(&self) {
+        self.command(
+            reqwest::Method::POST,
+            "/alert/accept",
+            serde_json::json!({}),
+        )
+        .await;
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.delete(&self.session).send().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
