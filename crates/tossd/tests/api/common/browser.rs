@@ -122,6 +122,18 @@ impl Browser {
         path: &str,
         body: serde_json::Value,
     ) -> serde_json::Value {
+        match self.try_command(method, path, body).await {
+            Ok(value) => value,
+            Err(error) => panic!("WebDriver {path}: {error}"),
+        }
+    }
+
+    async fn try_command(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: serde_json::Value,
+    ) -> Result<serde_json::Value, serde_json::Value> {
         let mut request = self
             .client
             .request(method.clone(), format!("{}{path}", self.session));
@@ -135,11 +147,11 @@ impl Browser {
             .json()
             .await
             .expect("WebDriver JSON");
-        assert!(
-            response["value"]["error"].is_null(),
-            "WebDriver {path}: {response}"
-        );
-        response["value"].clone()
+        if response["value"]["error"].is_null() {
+            Ok(response["value"].clone())
+        } else {
+            Err(response)
+        }
     }
 
     pub async fn goto(&self, url: &str) {
@@ -185,17 +197,37 @@ impl Browser {
         .to_owned()
     }
 
-    pub async fn attribute(&self, css: &str, name: &str) -> String {
-        let id = self.element(css).await;
-        self.command(
-            reqwest::Method::GET,
-            &format!("/element/{id}/attribute/{name}"),
-            serde_json::Value::Null,
-        )
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
+    /// Waits (bounded) until `css`'s text satisfies `ready`, across the page loads a click starts, and
+    /// returns it.
+    pub async fn wait_for_text(&self, css: &str, ready: impl Fn(&str) -> bool) -> String {
+        let mut last = String::new();
+        for _ in 0..200 {
+            let found = self
+                .try_command(
+                    reqwest::Method::POST,
+                    "/element",
+                    serde_json::json!({"using": "css selector", "value": css}),
+                )
+                .await;
+            if let Ok(element) = found {
+                let id = element[ELEMENT_KEY].as_str().unwrap_or_default();
+                if let Ok(text) = self
+                    .try_command(
+                        reqwest::Method::GET,
+                        &format!("/element/{id}/text"),
+                        serde_json::Value::Null,
+                    )
+                    .await
+                {
+                    last = text.as_str().unwrap_or_default().to_owned();
+                    if ready(&last) {
+                        return last;
+                    }
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("{css} never became ready; last text: {last}");
     }
 
     /// Accepts the page's `confirm()` dialog.
