@@ -50,11 +50,16 @@ async fn dashboard_shows_state_and_moves_the_clock(env: TestEnv) {
     assert!(browser.text("#merchants").await.contains("tosspayments"));
 
     // A person clicks "+1시간": the page comes back with the clock an hour later, as the API sees it.
-    let before = browser.attribute("#clock-now", "datetime").await;
+    // The shown time is KST to the second (`2026-11-26T07:35:31+09:00`).
+    let parse = |t: &str| chrono::DateTime::parse_from_rfc3339(t.trim()).unwrap();
+    let before = parse(&browser.text("#clock-now").await);
     browser.click("#advance-3600").await;
-    let after = browser.attribute("#clock-now", "datetime").await;
-    let parse = |t: &str| chrono::DateTime::parse_from_rfc3339(t).unwrap();
-    let moved = (parse(&after) - parse(&before)).num_seconds();
+    let after = browser
+        .wait_for_text("#clock-now", |shown| {
+            (parse(shown) - before).num_seconds() >= 3600
+        })
+        .await;
+    let moved = (parse(&after) - before).num_seconds();
     assert!(
         (3600..3660).contains(&moved),
         "moved {moved}s ({before} → {after})"
@@ -67,11 +72,10 @@ async fn dashboard_shows_state_and_moves_the_clock(env: TestEnv) {
     // "초기화" asks first, then wipes what the test created.
     browser.click("#reset").await;
     browser.accept_dialog().await;
-    let users = browser.text("#users").await;
-    assert!(
-        users.contains("홍길동") && !users.contains("대시보드확인"),
-        "{users}"
-    );
+    let users = browser
+        .wait_for_text("#users", |users| !users.contains("대시보드확인"))
+        .await;
+    assert!(users.contains("홍길동"), "{users}");
     browser.close().await;
     assert_eq!(
         env.get(&format!("/sim/v1/users/{user_key}"), &[])
