@@ -12,6 +12,7 @@ on_both_backends!(
     new_merchants_have_their_own_keys,
     simulator_validates_new_apps_and_merchants,
     apps_see_only_their_own_logins,
+    apps_see_only_their_own_payments_keys_and_templates,
 );
 
 fn tls_client(ca_pem: &str, identity_pem: Option<String>) -> reqwest::Client {
@@ -294,5 +295,157 @@ async fn apps_see_only_their_own_logins(env: TestEnv) {
         (r.status, &r.body),
         (400, &json!({"error": "invalid_grant"}))
     );
+    server.stop().await.unwrap();
+}
+
+/// A user who logged in to both apps: app B still sees none of app A's payTokens, orderNos, promotion
+/// keys, promotions or templates.
+async fn apps_see_only_their_own_payments_keys_and_templates(env: TestEnv) {
+    const PREFIX: &str = "/api-partner/v1/apps-in-toss";
+    const USER: &str = "123456789";
+    let app_b = env
+        .sim(Method::POST, "/sim/v1/apps", json!({"name": "B"}))
+        .await;
+    env.sim(Method::POST, "/sim/v1/login", json!({"userKey": 123456789}))
+        .await;
+    env.sim(
+        Method::POST,
+        "/sim/v1/login",
+        json!({"userKey": 123456789, "appId": app_b["appId"]}),
+    )
+    .await;
+    let server = env.second_server(&["--tls"]).await;
+    let identity = format!(
+        "{}{}",
+        app_b["certificatePem"].as_str().unwrap(),
+        app_b["privateKeyPem"].as_str().unwrap()
+    );
+    let as_b = tls_client(app_b["caCertificatePem"].as_str().unwrap(), Some(identity));
+    let on_b = |path: &str| format!("{}{PREFIX}{path}", server.base_url());
+    let user = [("x-toss-user-key", USER)];
+
+    // App A (plain HTTP: the default app) makes a payment and gets a promotion key.
+    let r = env
+        .post(&format!("{PREFIX}/pay/make-payment"), &user,
+            &json!({"orderNo": "tenant-order-1", "productDesc": "상품", "amount": 10000, "amountTaxFree": 0, "isTestPayment": true}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let pay_token = r.body["success"]["payToken"].as_str().unwrap().to_owned();
+    let r = env
+        .post(
+            &format!("{PREFIX}/promotion/execute-promotion/get-key"),
+            &user,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let key = r.body["success"]["key"].as_str().unwrap().to_owned();
+
+    // App B, for the same user, sees none of it.
+    let status_body = json!({"payToken": pay_token, "isTestPayment": true}).to_string();
+    let r = send(
+        &as_b,
+        Method::POST,
+        &on_b("/pay/get-payment-status"),
+        &user,
+        Some(&status_body),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.body["error"]["errorCode"].as_str()),
+        (404, Some("PAYMENT_NOT_FOUND")),
+        "{}",
+        r.text
+    );
+    let by_order = json!({"orderNo": "tenant-order-1", "isTestPayment": true}).to_string();
+    let r = send(
+        &as_b,
+        Method::POST,
+        &on_b("/pay/get-payment-status"),
+        &user,
+        Some(&by_order),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.body["error"]["errorCode"].as_str()),
+        (404, Some("PAYMENT_NOT_FOUND")),
+        "{}",
+        r.text
+    );
+    let execute =
+        json!({"promotionCode": "DEFAULT_PROMOTION", "key": key, "amount": 100}).to_string();
+    let r = send(
+        &as_b,
+        Method::POST,
+        &on_b("/promotion/execute-promotion"),
+        &user,
+        Some(&execute),
+    )
+    .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert_eq!(
+        r.body["error"]["errorCode"], "INVALID_PROMOTION_KEY",
+        "{}",
+        r.text
+    );
+    // B's own key for A's promotion code: the promotion is A's, so B has none of that name.
+    let r = send(
+        &as_b,
+        Method::POST,
+        &on_b("/promotion/execute-promotion/get-key"),
+        &user,
+        Some("{}"),
+    )
+    .await;
+    let b_key = r.body["success"]["key"].as_str().unwrap().to_owned();
+    let execute_b =
+        json!({"promotionCode": "DEFAULT_PROMOTION", "key": b_key, "amount": 100}).to_string();
+    let r = send(
+        &as_b,
+        Method::POST,
+        &on_b("/promotion/execute-promotion"),
+        &user,
+        Some(&execute_b),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.body["error"]["errorCode"].as_str()),
+        (400, Some("4100")),
+        "{}",
+        r.text
+    );
+    let message = json!({"templateSetCode": "ALERT_OTP_TEMPLATE", "context": {"userName": "홍길동", "otp": "1"}}).to_string();
+    let r = send(
+        &as_b,
+        Method::POST,
+        &on_b("/messenger/send-message"),
+        &user,
+        Some(&message),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.body["error"]["errorCode"].as_str()),
+        (400, Some("TEMPLATE_NOT_FOUND")),
+        "{}",
+        r.text
+    );
+
+    // App A's objects are untouched and still A's.
+    let r = env
+        .post(
+            &format!("{PREFIX}/pay/get-payment-status"),
+            &user,
+            &json!({"payToken": pay_token, "isTestPayment": true}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = env
+        .post(
+            &format!("{PREFIX}/promotion/execute-promotion"),
+            &user,
+            &json!({"promotionCode": "DEFAULT_PROMOTION", "key": key, "amount": 100}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
     server.stop().await.unwrap();
 }

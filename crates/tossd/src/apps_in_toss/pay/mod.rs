@@ -28,7 +28,7 @@ pub async fn seed_default_app(tx: &mut Tx) -> Result<(), sqlx::Error> {
     let app_id: String = sqlx::query_scalar("SELECT app_id FROM apps WHERE is_default = 1")
         .fetch_one(&mut **tx)
         .await?;
-    store::seed_default_app(tx, &app_id).await?;
+    store::set_private_merchant_key(tx, &app_id).await?;
     crate::apps_in_toss::iap::seed_default_app(tx, &app_id).await
 }
 

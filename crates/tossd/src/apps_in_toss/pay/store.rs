@@ -113,8 +113,9 @@ pub async fn save_settings(
     Ok(())
 }
 
-/// Seeds the default app's Toss Pay setting: a private merchant key, so the whole flow works.
-pub async fn seed_default_app(tx: &mut Tx, app_id: &str) -> Result<(), sqlx::Error> {
+/// Gives an app a private Toss Pay merchant key, so the whole pay flow works (the default app and apps
+/// created later).
+pub async fn set_private_merchant_key(tx: &mut Tx, app_id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO ait_pay_settings (app_id, merchant_key) VALUES ($1, 'PRIVATE')")
         .bind(app_id)
         .execute(&mut **tx)
