@@ -120,7 +120,13 @@ impl Db {
 
     /// Starts a write transaction.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        self.writer.begin().await
+        match self.backend {
+            // IMMEDIATE takes SQLite's write lock up front, so another process writing the same file
+            // (say `tossd apps create` beside `tossd serve`) makes this wait (busy_timeout) instead of
+            // failing when a read-then-write transaction tries to upgrade its lock.
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.writer.begin().await,
+        }
     }
 
     /// `FOR UPDATE` on PostgreSQL; nothing on SQLite, where the write transaction already excludes others.
