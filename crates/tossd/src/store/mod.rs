@@ -32,20 +32,20 @@ pub struct Db {
 
 pub type Tx = Transaction<'static, Any>;
 
-/// One migration: `NNNN_name`, with a file of that name in both `migrations/sqlite` and
-/// `migrations/postgres`.
+/// One migration: `migrations/NNNN_name.sql`, written once for both engines. Its only dialect word is
+/// `AUTO_ID`, an auto-incrementing BIGINT key (`INTEGER PRIMARY KEY` on SQLite, `BIGSERIAL PRIMARY KEY`
+/// on PostgreSQL).
 macro_rules! migration {
     ($name:literal) => {
         (
             $name,
-            include_str!(concat!("../../migrations/sqlite/", $name, ".sql")),
-            include_str!(concat!("../../migrations/postgres/", $name, ".sql")),
+            include_str!(concat!("../../migrations/", $name, ".sql")),
         )
     };
 }
 
 /// Every migration (applied in version order). Each area adds one line.
-const MIGRATIONS: &[(&str, &str, &str)] = &[
+const MIGRATIONS: &[(&str, &str)] = &[
     migration!("0001_foundation"),
     migration!("0002_outbox"),
     migration!("0003_webhooks"),
@@ -140,18 +140,21 @@ impl Db {
     async fn migrate(&self) -> anyhow::Result<()> {
         let mut migrations = MIGRATIONS
             .iter()
-            .map(|(name, sqlite, postgres)| {
+            .map(|(name, sql)| {
                 let (version, description) =
                     name.split_once('_').expect("migration names are NNNN_name");
-                let sql = match self.backend {
-                    Backend::Sqlite => sqlite,
-                    Backend::Postgres => postgres,
-                };
+                let sql = sql.replace(
+                    "AUTO_ID",
+                    match self.backend {
+                        Backend::Sqlite => "INTEGER PRIMARY KEY",
+                        Backend::Postgres => "BIGSERIAL PRIMARY KEY",
+                    },
+                );
                 Migration::new(
                     version.parse().expect("migration versions are numbers"),
                     Cow::Borrowed(description),
                     MigrationType::Simple,
-                    Cow::Borrowed(sql),
+                    Cow::Owned(sql),
                     false,
                 )
             })
@@ -261,6 +264,21 @@ pub fn flag(value: i64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn migrations_are_named_by_version_once_each() {
+        let mut versions: Vec<i64> = MIGRATIONS
+            .iter()
+            .map(|(name, _)| {
+                name.split_once('_')
+                    .and_then(|(v, _)| v.parse().ok())
+                    .expect(name)
+            })
+            .collect();
+        let count = versions.len();
+        versions.dedup();
+        assert_eq!(versions.len(), count, "two migrations share a version");
+    }
 
     #[test]
     fn sqlite_urls_get_create_mode() {

@@ -11,7 +11,7 @@ CREATE TABLE ait_pay_settings (
 
 -- One Toss Pay payment. orderNo is unique per app and mode forever; the payment belongs to one user.
 CREATE TABLE ait_payments (
-    seq                       INTEGER PRIMARY KEY,
+    seq                       AUTO_ID,
     pay_token                 TEXT NOT NULL UNIQUE,
     app_id                    TEXT NOT NULL,
     mode                      TEXT NOT NULL,
@@ -54,7 +54,7 @@ CREATE INDEX ait_payments_pending ON ait_payments (status, expires_at);
 
 -- Approvals (PAY) and refunds (REFUND) of a payment, in commit order (seq).
 CREATE TABLE ait_pay_transactions (
-    seq                INTEGER PRIMARY KEY,
+    seq                AUTO_ID,
     pay_token          TEXT NOT NULL,
     step_type          TEXT NOT NULL,
     transaction_id     TEXT NOT NULL UNIQUE,

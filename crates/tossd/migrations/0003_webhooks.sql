@@ -7,7 +7,7 @@ ALTER TABLE outbox_events ADD COLUMN lease_token TEXT;
 ALTER TABLE merchant_webhooks ADD COLUMN event_types TEXT;
 
 CREATE TABLE outbox_attempts (
-    id            BIGSERIAL PRIMARY KEY,
+    id            AUTO_ID,
     event_id      BIGINT NOT NULL,
     retried_count BIGINT NOT NULL,
     url           TEXT,

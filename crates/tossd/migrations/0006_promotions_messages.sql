@@ -2,7 +2,7 @@
 -- rate-limit buckets (REFERENCE.md §1.8, §2.2, §2.5).
 
 CREATE TABLE promotions (
-    id                   INTEGER PRIMARY KEY,
+    id                   AUTO_ID,
     app_id               TEXT NOT NULL,
     promotion_code       TEXT NOT NULL,
     budget               BIGINT NOT NULL,
@@ -28,7 +28,7 @@ CREATE TABLE promotion_keys (
 
 -- One row per executed key. `status`: PENDING, SUCCESS or FAILED.
 CREATE TABLE promotion_grants (
-    id             INTEGER PRIMARY KEY,
+    id             AUTO_ID,
     key_hash       TEXT NOT NULL UNIQUE,
     app_id         TEXT NOT NULL,
     user_key       BIGINT NOT NULL,
@@ -64,7 +64,7 @@ CREATE TABLE message_templates (
 
 -- One row per attempted delivery; `fail_reason` NULL means delivered (inbox or push log).
 CREATE TABLE messages (
-    seq               INTEGER PRIMARY KEY,
+    seq               AUTO_ID,
     content_id        TEXT NOT NULL UNIQUE,
     app_id            TEXT NOT NULL,
     user_key          BIGINT NOT NULL,

@@ -27,7 +27,7 @@ CREATE TABLE login_codes (
 CREATE INDEX login_codes_pair ON login_codes (app_id, user_key);
 
 CREATE TABLE login_grants (
-    id           INTEGER PRIMARY KEY,
+    id           AUTO_ID,
     refresh_hash TEXT NOT NULL UNIQUE,
     app_id       TEXT NOT NULL,
     user_key     BIGINT NOT NULL,

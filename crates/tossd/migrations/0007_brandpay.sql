@@ -14,7 +14,7 @@ CREATE TABLE bp_terms (
 -- One record per (merchant, mode, customerKey) registration; a withdrawal leaves the REMOVED record and a
 -- later sign-up makes a new one. `status`: AGREED, ACTIVE, REMOVED.
 CREATE TABLE bp_customers (
-    id                INTEGER PRIMARY KEY,
+    id                AUTO_ID,
     merchant_id       BIGINT NOT NULL,
     mode              TEXT NOT NULL,
     customer_key      TEXT NOT NULL,
@@ -50,7 +50,7 @@ CREATE INDEX bp_codes_customer ON bp_codes (customer_id);
 -- Token pairs, hashed for lookup and sealed with the instance key because an AuthorizationCode grant on a
 -- known customer returns the same strings again. At most one live pair per customer.
 CREATE TABLE bp_tokens (
-    id                 INTEGER PRIMARY KEY,
+    id                 AUTO_ID,
     customer_id        BIGINT NOT NULL,
     access_hash        TEXT NOT NULL UNIQUE,
     access_sealed      TEXT NOT NULL,
@@ -66,7 +66,7 @@ CREATE UNIQUE INDEX bp_tokens_live ON bp_tokens (customer_id) WHERE revoked = 0;
 -- Cards and accounts. `kind`: CARD, ACCOUNT; `status`: ENABLED, DISABLED. `last_used_at` is set by
 -- BrandPay payments (selectedMethodId).
 CREATE TABLE bp_methods (
-    seq                        INTEGER PRIMARY KEY,
+    seq                        AUTO_ID,
     id                         TEXT NOT NULL UNIQUE,
     method_key                 TEXT NOT NULL UNIQUE,
     customer_id                BIGINT NOT NULL,
@@ -94,7 +94,7 @@ CREATE INDEX bp_methods_customer ON bp_methods (customer_id, status);
 -- Card and bank promotions per merchant and mode. `kind`: CARD_DISCOUNT, CARD_INTEREST_FREE, CARD_POINT,
 -- BANK_DISCOUNT. `balance` is the live discount budget that auto-pay consumes with a conditional update.
 CREATE TABLE bp_promotions (
-    id                      INTEGER PRIMARY KEY,
+    id                      AUTO_ID,
     merchant_id             BIGINT NOT NULL,
     mode                    TEXT NOT NULL,
     kind                    TEXT NOT NULL,

@@ -2,19 +2,19 @@
 -- reads both backends through sqlx's Any driver.
 
 CREATE TABLE instance (
-    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    id           BIGINT PRIMARY KEY CHECK (id = 1),
     instance_key TEXT NOT NULL,
     created_at   BIGINT NOT NULL
 );
 
 CREATE TABLE clock (
-    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    id            BIGINT PRIMARY KEY CHECK (id = 1),
     offset_us     BIGINT NOT NULL,
     manual_now_us BIGINT NOT NULL
 );
 
 CREATE TABLE apps (
-    id                    INTEGER PRIMARY KEY,
+    id                    AUTO_ID,
     app_id                TEXT NOT NULL UNIQUE,
     name                  TEXT NOT NULL,
     client_id             TEXT NOT NULL UNIQUE,
@@ -53,7 +53,7 @@ CREATE TABLE app_users (
 );
 
 CREATE TABLE merchants (
-    id         INTEGER PRIMARY KEY,
+    id         AUTO_ID,
     mid        TEXT NOT NULL UNIQUE,
     name       TEXT NOT NULL,
     is_default BIGINT NOT NULL DEFAULT 0,
@@ -74,7 +74,7 @@ CREATE TABLE merchant_keys (
 -- The Toss Payments Payment object: the wire document as JSON, with the columns that lookups, uniqueness
 -- and conditional updates need.
 CREATE TABLE tp_payments (
-    seq         INTEGER PRIMARY KEY,
+    seq         AUTO_ID,
     payment_key TEXT NOT NULL UNIQUE,
     merchant_id BIGINT NOT NULL,
     mode        TEXT NOT NULL,

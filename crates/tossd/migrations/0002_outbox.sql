@@ -17,7 +17,7 @@ CREATE TABLE app_unlink_callbacks (
 -- One row per event, written in the transaction of the state change that causes it. `state`:
 -- NOT_SENT (no URL was configured), PENDING (due at `next_attempt_at`), DELIVERED, FAILED.
 CREATE TABLE outbox_events (
-    id              BIGSERIAL PRIMARY KEY,
+    id              AUTO_ID,
     transmission_id TEXT NOT NULL UNIQUE,
     destination     TEXT NOT NULL,
     merchant_id     BIGINT,
