@@ -22,6 +22,7 @@ use crate::tosspayments::brandpay::{self as bp};
 /// `?mId=`: the merchant to act for (default: the default merchant). Simulator calls use test mode.
 #[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub struct MerchantQuery {
     #[serde(rename = "mId")]
     pub m_id: Option<String>,

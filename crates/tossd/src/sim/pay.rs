@@ -213,7 +213,7 @@ pub async fn approve(
 }
 
 /// The buyer closes the pay sheet: a `PAY_STANDBY` payment becomes `PAY_CANCEL`.
-#[utoipa::path(post, path = "/sim/v1/pay/{payToken}/cancel", tag = "Simulator",
+#[utoipa::path(post, path = "/sim/v1/pay/{payToken}/cancel", tag = "Simulator", operation_id = "sim_pay_cancel",
     params(("payToken" = String, Path)),
     responses((status = 200, body = PaymentStatusView), (status = 404, description = "no such payment"),
         (status = 409, description = "not PAY_STANDBY")))]

@@ -14,6 +14,7 @@ on_both_backends!(
     simulator_defaults_and_users,
     clock_moves_forward_and_reset_restores_defaults,
     ops_endpoints_answer,
+    openapi_document_passes_a_validator,
     two_servers_share_one_clock,
     operator_endpoints_need_the_admin_token_when_one_is_set,
 );
@@ -487,4 +488,35 @@ async fn operator_endpoints_need_the_admin_token_when_one_is_set(env: TestEnv) {
     .await;
     assert_eq!(r.body["code"], "UNAUTHORIZED_KEY");
     guarded.stop().await.unwrap();
+}
+
+/// The served document passes an independent OpenAPI 3.1 validator (Python's openapi-spec-validator,
+/// which `.ci/run` installs): every path parameter declared, operation ids unique, schemas well formed.
+async fn openapi_document_passes_a_validator(env: TestEnv) {
+    let document = env.get("/openapi.json", &[]).await.text;
+    let script = "import json, sys\n\
+from openapi_spec_validator import OpenAPIV31SpecValidator\n\
+errors = [str(e).splitlines()[0] for e in OpenAPIV31SpecValidator(json.load(sys.stdin)).iter_errors()]\n\
+print('\\n'.join(errors))\n\
+sys.exit(1 if errors else 0)\n";
+    let output = tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut child = std::process::Command::new("python3")
+            .args(["-c", script])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs (the validator is installed by .ci/run: pip install openapi-spec-validator)");
+        child.stdin.take().unwrap().write_all(document.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "the OpenAPI document is not valid:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
