@@ -15,6 +15,7 @@ on_both_backends!(
     clock_moves_forward_and_reset_restores_defaults,
     ops_endpoints_answer,
     openapi_document_passes_a_validator,
+    the_binary_prints_its_keys_and_stops_gracefully_on_sigterm,
     two_servers_share_one_clock,
     operator_endpoints_need_the_admin_token_when_one_is_set,
 );
@@ -519,4 +520,82 @@ sys.exit(1 if errors else 0)\n";
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// `tossd serve` as users run it: the first lines name the URL, database, keys and docs; SIGTERM stops it
+/// cleanly (exit 0).
+async fn the_binary_prints_its_keys_and_stops_gracefully_on_sigterm(env: TestEnv) {
+    use tokio::io::AsyncBufReadExt;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tossd"))
+        .args([
+            "serve",
+            "--listen",
+            &listen,
+            "--database-url",
+            env.database_url(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("tossd starts");
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut banner = Vec::new();
+    while let Ok(Ok(Some(line))) =
+        tokio::time::timeout(std::time::Duration::from_secs(20), lines.next_line()).await
+    {
+        let done = line.contains("API docs");
+        banner.push(line);
+        if done {
+            break;
+        }
+    }
+    let merchant = env
+        .sim(Method::GET, "/sim/v1/merchants/default", Value::Null)
+        .await;
+    let banner = banner.join("\n");
+    assert!(
+        banner.starts_with(&format!(
+            "tossd {} listening on http://{listen}",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{banner}"
+    );
+    for expected in [
+        format!("client key    {}", merchant["clientKey"].as_str().unwrap()),
+        format!("secret key    {}", merchant["secretKey"].as_str().unwrap()),
+        format!("API docs      http://{listen}/docs"),
+    ] {
+        assert!(
+            banner.contains(&expected),
+            "missing {expected:?} in:\n{banner}"
+        );
+    }
+    let r = crate::common::send(
+        env.client(),
+        Method::GET,
+        &format!("http://{listen}/healthz"),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200);
+
+    let pid = child.id().expect("a running child").to_string();
+    let signalled = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    let status = tokio::time::timeout(std::time::Duration::from_secs(15), child.wait())
+        .await
+        .expect("tossd stops within 15 s of SIGTERM")
+        .unwrap();
+    assert!(status.success(), "tossd exited with {status}");
 }
