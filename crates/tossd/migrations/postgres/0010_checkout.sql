@@ -3,3 +3,10 @@
 -- update, so concurrent approvals consume each decline exactly once.
 ALTER TABLE bp_methods ADD COLUMN decline_code TEXT;
 ALTER TABLE bp_methods ADD COLUMN decline_remaining BIGINT NOT NULL DEFAULT 0;
+
+-- Per-merchant BrandPay payment settings (REFERENCE.md §6.7): auto-pay allowed (on), new accounts
+-- restricted for 12 hours (off), and the tax type (`MIXED` applies request taxFreeAmount values,
+-- `GENERAL` makes them 0).
+ALTER TABLE merchants ADD COLUMN auto_pay_enabled BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE merchants ADD COLUMN restrict_new_accounts BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE merchants ADD COLUMN tax_type TEXT NOT NULL DEFAULT 'MIXED';

@@ -9,6 +9,8 @@ pub const INSTALLMENT_MINIMUM: i64 = 50_000;
 /// Smallest auto-pay amount by card and by account (`BELOW_MINIMUM_AMOUNT`).
 pub const CARD_MINIMUM: i64 = 100;
 pub const ACCOUNT_MINIMUM: i64 = 200;
+/// Under the merchant's `restrictNewAccounts`, an account pays only 12 hours after registration.
+pub const NEW_ACCOUNT_SECONDS: i64 = 12 * 3600;
 
 /// A TP `amount` (§1.3): a JSON integer (no fraction or exponent, fits i64) or 1–19 ASCII digits whose
 /// value fits i64. `None` for anything else (wrong type).

@@ -14,6 +14,7 @@ use crate::domain::payment::Amounts;
 use crate::server::AppState;
 use crate::sim::brandpay::{merchant_id, MerchantQuery, MODE};
 use crate::sim::{SimError, SimJson};
+use crate::store::flag;
 use crate::tosspayments::brandpay::payments::{method_by_id, method_kind, method_label, withdrawn};
 use crate::tosspayments::brandpay::{self as bp};
 use crate::tosspayments::codes::{self, TpCode};
@@ -202,4 +203,55 @@ pub async fn set_decline(
     Ok(Json(
         json!({"methodId": method, "code": request.code, "remaining": count}),
     ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentSettings {
+    /// Auto-pay allowed (default on); off makes auto-pay `403 FORBIDDEN_REQUEST`
+    pub auto_pay_enabled: Option<bool>,
+    /// Accounts pay only 12 hours after registration (default off): `RESTRICTED_TRANSFER_ACCOUNT`
+    pub restrict_new_accounts: Option<bool>,
+    /// `MIXED` (default, request taxFreeAmount values apply) or `GENERAL` (always 0)
+    pub tax_type: Option<String>,
+}
+
+/// Changes a merchant's BrandPay payment settings (REFERENCE.md §6.7); absent fields keep their value.
+#[utoipa::path(patch, path = "/sim/v1/merchants/{mId}/payment-settings", tag = "Simulator",
+    params(("mId" = String, Path, description = "the merchant's mId")),
+    request_body = PaymentSettings,
+    responses((status = 200, description = "`{mId, autoPayEnabled, restrictNewAccounts, taxType}`"),
+        (status = 400, description = "taxType is not MIXED or GENERAL"),
+        (status = 404, description = "no such merchant")))]
+pub async fn update_payment_settings(
+    State(state): State<AppState>,
+    Path(mid): Path<String>,
+    SimJson(request): SimJson<PaymentSettings>,
+) -> Result<Json<Value>, SimError> {
+    if request
+        .tax_type
+        .as_deref()
+        .is_some_and(|t| t != "MIXED" && t != "GENERAL")
+    {
+        return Err(SimError::bad_request("taxType must be MIXED or GENERAL"));
+    }
+    let row: Option<(i64, i64, String)> = sqlx::query_as(
+        "UPDATE merchants SET auto_pay_enabled = COALESCE($1, auto_pay_enabled), \
+         restrict_new_accounts = COALESCE($2, restrict_new_accounts), tax_type = COALESCE($3, tax_type) \
+         WHERE mid = $4 RETURNING auto_pay_enabled, restrict_new_accounts, tax_type",
+    )
+    .bind(request.auto_pay_enabled.map(i64::from))
+    .bind(request.restrict_new_accounts.map(i64::from))
+    .bind(request.tax_type)
+    .bind(&mid)
+    .fetch_optional(state.db.writer())
+    .await?;
+    let (auto_pay, restrict, tax_type) =
+        row.ok_or_else(|| SimError::not_found("no such merchant"))?;
+    Ok(Json(json!({
+        "mId": mid,
+        "autoPayEnabled": flag(auto_pay),
+        "restrictNewAccounts": flag(restrict),
+        "taxType": tax_type,
+    })))
 }

@@ -157,4 +157,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(payments::create_payment))
         .routes(routes!(brandpay_payments::authenticate))
         .routes(routes!(brandpay_payments::set_decline))
+        .routes(routes!(brandpay_payments::update_payment_settings))
 }

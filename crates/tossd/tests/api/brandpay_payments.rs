@@ -20,6 +20,7 @@ on_both_backends!(
     auto_pay_bad_inputs,
     simulated_declines_abort_payments,
     bearer_credentials_in_idempotency_and_test_codes,
+    merchant_payment_settings,
     endpoints_are_documented,
 );
 
@@ -1443,6 +1444,79 @@ async fn bearer_credentials_in_idempotency_and_test_codes(env: TestEnv) {
     );
 }
 
+async fn merchant_payment_settings(env: TestEnv) {
+    let auth = env.merchant_basic().await;
+    let card = register_card(&env, KEY, json!({})).await;
+    let account = register_account(&env, KEY, json!({})).await;
+    let settings = |body: Value| {
+        let env = env.clone();
+        async move {
+            env.request(
+                Method::PATCH,
+                "/sim/v1/merchants/tosspayments/payment-settings",
+                &[],
+                Some(&body.to_string()),
+            )
+            .await
+        }
+    };
+    let r = settings(json!({"taxType": "SPECIAL"})).await;
+    assert_eq!(r.status, 400);
+    let r = env
+        .request(
+            Method::PATCH,
+            "/sim/v1/merchants/nobody/payment-settings",
+            &[],
+            Some("{}"),
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    let r = settings(
+        json!({"autoPayEnabled": false, "restrictNewAccounts": true, "taxType": "GENERAL"}),
+    )
+    .await;
+    assert_resp(
+        &r,
+        200,
+        &json!({"mId": "tosspayments", "autoPayEnabled": false, "restrictNewAccounts": true, "taxType": "GENERAL"}),
+    );
+    let auto = |method: &Value, order: &str| {
+        json!({"customerKey": KEY, "methodKey": method["methodKey"], "amount": 11000,
+               "orderId": order, "orderName": "x", "taxFreeAmount": 1000})
+    };
+    let r = auto_pay(&env, &auth, &auto(&card, "order-settings-1")).await;
+    assert_resp(
+        &r,
+        403,
+        &error("FORBIDDEN_REQUEST", "허용되지 않은 요청입니다."),
+    );
+    settings(json!({"autoPayEnabled": true})).await;
+    // GENERAL: the tax-free part is always 0.
+    let r = auto_pay(&env, &auth, &auto(&card, "order-settings-1")).await;
+    assert_eq!(
+        (r.status, &r.body["taxFreeAmount"], &r.body["vat"]),
+        (200, &json!(0), &json!(1000)),
+        "{}",
+        r.text
+    );
+    // A new account waits 12 hours, in confirm and auto-pay alike.
+    let restricted = error(
+        "RESTRICTED_TRANSFER_ACCOUNT",
+        "계좌는 등록 후 12시간 뒤부터 결제할 수 있습니다. 관련 정책은 해당 은행으로 문의해주세요.",
+    );
+    let r = auto_pay(&env, &auth, &auto(&account, "order-settings-2")).await;
+    assert_resp(&r, 400, &restricted);
+    let key = open(&env, KEY, &account["id"], "order-settings-3", 11_000).await;
+    let body = json!({"paymentKey": key, "amount": 11000, "customerKey": KEY, "orderId": "order-settings-3"});
+    let r = confirm(&env, &auth, &body).await;
+    assert_resp(&r, 400, &restricted);
+    advance(&env, 12 * 3600).await;
+    let r = auto_pay(&env, &auth, &auto(&account, "order-settings-2")).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = settings(json!({})).await;
+    assert_eq!(r.body["restrictNewAccounts"], true);
+}
+
 async fn endpoints_are_documented(env: TestEnv) {
     let doc = env.sim(Method::GET, "/openapi.json", Value::Null).await;
     for (path, method) in [
@@ -1450,6 +1524,7 @@ async fn endpoints_are_documented(env: TestEnv) {
         ("/v1/brandpay/payments", "post"),
         ("/sim/v1/brandpay/payments", "post"),
         ("/sim/v1/brandpay/methods/{methodId}/decline", "post"),
+        ("/sim/v1/merchants/{mId}/payment-settings", "patch"),
     ] {
         assert!(doc["paths"][path][method].is_object(), "{path}");
     }

@@ -18,7 +18,7 @@ use crate::domain::secrets;
 use crate::domain::time::Instant;
 use crate::outbox;
 use crate::server::AppState;
-use crate::store::Tx;
+use crate::store::{flag, Tx};
 use crate::tosspayments::auth::Merchant;
 use crate::tosspayments::brandpay::catalogue::{self, Promotion};
 use crate::tosspayments::brandpay::methods::{Method, METHOD_COLUMNS};
@@ -76,6 +76,39 @@ pub async fn withdrawn(
     .fetch_optional(conn)
     .await?;
     Ok(status.as_deref() == Some("REMOVED"))
+}
+
+/// A merchant's BrandPay payment settings (§6.7).
+#[derive(Debug, Clone, Copy)]
+pub struct MerchantSettings {
+    pub auto_pay_enabled: bool,
+    pub restrict_new_accounts: bool,
+    /// `taxType` `GENERAL`: every `taxFreeAmount` is 0.
+    pub general_tax: bool,
+}
+
+pub async fn merchant_settings(
+    conn: &mut AnyConnection,
+    merchant_id: i64,
+) -> Result<MerchantSettings, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT auto_pay_enabled, restrict_new_accounts, tax_type FROM merchants WHERE id = $1",
+    )
+    .bind(merchant_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(MerchantSettings {
+        auto_pay_enabled: flag(row.get(0)),
+        restrict_new_accounts: flag(row.get(1)),
+        general_tax: row.get::<String, _>(2) == "GENERAL",
+    })
+}
+
+/// Whether an account is too new to pay with under `restrictNewAccounts` (registered < 12 hours ago).
+fn restricted(settings: MerchantSettings, method: &Method, now: Instant) -> bool {
+    settings.restrict_new_accounts
+        && method.kind == "ACCOUNT"
+        && !Instant::is_expired(method.registered_at, checkout::NEW_ACCOUNT_SECONDS, now)
 }
 
 /// Consumes one pending simulated decline of the method, if any (§5.2.4). The conditional update makes
@@ -307,6 +340,10 @@ pub async fn confirm(
         if store::order_approved(&mut tx, stored.merchant_id, &stored.mode, ask.order_id).await? {
             return Err(TpError(&codes::DUPLICATED_ORDER_ID));
         }
+        let settings = merchant_settings(&mut tx, stored.merchant_id).await?;
+        if restricted(settings, &method, now) {
+            return Err(TpError(&codes::RESTRICTED_TRANSFER_ACCOUNT));
+        }
         let previous = payment.status.clone();
         let decline = take_decline(&mut tx, &method).await?;
         if let Some(code) = decline {
@@ -501,6 +538,10 @@ pub async fn auto_pay(
     let mode = merchant.mode.as_str();
     let mut tx = state.db.begin().await?;
     let now = state.clock.now_in(&mut tx).await?;
+    let settings = merchant_settings(&mut tx, merchant.id).await?;
+    if !settings.auto_pay_enabled {
+        return Err(TpError(&codes::FORBIDDEN_REQUEST));
+    }
     let customer =
         bp::current_customer(&mut tx, None, merchant.id, mode, &ask.customer_key).await?;
     let customer = match customer {
@@ -555,6 +596,9 @@ pub async fn auto_pay(
             promotion.map(|p| (p, amount))
         }
     };
+    if restricted(settings, &method, now) {
+        return Err(TpError(&codes::RESTRICTED_TRANSFER_ACCOUNT));
+    }
     let decline = take_decline(&mut tx, &method).await?;
     if let Some((promotion, amount)) = discount {
         let enough = if decline.is_some() {
@@ -575,7 +619,12 @@ pub async fn auto_pay(
             return Err(TpError(&codes::NOT_ENOUGH_DISCOUNT_BALANCE));
         }
     }
-    let amounts = Amounts::new(ask.amount, ask.tax_free).ok_or(TpError(&codes::INVALID_REQUEST))?;
+    let tax_free = if settings.general_tax {
+        0
+    } else {
+        ask.tax_free
+    };
+    let amounts = Amounts::new(ask.amount, tax_free).ok_or(TpError(&codes::INVALID_REQUEST))?;
     let mut payment = Payment::ready(
         NewPayment {
             mid: merchant.mid.clone(),
