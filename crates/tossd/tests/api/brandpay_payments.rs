@@ -21,6 +21,7 @@ on_both_backends!(
     simulated_declines_abort_payments,
     bearer_credentials_in_idempotency_and_test_codes,
     merchant_payment_settings,
+    auto_pay_is_once_per_order_and_per_idempotency_key,
     endpoints_are_documented,
 );
 
@@ -1515,6 +1516,97 @@ async fn merchant_payment_settings(env: TestEnv) {
     assert_eq!(r.status, 200, "{}", r.text);
     let r = settings(json!({})).await;
     assert_eq!(r.body["restrictNewAccounts"], true);
+}
+
+async fn auto_pay_is_once_per_order_and_per_idempotency_key(env: TestEnv) {
+    let auth = env.merchant_basic().await;
+    let card = register_card(&env, KEY, json!({})).await;
+    let card_balance = |env: TestEnv, auth: String| async move {
+        let r = env
+            .get("/v1/brandpay/promotions/card", &[("authorization", &auth)])
+            .await;
+        r.body["discountCards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["discountCode"] == "12863")
+            .map(|d| d["balance"].clone())
+    };
+    assert_eq!(
+        card_balance(env.clone(), auth.clone()).await,
+        Some(json!(1_000_000))
+    );
+    // One Idempotency-Key: one charge, one discount, the same bytes twice.
+    let body = json!({"customerKey": KEY, "methodKey": card["methodKey"], "amount": 20000,
+                      "orderId": "order-once-1", "orderName": "x", "discountCode": "12863"});
+    let h = [
+        ("authorization", auth.as_str()),
+        ("idempotency-key", "auto-1"),
+    ];
+    let first = env.post("/v1/brandpay/payments", &h, &body).await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    let again = env.post("/v1/brandpay/payments", &h, &body).await;
+    assert_eq!((again.status, &again.text), (200, &first.text));
+    assert_eq!(
+        card_balance(env.clone(), auth.clone()).await,
+        Some(json!(995_000))
+    );
+
+    // Concurrent auto-pays of one orderId: one approval, the rest DUPLICATED_ORDER_ID.
+    let second = if env.backend() == Backend::Postgres {
+        Some(env.second_server(&[]).await)
+    } else {
+        None
+    };
+    let bases = [
+        env.base().to_owned(),
+        second
+            .as_ref()
+            .map_or_else(|| env.base().to_owned(), |s| s.base_url()),
+    ];
+    let body = json!({"customerKey": KEY, "methodKey": card["methodKey"], "amount": 20000,
+                      "orderId": "order-once-2", "orderName": "x", "discountCode": "12863"})
+    .to_string();
+    let mut set = JoinSet::new();
+    for i in 0..10 {
+        let client = env.client().clone();
+        let url = format!("{}/v1/brandpay/payments", bases[i % 2]);
+        let body = body.clone();
+        let auth = auth.clone();
+        set.spawn(async move {
+            send(
+                &client,
+                Method::POST,
+                &url,
+                &[("authorization", &auth)],
+                Some(&body),
+            )
+            .await
+        });
+    }
+    let mut approved = 0;
+    while let Some(r) = set.join_next().await {
+        let r = r.expect("request task");
+        if r.status == 200 {
+            approved += 1;
+        } else {
+            assert_eq!(
+                (r.status, &r.body["code"]),
+                (400, &json!("DUPLICATED_ORDER_ID")),
+                "{}",
+                r.text
+            );
+        }
+    }
+    assert_eq!(approved, 1);
+    // Only the approved one spent the discount.
+    assert_eq!(
+        card_balance(env.clone(), auth.clone()).await,
+        Some(json!(990_000))
+    );
+    if let Some(server) = second {
+        server.stop().await.expect("second server stops");
+    }
 }
 
 async fn endpoints_are_documented(env: TestEnv) {
