@@ -1,6 +1,7 @@
 //! Pure domain rules: no HTTP, no SQL. Functions here take data and a clock reading.
 
 pub mod brandpay;
+pub mod checkout;
 pub mod iap;
 pub mod login;
 pub mod messages;

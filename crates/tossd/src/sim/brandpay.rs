@@ -28,7 +28,7 @@ pub struct MerchantQuery {
     pub m_id: Option<String>,
 }
 
-async fn merchant_id(state: &AppState, query: &MerchantQuery) -> Result<i64, SimError> {
+pub async fn merchant_id(state: &AppState, query: &MerchantQuery) -> Result<i64, SimError> {
     let id: Option<i64> = match &query.m_id {
         Some(mid) => {
             sqlx::query_scalar("SELECT id FROM merchants WHERE mid = $1")
@@ -45,7 +45,7 @@ async fn merchant_id(state: &AppState, query: &MerchantQuery) -> Result<i64, Sim
     id.ok_or_else(|| SimError::not_found("no such merchant"))
 }
 
-const MODE: &str = "test";
+pub const MODE: &str = "test";
 
 #[derive(Deserialize, Default, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -3,6 +3,7 @@
 
 pub mod app_settings;
 pub mod brandpay;
+pub mod brandpay_payments;
 pub mod clock;
 pub mod iap;
 pub mod identities;
@@ -154,4 +155,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(brandpay::add_promotion))
         .routes(routes!(brandpay::terms_page))
         .routes(routes!(payments::create_payment))
+        .routes(routes!(brandpay_payments::authenticate))
+        .routes(routes!(brandpay_payments::set_decline))
+        .routes(routes!(brandpay_payments::update_payment_settings))
 }

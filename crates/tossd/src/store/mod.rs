@@ -55,6 +55,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     migration!("0007_brandpay"),
     migration!("0008_payments"),
     migration!("0009_identity"),
+    migration!("0010_checkout"),
 ];
 
 /// Tables that survive `POST /sim/v1/reset`: the migration history and instance secrets (the JWT signing

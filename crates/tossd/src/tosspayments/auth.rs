@@ -135,27 +135,40 @@ impl FromRequestParts<AppState> for BrandPayCustomer {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok());
         let token = parse_bearer(header).ok_or(TpError(&codes::UNAUTHORIZED_KEY))?;
+        // The credentials middleware has already resolved a current token.
+        if let Some(customer) = parts.extensions.get::<BrandPayCustomer>() {
+            return Ok(customer.clone());
+        }
         if token.is_empty() {
             return Err(TpError(&codes::INVALID_ACCESS_TOKEN));
         }
-        let now = state.clock.now(&state.db).await?;
-        let row = sqlx::query(
-            "SELECT c.id, c.merchant_id, c.mode, c.customer_key FROM bp_tokens t \
-             JOIN bp_customers c ON c.id = t.customer_id \
-             WHERE t.access_hash = $1 AND t.revoked = 0 AND t.access_expires_at > $2 AND c.status = 'ACTIVE'",
-        )
-        .bind(secrets::hash(token))
-        .bind(now.micros())
-        .fetch_optional(state.db.reader())
-        .await?
-        .ok_or(TpError(&codes::INVALID_ACCESS_TOKEN))?;
-        Ok(BrandPayCustomer {
-            customer_id: row.get(0),
-            merchant_id: row.get(1),
-            mode: row.get(2),
-            customer_key: row.get(3),
-        })
+        customer_by_token(state, token)
+            .await?
+            .ok_or(TpError(&codes::INVALID_ACCESS_TOKEN))
     }
+}
+
+/// The customer of a current (unexpired, unrevoked) access token of an `ACTIVE` customer.
+pub async fn customer_by_token(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<BrandPayCustomer>, sqlx::Error> {
+    let now = state.clock.now(&state.db).await?;
+    let row = sqlx::query(
+        "SELECT c.id, c.merchant_id, c.mode, c.customer_key FROM bp_tokens t \
+         JOIN bp_customers c ON c.id = t.customer_id \
+         WHERE t.access_hash = $1 AND t.revoked = 0 AND t.access_expires_at > $2 AND c.status = 'ACTIVE'",
+    )
+    .bind(secrets::hash(token))
+    .bind(now.micros())
+    .fetch_optional(state.db.reader())
+    .await?;
+    Ok(row.map(|row| BrandPayCustomer {
+        customer_id: row.get(0),
+        merchant_id: row.get(1),
+        mode: row.get(2),
+        customer_key: row.get(3),
+    }))
 }
 
 #[cfg(test)]

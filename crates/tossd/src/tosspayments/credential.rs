@@ -10,7 +10,10 @@ use axum::response::{IntoResponse, Response};
 
 use crate::domain::secrets;
 use crate::server::AppState;
-use crate::tosspayments::auth::{merchant_by_secret_key, parse_basic, BasicCredential, Merchant};
+use crate::tosspayments::auth::{
+    customer_by_token, merchant_by_secret_key, parse_basic, BasicCredential, BrandPayCustomer,
+    Merchant,
+};
 use crate::tosspayments::TpError;
 
 /// The API credential of a request: its idempotency space and its mode.
@@ -22,13 +25,26 @@ pub struct Credential {
     pub test_mode: Option<bool>,
 }
 
-/// Marks the request with its [`Credential`] (and, for a valid secret key, its `Merchant`).
+/// Who a valid credential names; the extractors reuse it instead of looking it up again.
+#[derive(Debug)]
+enum Caller {
+    Merchant(Merchant),
+    Customer(BrandPayCustomer),
+}
+
+/// Marks the request with its [`Credential`] and its `Merchant` (secret key) or `BrandPayCustomer`
+/// (access token).
 pub async fn resolve(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     match identify(&state, request.headers()).await {
-        Ok(Some((credential, merchant))) => {
+        Ok(Some((credential, caller))) => {
             request.extensions_mut().insert(credential);
-            if let Some(merchant) = merchant {
-                request.extensions_mut().insert(merchant);
+            match caller {
+                Caller::Merchant(merchant) => {
+                    request.extensions_mut().insert(merchant);
+                }
+                Caller::Customer(customer) => {
+                    request.extensions_mut().insert(customer);
+                }
             }
         }
         Ok(None) => {}
@@ -40,7 +56,7 @@ pub async fn resolve(State(state): State<AppState>, mut request: Request, next: 
 async fn identify(
     state: &AppState,
     headers: &HeaderMap,
-) -> Result<Option<(Credential, Option<Merchant>)>, sqlx::Error> {
+) -> Result<Option<(Credential, Caller)>, sqlx::Error> {
     let Some(value) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -48,14 +64,19 @@ async fn identify(
         return Ok(None);
     };
     if let Some(token) = bearer_token(value) {
-        // Interim until BrandPay customer tokens exist: the token's hash is its idempotency space and its
-        // mode is unknown. The customers area replaces this with the token's (merchant, mode,
-        // customerKey), so a refreshed token keeps the same space (§1.7.1).
-        let credential = Credential {
-            scope: format!("bearer:{}", secrets::hash(token)),
-            test_mode: None,
-        };
-        return Ok(Some((credential, None)));
+        // A customer token's idempotency space is (merchant, mode, customerKey), so a refreshed token
+        // keeps the same space (§1.7.1), and its mode decides whether `TossPayments-Test-Code` applies
+        // (§1.7.2). A token that is not current passes unmarked; the extractor answers 401.
+        return Ok(customer_by_token(state, token).await?.map(|customer| {
+            let credential = Credential {
+                scope: format!(
+                    "bearer:{}:{}:{}",
+                    customer.merchant_id, customer.mode, customer.customer_key
+                ),
+                test_mode: Some(customer.mode == "test"),
+            };
+            (credential, Caller::Customer(customer))
+        }));
     }
     match parse_basic(Some(value)) {
         BasicCredential::Key(key) => {
@@ -64,7 +85,7 @@ async fn identify(
                     scope: format!("basic:{}", secrets::hash(&key)),
                     test_mode: Some(merchant.mode == "test"),
                 };
-                (credential, Some(merchant))
+                (credential, Caller::Merchant(merchant))
             }))
         }
         BasicCredential::Missing | BasicCredential::Malformed => Ok(None),

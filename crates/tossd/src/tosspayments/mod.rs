@@ -46,6 +46,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(brandpay::promotions::card_promotions))
         .routes(routes!(brandpay::promotions::bank_promotions))
         .routes(routes!(payments::cancel))
+        .routes(routes!(brandpay::payments::confirm))
+        .routes(routes!(brandpay::payments::auto_pay))
 }
 
 /// The family's middleware, in the order of REFERENCE.md §1.6.6 (outermost first): credentials,

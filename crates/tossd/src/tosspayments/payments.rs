@@ -20,7 +20,7 @@ use crate::web::json_response;
 
 /// A payment visible to `merchant`: `NOT_FOUND_PAYMENT` when it does not exist, `INVALID_API_KEY` when it
 /// belongs to another merchant or mode.
-fn visible_to(
+pub fn visible_to(
     stored: Option<StoredPayment>,
     merchant: &Merchant,
 ) -> Result<StoredPayment, TpError> {
@@ -31,7 +31,8 @@ fn visible_to(
     Ok(stored)
 }
 
-fn payment_response(payment: &Payment, headers: &HeaderMap) -> Response {
+/// The Payment as a 200 response; `failure.message` follows `Accept-Language`.
+pub fn payment_response(payment: &Payment, headers: &HeaderMap) -> Response {
     if payment.failure.is_some() && prefers_english(headers) {
         json_response(StatusCode::OK, &payment.in_english())
     } else {

@@ -3,6 +3,7 @@
 mod common;
 
 mod brandpay_customers;
+mod brandpay_payments;
 mod credentials;
 mod foundation;
 mod login;

@@ -5,6 +5,7 @@
 pub mod catalogue;
 pub mod customers;
 pub mod methods;
+pub mod payments;
 pub mod promotions;
 pub mod terms;
 pub mod tokens;

@@ -1,0 +1,257 @@
+//! The customer's side of a BrandPay payment (REFERENCE.md §2.9, §5.2.4, §5.3): authenticating a payment
+//! in the BrandPay window (what the SDK's `requestPayment` does before redirecting to the merchant's
+//! successUrl with `paymentKey`, `orderId` and `amount`), and making a method decline its next approvals.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use utoipa::ToSchema;
+
+use crate::domain::checkout;
+use crate::domain::payment::Amounts;
+use crate::server::AppState;
+use crate::sim::brandpay::{merchant_id, MerchantQuery, MODE};
+use crate::sim::{SimError, SimJson};
+use crate::store::flag;
+use crate::tosspayments::brandpay::payments::{method_by_id, method_kind, method_label, withdrawn};
+use crate::tosspayments::brandpay::{self as bp};
+use crate::tosspayments::codes::{self, TpCode};
+use crate::tosspayments::payment::store::{self, StoredPayment, WriteError};
+use crate::tosspayments::payment::{NewPayment, Payment};
+
+/// The window's payment password unless the customer set another (§6.13).
+pub const DEFAULT_PASSWORD: &str = "000000";
+
+/// A window failure carrying the catalogue's code, status and Korean message (the failUrl's `code` and
+/// `message`, §5.3).
+fn fail(code: &'static TpCode) -> SimError {
+    SimError {
+        status: StatusCode::from_u16(code.status).unwrap_or(StatusCode::BAD_REQUEST),
+        code: code.code,
+        message: code.ko.to_owned(),
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WindowPayment {
+    /// The customer paying (must be ACTIVE)
+    pub customer_key: String,
+    /// The chosen method's `id` (`c_…` card, `b_…` account) as the window lists it
+    pub method_id: String,
+    /// At least 1
+    pub amount: i64,
+    /// 6–64 characters of `A–Z a–z 0–9 - _`
+    pub order_id: String,
+    /// 1–100 characters
+    pub order_name: String,
+    /// The payment password; default `000000`
+    pub password: Option<String>,
+    /// The merchant (default: the default merchant); also accepted as `?mId=`
+    #[serde(rename = "mId")]
+    pub m_id: Option<String>,
+    /// Up to 5 key/value pairs shown as `metadata`
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<serde_json::Map<String, Value>>,
+}
+
+/// What the window's success redirect carries.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WindowResult {
+    pub payment_key: String,
+    pub order_id: String,
+    pub amount: i64,
+}
+
+/// The customer authenticates a payment in the BrandPay window: the payment is created `IN_PROGRESS`
+/// (confirm within 10 minutes). Failures create nothing and answer with the failUrl code.
+#[utoipa::path(post, path = "/sim/v1/brandpay/payments", tag = "Simulator",
+    params(MerchantQuery), request_body = WindowPayment,
+    responses(
+        (status = 200, body = WindowResult, description = "what the successUrl redirect carries"),
+        (status = 400, description = "INVALID_REQUEST, INVALID_ORDER_ID, INVALID_ORDER_NAME, BELOW_ZERO_AMOUNT, NOT_ALLOWED_BRANDPAY_METHOD, DUPLICATED_ORDER_ID"),
+        (status = 403, description = "INVALID_PASSWORD, FORBIDDEN_DORMANT_OR_WITHDRAWAL_CUSTOMER"),
+        (status = 404, description = "no such merchant, NOT_FOUND_CUSTOMER, NOT_FOUND_METHOD"),
+    ))]
+pub async fn authenticate(
+    State(state): State<AppState>,
+    Query(query): Query<MerchantQuery>,
+    SimJson(request): SimJson<WindowPayment>,
+) -> Result<Json<WindowResult>, SimError> {
+    if !crate::domain::brandpay::is_valid_customer_key(&request.customer_key) {
+        return Err(fail(&codes::INVALID_CUSTOMER_KEY));
+    }
+    if request.amount <= 0 {
+        return Err(fail(&codes::BELOW_ZERO_AMOUNT));
+    }
+    if !checkout::is_valid_order_id(&request.order_id, false) {
+        return Err(fail(&codes::INVALID_ORDER_ID));
+    }
+    if !checkout::is_valid_order_name(&request.order_name) {
+        return Err(fail(&codes::INVALID_ORDER_NAME));
+    }
+    if request.metadata.as_ref().is_some_and(|m| m.len() > 5) {
+        return Err(SimError::bad_request("metadata holds at most 5 pairs"));
+    }
+    let query = MerchantQuery {
+        m_id: request.m_id.clone().or(query.m_id),
+    };
+    let merchant_id = merchant_id(&state, &query).await?;
+    let mid: String = sqlx::query_scalar("SELECT mid FROM merchants WHERE id = $1")
+        .bind(merchant_id)
+        .fetch_one(state.db.reader())
+        .await?;
+    let mut tx = state.db.begin().await?;
+    let now = state.clock.now_in(&mut tx).await?;
+    let customer =
+        bp::current_customer(&mut tx, None, merchant_id, MODE, &request.customer_key).await?;
+    let customer = match customer {
+        Some(c) if c.status == "ACTIVE" => c,
+        Some(_) => return Err(fail(&codes::NOT_FOUND_CUSTOMER)),
+        None if withdrawn(&mut tx, merchant_id, MODE, &request.customer_key).await? => {
+            return Err(fail(&codes::FORBIDDEN_DORMANT_OR_WITHDRAWAL_CUSTOMER))
+        }
+        None => return Err(fail(&codes::NOT_FOUND_CUSTOMER)),
+    };
+    let method = method_by_id(&mut tx, merchant_id, MODE, &request.method_id)
+        .await?
+        .filter(|m| m.customer_id == customer.id)
+        .ok_or_else(|| fail(&codes::NOT_FOUND_METHOD))?;
+    if method.status != "ENABLED" {
+        return Err(fail(&codes::NOT_ALLOWED_BRANDPAY_METHOD));
+    }
+    if request.password.as_deref().unwrap_or(DEFAULT_PASSWORD) != DEFAULT_PASSWORD {
+        return Err(fail(&codes::INVALID_PASSWORD));
+    }
+    if store::order_approved(&mut tx, merchant_id, MODE, &request.order_id).await? {
+        return Err(fail(&codes::DUPLICATED_ORDER_ID));
+    }
+    let amounts = Amounts::new(request.amount, 0).ok_or_else(|| fail(&codes::BELOW_ZERO_AMOUNT))?;
+    let mut payment = Payment::ready(
+        NewPayment {
+            mid,
+            order_id: request.order_id.clone(),
+            order_name: request.order_name,
+            amounts,
+            culture_expense: false,
+            metadata: request.metadata,
+        },
+        now,
+    );
+    payment.authenticate(method_label(&method));
+    let mut stored = StoredPayment::new(merchant_id, MODE, Some(request.customer_key), payment);
+    stored.method_key = Some(method.method_key.clone());
+    match store::insert(&mut tx, &mut stored, now).await {
+        Ok(()) => {}
+        Err(WriteError::DuplicateApprovedOrder) => return Err(fail(&codes::DUPLICATED_ORDER_ID)),
+        Err(WriteError::Conflict) => return Err(anyhow::anyhow!("payment write conflict").into()),
+        Err(WriteError::Db(e)) => return Err(e.into()),
+    }
+    tx.commit().await?;
+    Ok(Json(WindowResult {
+        payment_key: stored.payment.payment_key,
+        order_id: request.order_id,
+        amount: request.amount,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeclineSetting {
+    /// A decline-capable code for the method's kind (REFERENCE.md §5.2.3)
+    pub code: String,
+    /// How many approvals to decline; default 1; 0 clears
+    pub count: Option<i64>,
+}
+
+/// Makes a method (by `id` or `methodKey`) decline its next approval(s) with `code` (§5.2.4). A declined
+/// confirm or auto-pay records an ABORTED payment with `failure` and answers with the code.
+#[utoipa::path(post, path = "/sim/v1/brandpay/methods/{methodId}/decline", tag = "Simulator",
+    params(("methodId" = String, Path, description = "the method's id or methodKey")),
+    request_body = DeclineSetting,
+    responses((status = 200, description = "`{methodId, code, remaining}`"),
+        (status = 400, description = "the code cannot decline this kind of method, or a bad count"),
+        (status = 404, description = "no such method")))]
+pub async fn set_decline(
+    State(state): State<AppState>,
+    Path(method): Path<String>,
+    SimJson(request): SimJson<DeclineSetting>,
+) -> Result<Json<Value>, SimError> {
+    let count = request.count.unwrap_or(1);
+    if !(0..=1000).contains(&count) {
+        return Err(SimError::bad_request("count must be within 0..=1000"));
+    }
+    let mut conn = state.db.writer().acquire().await?;
+    let (seq, kind) = method_kind(&mut conn, &method)
+        .await?
+        .ok_or_else(|| SimError::not_found("no such method"))?;
+    if !checkout::is_decline_capable(&kind, &request.code) {
+        return Err(SimError::bad_request(format!(
+            "{} cannot decline a {kind} method (REFERENCE.md §5.2.3)",
+            request.code
+        )));
+    }
+    sqlx::query("UPDATE bp_methods SET decline_code = $1, decline_remaining = $2 WHERE seq = $3")
+        .bind(&request.code)
+        .bind(count)
+        .bind(seq)
+        .execute(&mut *conn)
+        .await?;
+    Ok(Json(
+        json!({"methodId": method, "code": request.code, "remaining": count}),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentSettings {
+    /// Auto-pay allowed (default on); off makes auto-pay `403 FORBIDDEN_REQUEST`
+    pub auto_pay_enabled: Option<bool>,
+    /// Accounts pay only 12 hours after registration (default off): `RESTRICTED_TRANSFER_ACCOUNT`
+    pub restrict_new_accounts: Option<bool>,
+    /// `MIXED` (default, request taxFreeAmount values apply) or `GENERAL` (always 0)
+    pub tax_type: Option<String>,
+}
+
+/// Changes a merchant's BrandPay payment settings (REFERENCE.md §6.7); absent fields keep their value.
+#[utoipa::path(patch, path = "/sim/v1/merchants/{mId}/payment-settings", tag = "Simulator",
+    params(("mId" = String, Path, description = "the merchant's mId")),
+    request_body = PaymentSettings,
+    responses((status = 200, description = "`{mId, autoPayEnabled, restrictNewAccounts, taxType}`"),
+        (status = 400, description = "taxType is not MIXED or GENERAL"),
+        (status = 404, description = "no such merchant")))]
+pub async fn update_payment_settings(
+    State(state): State<AppState>,
+    Path(mid): Path<String>,
+    SimJson(request): SimJson<PaymentSettings>,
+) -> Result<Json<Value>, SimError> {
+    if request
+        .tax_type
+        .as_deref()
+        .is_some_and(|t| t != "MIXED" && t != "GENERAL")
+    {
+        return Err(SimError::bad_request("taxType must be MIXED or GENERAL"));
+    }
+    let row: Option<(i64, i64, String)> = sqlx::query_as(
+        "UPDATE merchants SET auto_pay_enabled = COALESCE($1, auto_pay_enabled), \
+         restrict_new_accounts = COALESCE($2, restrict_new_accounts), tax_type = COALESCE($3, tax_type) \
+         WHERE mid = $4 RETURNING auto_pay_enabled, restrict_new_accounts, tax_type",
+    )
+    .bind(request.auto_pay_enabled.map(i64::from))
+    .bind(request.restrict_new_accounts.map(i64::from))
+    .bind(request.tax_type)
+    .bind(&mid)
+    .fetch_optional(state.db.writer())
+    .await?;
+    let (auto_pay, restrict, tax_type) =
+        row.ok_or_else(|| SimError::not_found("no such merchant"))?;
+    Ok(Json(json!({
+        "mId": mid,
+        "autoPayEnabled": flag(auto_pay),
+        "restrictNewAccounts": flag(restrict),
+        "taxType": tax_type,
+    })))
+}
