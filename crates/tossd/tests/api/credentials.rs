@@ -113,6 +113,8 @@ async fn toss_payments_credentials(env: TestEnv) {
         (Method::GET, format!("/v1/payments/{payment_key}")),
         (Method::GET, "/v1/payments/orders/cred-order-1".into()),
         (Method::POST, format!("/v1/payments/{payment_key}/cancel")),
+        (Method::POST, "/v1/brandpay/payments/confirm".into()),
+        (Method::POST, "/v1/brandpay/payments".into()),
     ];
     for (method, path) in &basic_endpoints {
         let what = |kind: &str| format!("{method} {path} with {kind}");
