@@ -106,6 +106,7 @@ pub fn router(state: AppState) -> Router {
     let operator_only = Router::new()
         .merge(simulator)
         .merge(crate::dashboard::router())
+        .merge(sim::pages::router())
         .merge(ops::metrics_router())
         .layer(middleware::from_fn_with_state(
             state.clone(),

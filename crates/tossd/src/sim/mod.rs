@@ -9,6 +9,7 @@ pub mod iap;
 pub mod identities;
 pub mod login;
 pub mod messages;
+pub mod pages;
 pub mod pay;
 pub mod payments;
 pub mod promotions;

@@ -230,6 +230,35 @@ impl Browser {
         panic!("{css} never became ready; last text: {last}");
     }
 
+    /// Types `text` into the field `css`.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let id = self.element(css).await;
+        self.command(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            serde_json::json!({"text": text}),
+        )
+        .await;
+    }
+
+    /// Waits (bounded) until the address bar satisfies `ready`, and returns it.
+    pub async fn wait_for_url(&self, ready: impl Fn(&str) -> bool) -> String {
+        let mut last = String::new();
+        for _ in 0..200 {
+            if let Ok(url) = self
+                .try_command(reqwest::Method::GET, "/url", serde_json::Value::Null)
+                .await
+            {
+                last = url.as_str().unwrap_or_default().to_owned();
+                if ready(&last) {
+                    return last;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("the page never reached the expected address; last: {last}");
+    }
+
     /// Accepts the page's `confirm()` dialog.
     pub async fn accept_dialog(&self) {
         self.command(
