@@ -98,8 +98,13 @@ async fn run(
         if room > 0 {
             match claim(&state, &config, room).await {
                 Ok(claimed) => {
-                    for event in claimed {
-                        in_flight.spawn(attempt(state.clone(), client.clone(), config, event));
+                    for series in by_destination(claimed) {
+                        in_flight.spawn(attempt_in_order(
+                            state.clone(),
+                            client.clone(),
+                            config,
+                            series,
+                        ));
                     }
                 }
                 Err(e) => tracing::warn!(error = %e, "claiming due webhook events failed"),
@@ -189,6 +194,56 @@ async fn claim(
             lease_token: lease_token.clone(),
         })
         .collect())
+}
+
+/// The claimed events grouped by where they go, each group oldest first: one destination's events are
+/// attempted one after another so its receiver sees them in the order they happened (different
+/// destinations proceed in parallel).
+fn by_destination(mut claimed: Vec<Claimed>) -> Vec<Vec<Claimed>> {
+    claimed.sort_by_key(|e| e.id);
+    let mut groups: Vec<Vec<Claimed>> = Vec::new();
+    for event in claimed {
+        let same = |g: &Vec<Claimed>| {
+            let first = &g[0];
+            first.destination == event.destination
+                && first.merchant_id == event.merchant_id
+                && first.mode == event.mode
+                && first.app_id == event.app_id
+        };
+        match groups.iter_mut().find(|g| same(g)) {
+            Some(group) => group.push(event),
+            None => groups.push(vec![event]),
+        }
+    }
+    groups
+}
+
+/// Attempts `series` in order, renewing each event's lease just before its attempt so a long series
+/// never lets another process take an event this one is about to send.
+async fn attempt_in_order(
+    state: AppState,
+    client: Client,
+    config: WorkerConfig,
+    series: Vec<Claimed>,
+) {
+    for event in series {
+        let lease_micros = i64::try_from(config.lease().as_micros()).unwrap_or(i64::MAX);
+        let renewed = sqlx::query(
+            "UPDATE outbox_events SET lease_until = $1 WHERE id = $2 AND lease_token = $3 AND state = 'PENDING'",
+        )
+        .bind(wall_clock_micros().saturating_add(lease_micros))
+        .bind(event.id)
+        .bind(&event.lease_token)
+        .execute(state.db.writer())
+        .await;
+        match renewed {
+            Ok(done) if done.rows_affected() == 1 => {
+                attempt(state.clone(), client.clone(), config, event).await
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, id = event.id, "renewing a webhook lease failed"),
+        }
+    }
 }
 
 /// What one attempt gave.

@@ -25,6 +25,7 @@ on_both_backends!(
     unlink_callbacks_use_get_or_post_with_basic_auth,
     configuration_is_validated,
     many_events_are_each_delivered_one_attempt_at_a_time,
+    brandpay_events_arrive_in_the_order_they_happened,
 );
 
 // ---------------------------------------------------------------------------------------------------
@@ -1085,4 +1086,86 @@ mod killed_process {
     async fn postgres() {
         a_killed_process_loses_no_event(Backend::Postgres).await;
     }
+}
+
+/// One customer's life in quick succession: the merchant's receiver gets its events in that order.
+async fn brandpay_events_arrive_in_the_order_they_happened(env: TestEnv) {
+    let receiver = Receiver::start(Behavior::Status(200)).await;
+    env.sim(
+        Method::PUT,
+        "/sim/v1/merchants/default/webhook",
+        json!({"url": receiver.url("/toss")}),
+    )
+    .await;
+    let auth = env.merchant_basic().await;
+    let key = "ordered-customer";
+    let r = env
+        .post(
+            "/v1/brandpay/terms/agree",
+            &[("authorization", &auth)],
+            &json!({"customerKey": key, "scope": ["REGISTER"], "termsId": [1, 2, 3, 4]}),
+        )
+        .await;
+    let r = env
+        .post(
+            "/v1/brandpay/authorizations/access-token",
+            &[("authorization", &auth)],
+            &json!({"grantType": "AuthorizationCode", "customerKey": key, "code": r.body["code"]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let bearer = format!("Bearer {}", r.body["accessToken"].as_str().unwrap());
+    let card = env
+        .sim(
+            Method::POST,
+            &format!("/sim/v1/brandpay/customers/{key}/cards"),
+            json!({}),
+        )
+        .await;
+    env.sim(
+        Method::POST,
+        &format!("/sim/v1/brandpay/customers/{key}/accounts"),
+        json!({}),
+    )
+    .await;
+    let r = env
+        .post(
+            "/v1/brandpay/payments/methods/card/remove",
+            &[("authorization", &bearer)],
+            &json!({"methodKey": card["methodKey"]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = env
+        .post(
+            "/v1/brandpay/customers/remove",
+            &[("authorization", &bearer)],
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    let seen: Vec<String> = receiver
+        .answered(5)
+        .await
+        .iter()
+        .map(|r| {
+            let body: Value = serde_json::from_str(&r.body).unwrap();
+            format!(
+                "{} {}",
+                body["eventType"].as_str().unwrap(),
+                body["data"]["status"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            "CUSTOMER_STATUS_CHANGED CREATED",
+            "METHOD_UPDATED ENABLED",
+            "METHOD_UPDATED ENABLED",
+            "METHOD_UPDATED DISABLED",
+            "CUSTOMER_STATUS_CHANGED REMOVED",
+        ]
+    );
 }
