@@ -1,5 +1,6 @@
 //! Headless Chromium for page tests. Tests fail (never skip) when it is missing; `.ci/run` installs it.
 
+use std::os::unix::process::CommandExt;
 use std::process::Command;
 
 /// The Chromium binary: `$CHROMIUM`, else `/usr/bin/chromium`.
@@ -64,7 +65,9 @@ impl Browser {
             .and_then(|l| l.local_addr())
             .expect("free port")
             .port();
+        // Its own process group, so Chromium goes with it even when a test fails halfway.
         let driver = Command::new(chromedriver)
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -269,9 +272,15 @@ impl Browser {
         .await;
     }
 
-    pub async fn close(mut self) {
+    pub async fn close(self) {
         let _ = self.client.delete(&self.session).send().await;
-        let _ = self.driver.kill();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.driver.wait();
     }
 }
