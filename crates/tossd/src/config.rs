@@ -133,6 +133,10 @@ pub struct ServeArgs {
     #[arg(long, env = "TOSSD_PUBLIC_URL")]
     pub public_url: Option<String>,
 
+    /// `iss` of the Toss login access tokens
+    #[arg(long, env = "TOSSD_JWT_ISSUER", default_value = "https://cert.toss.im")]
+    pub jwt_issuer: String,
+
     /// Serve HTTPS; Apps-in-Toss calls are attributed to the app of the client certificate presented
     #[arg(long, env = "TOSSD_TLS")]
     pub tls: bool,

@@ -39,6 +39,8 @@ pub struct Settings {
     pub public_url: String,
     pub admin_token: Option<String>,
     pub operator_token_required: bool,
+    /// `iss` of Toss login access tokens.
+    pub jwt_issuer: String,
 }
 
 /// Everything a handler can reach. Cheap to clone.
@@ -289,6 +291,7 @@ impl Server {
                 public_url: args.public_url(addr),
                 admin_token: args.admin_token.clone(),
                 operator_token_required: args.operator_token_required(),
+                jwt_issuer: args.jwt_issuer.clone(),
             }),
             seed: Arc::new(seed_config),
             metrics: Arc::new(Metrics::default()),

@@ -26,6 +26,7 @@ on_both_backends!(
     leaving_toss_fans_out_and_ends_the_user,
     bad_input_gets_documented_errors,
     two_servers_share_the_signing_key_and_tokens,
+    the_token_issuer_is_configurable,
 );
 
 const BASE: &str = "/api-partner/v1/apps-in-toss/user/oauth2";
@@ -893,5 +894,28 @@ async fn two_servers_share_the_signing_key_and_tokens(env: TestEnv) {
     // The code was used on the other server.
     let r = exchange(&env, &code, &referrer).await;
     assert_eq!((r.status, &r.body), (400, &invalid_grant()));
+    second.stop().await.unwrap();
+}
+
+async fn the_token_issuer_is_configurable(env: TestEnv) {
+    let second = env
+        .second_server(&["--jwt-issuer", "https://toss.staging.example"])
+        .await;
+    let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
+    let r = crate::common::send(
+        env.client(),
+        Method::POST,
+        &format!("{}{}", second.base_url(), path("generate-token")),
+        &[],
+        Some(&json!({"authorizationCode": code, "referrer": referrer}).to_string()),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let jwks = env.get("/.well-known/jwks.json", &[]).await;
+    let (_, claims) = verify_jwt(
+        &jwks.body,
+        r.body["success"]["accessToken"].as_str().unwrap(),
+    );
+    assert_eq!(claims["iss"], "https://toss.staging.example");
     second.stop().await.unwrap();
 }

@@ -22,9 +22,6 @@ use crate::server::AppState;
 use crate::store::Db;
 use crate::web::json_response;
 
-/// The `iss` of every access token.
-pub const ISSUER: &str = "https://cert.toss.im";
-
 /// The JOSE header, in the order of Toss's tokens (`eyJraWQiOiJjZXJ0IiwiYWxnIjoiUlMyNTYifQ`).
 const HEADER: &str = r#"{"kid":"cert","alg":"RS256"}"#;
 
@@ -183,7 +180,7 @@ mod tests {
             aud: "3ezt6e1th86oday9p9cuy84u4ovng6ss".into(),
             nbf: 1718254836,
             scope: vec!["user_key".into(), "user_name".into()],
-            iss: ISSUER.into(),
+            iss: "https://cert.toss.im".into(),
             exp: 1718254836 + 3600,
             iat: 1718254836,
             jti: "12db60f6-213a-45d7-9e92-80c30fcbd0d7".into(),

@@ -147,6 +147,7 @@ fn invalid_grant_401() -> AitError {
 /// Records a new access token in `tx` and returns its claims (signed after commit).
 async fn new_access_token(
     tx: &mut crate::store::Tx,
+    issuer: &str,
     app: &PartnerApp,
     sub: &str,
     user_key: i64,
@@ -162,7 +163,7 @@ async fn new_access_token(
         aud: app.client_id.clone(),
         nbf: iat,
         scope: scopes.split_whitespace().map(str::to_owned).collect(),
-        iss: jwt::ISSUER.to_owned(),
+        iss: issuer.to_owned(),
         exp: iat + ACCESS_TOKEN_LIFETIME_SECONDS,
         iat,
         jti,
@@ -222,6 +223,7 @@ pub async fn generate_token(
     let grant_id = store::insert_grant(&mut tx, &secrets::hash(&refresh_token), &code, now).await?;
     let claims = new_access_token(
         &mut tx,
+        &state.settings.jwt_issuer,
         &app,
         &sub,
         code.user_key,
@@ -270,6 +272,7 @@ pub async fn refresh_token(
     let sub = sub.ok_or_else(AitError::internal)?;
     let claims = new_access_token(
         &mut tx,
+        &state.settings.jwt_issuer,
         &app,
         &sub,
         grant.user_key,
