@@ -144,25 +144,30 @@ fn invalid_grant_401() -> AitError {
     AitError::InvalidGrant(StatusCode::UNAUTHORIZED)
 }
 
+/// The grant an access token is issued under.
+struct TokenGrant<'a> {
+    id: i64,
+    user_key: i64,
+    scopes: &'a str,
+}
+
 /// Records a new access token in `tx` and returns its claims (signed after commit).
 async fn new_access_token(
     tx: &mut crate::store::Tx,
     issuer: &str,
     app: &PartnerApp,
     sub: &str,
-    user_key: i64,
-    grant_id: i64,
-    scopes: &str,
+    grant: TokenGrant<'_>,
     now: Instant,
 ) -> Result<Claims, sqlx::Error> {
     let jti = login::new_uuid_v4();
-    store::insert_access_token(tx, &jti, grant_id, &app.app_id, user_key, now).await?;
+    store::insert_access_token(tx, &jti, grant.id, &app.app_id, grant.user_key, now).await?;
     let iat = now.unix_seconds();
     Ok(Claims {
         sub: sub.to_owned(),
         aud: app.client_id.clone(),
         nbf: iat,
-        scope: scopes.split_whitespace().map(str::to_owned).collect(),
+        scope: grant.scopes.split_whitespace().map(str::to_owned).collect(),
         iss: issuer.to_owned(),
         exp: iat + ACCESS_TOKEN_LIFETIME_SECONDS,
         iat,
@@ -226,9 +231,11 @@ pub async fn generate_token(
         &state.settings.jwt_issuer,
         &app,
         &sub,
-        code.user_key,
-        grant_id,
-        &code.scopes,
+        TokenGrant {
+            id: grant_id,
+            user_key: code.user_key,
+            scopes: &code.scopes,
+        },
         now,
     )
     .await?;
@@ -275,9 +282,11 @@ pub async fn refresh_token(
         &state.settings.jwt_issuer,
         &app,
         &sub,
-        grant.user_key,
-        grant.id,
-        &grant.scopes,
+        TokenGrant {
+            id: grant.id,
+            user_key: grant.user_key,
+            scopes: &grant.scopes,
+        },
         now,
     )
     .await?;
