@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::common::{basic, send, Resp, TestEnv};
+use crate::common::{app_client, basic, brandpay_tokens, send, Resp, TestEnv};
 use crate::on_both_backends;
 
 on_both_backends!(toss_payments_credentials, apps_in_toss_credentials);
@@ -37,29 +37,6 @@ async fn call(env: &TestEnv, method: &Method, path: &str, auth: Option<&str>) ->
     env.request(method.clone(), path, &headers, body).await
 }
 
-async fn customer_tokens(env: &TestEnv, auth: &str, customer_key: &str) -> (String, String) {
-    let r = env
-        .post(
-            "/v1/brandpay/terms/agree",
-            &[("authorization", auth)],
-            &json!({"customerKey": customer_key, "scope": ["REGISTER"], "termsId": [1, 2, 3, 4]}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let r = env
-        .post(
-            "/v1/brandpay/authorizations/access-token",
-            &[("authorization", auth)],
-            &json!({"grantType": "AuthorizationCode", "customerKey": customer_key, "code": r.body["code"]}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    (
-        r.body["accessToken"].as_str().unwrap().to_owned(),
-        r.body["refreshToken"].as_str().unwrap().to_owned(),
-    )
-}
-
 async fn toss_payments_credentials(env: TestEnv) {
     let merchant = env
         .sim(Method::GET, "/sim/v1/merchants/default", Value::Null)
@@ -84,7 +61,7 @@ async fn toss_payments_credentials(env: TestEnv) {
         )
         .await;
     let payment_key = payment["paymentKey"].as_str().unwrap().to_owned();
-    let (access, _refresh) = customer_tokens(&env, &auth, "cred-customer").await;
+    let (access, _refresh) = brandpay_tokens(&env, &auth, "cred-customer").await;
     let card = env
         .sim(
             Method::POST,
@@ -229,7 +206,7 @@ async fn toss_payments_credentials(env: TestEnv) {
     }
 
     // Another customer's token cannot remove this customer's card.
-    let (other_access, _) = customer_tokens(&env, &auth, "cred-other").await;
+    let (other_access, _) = brandpay_tokens(&env, &auth, "cred-other").await;
     let r = env
         .post(
             "/v1/brandpay/payments/methods/card/remove",
@@ -245,7 +222,7 @@ async fn toss_payments_credentials(env: TestEnv) {
     );
 
     // Revoked: a refresh grant kills the old access token; withdrawal kills every token.
-    let (revoked_access, refresh) = customer_tokens(&env, &auth, "cred-revoked").await;
+    let (revoked_access, refresh) = brandpay_tokens(&env, &auth, "cred-revoked").await;
     let r = env
         .post("/v1/brandpay/authorizations/access-token", &[("authorization", &auth)],
             &json!({"grantType": "RefreshToken", "customerKey": "cred-revoked", "refreshToken": refresh}))
@@ -432,20 +409,7 @@ async fn apps_in_toss_credentials(env: TestEnv) {
         .sim(Method::POST, "/sim/v1/apps", json!({"name": "B"}))
         .await;
     let server = env.second_server(&["--tls"]).await;
-    let identity = format!(
-        "{}{}",
-        app_b["certificatePem"].as_str().unwrap(),
-        app_b["privateKeyPem"].as_str().unwrap()
-    );
-    let as_b = reqwest::Client::builder()
-        .use_rustls_tls()
-        .add_root_certificate(
-            reqwest::Certificate::from_pem(app_b["caCertificatePem"].as_str().unwrap().as_bytes())
-                .unwrap(),
-        )
-        .identity(reqwest::Identity::from_pem(identity.as_bytes()).unwrap())
-        .build()
-        .unwrap();
+    let as_b = app_client(&app_b);
     let base = server.base_url();
     for (path, status) in &user_key_endpoints {
         let r = send(

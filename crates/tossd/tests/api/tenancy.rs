@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::common::{basic, send, TestEnv};
+use crate::common::{app_client, basic, send, tls_client, TestEnv};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -14,17 +14,6 @@ on_both_backends!(
     apps_see_only_their_own_logins,
     apps_see_only_their_own_payments_keys_and_templates,
 );
-
-fn tls_client(ca_pem: &str, identity_pem: Option<String>) -> reqwest::Client {
-    let mut builder = reqwest::Client::builder()
-        .use_rustls_tls()
-        .add_root_certificate(reqwest::Certificate::from_pem(ca_pem.as_bytes()).expect("CA PEM"));
-    if let Some(pem) = identity_pem {
-        builder =
-            builder.identity(reqwest::Identity::from_pem(pem.as_bytes()).expect("identity PEM"));
-    }
-    builder.build().expect("TLS client")
-}
 
 /// A client certificate from a CA that is not tossd's.
 fn foreign_identity() -> String {
@@ -66,12 +55,7 @@ async fn require_mtls_refuses_connections_without_a_tossd_certificate(env: TestE
     assert!(base.starts_with("https://"));
     let url = format!("{base}/healthz");
 
-    let identity = format!(
-        "{}{}",
-        app["certificatePem"].as_str().unwrap(),
-        app["privateKeyPem"].as_str().unwrap()
-    );
-    let with_certificate = tls_client(ca, Some(identity));
+    let with_certificate = app_client(&app);
     let r = send(&with_certificate, Method::GET, &url, &[], None).await;
     assert_eq!((r.status, &r.body), (200, &json!({"status": "ok"})));
     // Toss Payments clients on the same port need a certificate too, then use their secret key as usual.
@@ -188,12 +172,7 @@ async fn apps_see_only_their_own_logins(env: TestEnv) {
     let server = env.second_server(&["--tls"]).await;
     let base = server.base_url();
     let ca = app_b["caCertificatePem"].as_str().unwrap();
-    let identity = format!(
-        "{}{}",
-        app_b["certificatePem"].as_str().unwrap(),
-        app_b["privateKeyPem"].as_str().unwrap()
-    );
-    let as_b = tls_client(ca, Some(identity));
+    let as_b = app_client(&app_b);
     let as_default = tls_client(ca, None);
     let generate = format!("{base}/api-partner/v1/apps-in-toss/user/oauth2/generate-token");
     let login_me = format!("{base}/api-partner/v1/apps-in-toss/user/oauth2/login-me");
@@ -315,12 +294,7 @@ async fn apps_see_only_their_own_payments_keys_and_templates(env: TestEnv) {
     )
     .await;
     let server = env.second_server(&["--tls"]).await;
-    let identity = format!(
-        "{}{}",
-        app_b["certificatePem"].as_str().unwrap(),
-        app_b["privateKeyPem"].as_str().unwrap()
-    );
-    let as_b = tls_client(app_b["caCertificatePem"].as_str().unwrap(), Some(identity));
+    let as_b = app_client(&app_b);
     let on_b = |path: &str| format!("{}{PREFIX}{path}", server.base_url());
     let user = [("x-toss-user-key", USER)];
 

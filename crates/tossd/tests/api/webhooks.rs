@@ -1112,22 +1112,8 @@ async fn brandpay_events_arrive_in_the_order_they_happened(env: TestEnv) {
     .await;
     let auth = env.merchant_basic().await;
     let key = "ordered-customer";
-    let r = env
-        .post(
-            "/v1/brandpay/terms/agree",
-            &[("authorization", &auth)],
-            &json!({"customerKey": key, "scope": ["REGISTER"], "termsId": [1, 2, 3, 4]}),
-        )
-        .await;
-    let r = env
-        .post(
-            "/v1/brandpay/authorizations/access-token",
-            &[("authorization", &auth)],
-            &json!({"grantType": "AuthorizationCode", "customerKey": key, "code": r.body["code"]}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let bearer = format!("Bearer {}", r.body["accessToken"].as_str().unwrap());
+    let (access, _) = crate::common::brandpay_tokens(&env, &auth, key).await;
+    let bearer = format!("Bearer {access}");
     let card = env
         .sim(
             Method::POST,

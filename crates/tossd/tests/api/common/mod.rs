@@ -349,3 +349,58 @@ pub async fn exec_sql(env: &TestEnv, sql: &str) {
     pool.execute(sql).await.expect("fixture SQL");
     pool.close().await;
 }
+
+/// A TLS client that trusts tossd's CA, presenting `identity_pem` (certificate + key) when given.
+pub fn tls_client(ca_pem: &str, identity_pem: Option<String>) -> reqwest::Client {
+    let mut builder = reqwest::Client::builder()
+        .use_rustls_tls()
+        .add_root_certificate(reqwest::Certificate::from_pem(ca_pem.as_bytes()).expect("CA PEM"));
+    if let Some(pem) = identity_pem {
+        builder =
+            builder.identity(reqwest::Identity::from_pem(pem.as_bytes()).expect("identity PEM"));
+    }
+    builder.build().expect("TLS client")
+}
+
+/// The mTLS client of an app made by `POST /sim/v1/apps` (its certificate, key and tossd's CA).
+pub fn app_client(app: &serde_json::Value) -> reqwest::Client {
+    let identity = format!(
+        "{}{}",
+        app["certificatePem"].as_str().expect("certificatePem"),
+        app["privateKeyPem"].as_str().expect("privateKeyPem")
+    );
+    tls_client(
+        app["caCertificatePem"].as_str().expect("caCertificatePem"),
+        Some(identity),
+    )
+}
+
+/// Signs a new BrandPay customer up (terms/agree → access-token) and returns (accessToken, refreshToken).
+pub async fn brandpay_tokens(env: &TestEnv, auth: &str, customer_key: &str) -> (String, String) {
+    let r = env
+        .post(
+            "/v1/brandpay/terms/agree",
+            &[("authorization", auth)],
+            &serde_json::json!({"customerKey": customer_key, "scope": ["REGISTER"], "termsId": [1, 2, 3, 4]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = env
+        .post(
+            "/v1/brandpay/authorizations/access-token",
+            &[("authorization", auth)],
+            &serde_json::json!({"grantType": "AuthorizationCode", "customerKey": customer_key, "code": r.body["code"]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    (
+        r.body["accessToken"]
+            .as_str()
+            .expect("accessToken")
+            .to_owned(),
+        r.body["refreshToken"]
+            .as_str()
+            .expect("refreshToken")
+            .to_owned(),
+    )
+}
