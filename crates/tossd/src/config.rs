@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::domain::secrets::SeedDeriver;
+use crate::domain::time::Instant;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "tossd",
@@ -187,6 +190,39 @@ fn parse_retry_scale(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(scale) if crate::domain::webhooks::valid_scale(scale) => Ok(scale),
         _ => Err(format!("{text:?} is not a positive number")),
+    }
+}
+
+/// What seeding needs from the configuration.
+pub struct SeedConfig {
+    pub deriver: SeedDeriver,
+    pub secret_key: Option<String>,
+    pub client_key: Option<String>,
+    pub clock_start: Option<Instant>,
+}
+
+impl SeedConfig {
+    /// The default merchant's test keys: the configured ones, else derived from the seed.
+    pub fn default_merchant_keys(&self) -> (String, String) {
+        let client = self.client_key.clone().unwrap_or_else(|| {
+            format!(
+                "test_ck_{}",
+                self.deriver.alnum("merchant.default.client_key", 28)
+            )
+        });
+        let secret = self.secret_key.clone().unwrap_or_else(|| {
+            format!(
+                "test_sk_{}",
+                self.deriver.alnum("merchant.default.secret_key", 28)
+            )
+        });
+        (client, secret)
+    }
+
+    /// A user's `ci`: 88 characters derived from the seed, after the user's documented prefix.
+    pub fn ci(&self, name: &str, prefix: &str) -> String {
+        let body = self.deriver.base64(&format!("user.{name}.ci"), 66);
+        format!("{prefix}{}", &body[..88 - prefix.len()])
     }
 }
 

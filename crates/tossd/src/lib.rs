@@ -4,6 +4,9 @@
 //! Toss, [`domain`] holds the pure rules, [`store`] the two database backends, [`web`] the HTTP plumbing
 //! they share and [`ops`] health, metrics and API docs.
 
+// A panic on a request path is a bug: decode with `try_get`, map errors to the family's envelope.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod apps_in_toss;
 pub mod clock;
 pub mod config;
@@ -12,8 +15,10 @@ pub mod domain;
 pub mod identity;
 pub mod ops;
 pub mod outbox;
+pub mod seed;
 pub mod server;
 pub mod sim;
+pub mod state;
 pub mod store;
 pub mod sweep;
 pub mod tosspayments;

@@ -1,14 +1,15 @@
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+use tossd::config::SeedConfig;
 use tossd::config::{
     AppsCommand, Cli, Command, DatabaseArgs, LogFormat, MerchantsCommand, ServeArgs,
 };
 use tossd::domain::secrets::SeedDeriver;
 use tossd::domain::time::Instant;
 use tossd::identity::{apps, merchants, tls::Authority};
+use tossd::seed;
 use tossd::server::Server;
-use tossd::store::seed::{self, SeedConfig};
 use tossd::store::Db;
 
 #[tokio::main]

@@ -1,20 +1,22 @@
 //! Assembling the application: shared state, the router of every family, and the listening server.
 
+use std::any::Any;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::Request;
 use axum::http::StatusCode;
-use axum::middleware;
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
-use tokio::sync::{oneshot, Notify};
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tower::Service;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::OpenApi;
@@ -22,40 +24,20 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::apps_in_toss::{self, AitError};
 use crate::clock::Clock;
+use crate::config::SeedConfig;
 use crate::config::ServeArgs;
 use crate::domain::secrets::SeedDeriver;
 use crate::domain::time::Instant;
 use crate::identity::tls::{self, Authority, PeerCertificate};
 use crate::outbox::worker::{Worker, WorkerConfig};
-use crate::store::seed::{self, SeedConfig};
+use crate::seed;
+use crate::state::{AppState, OutboxWake, Settings};
 use crate::store::Db;
 use crate::tosspayments::{self, codes, TpError};
+use crate::web::json_response;
 use crate::web::metrics::{self, Metrics};
-use crate::web::{json_response, operator};
+use crate::web::operator::{self, OperatorAccess};
 use crate::{ops, sim};
-
-/// Settings the handlers read.
-pub struct Settings {
-    pub public_url: String,
-    pub admin_token: Option<String>,
-    pub operator_token_required: bool,
-    /// `iss` of Toss login access tokens.
-    pub jwt_issuer: String,
-}
-
-/// Everything a handler can reach. Cheap to clone.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub clock: Clock,
-    pub settings: Arc<Settings>,
-    pub seed: Arc<SeedConfig>,
-    pub metrics: Arc<Metrics>,
-    pub openapi_json: Arc<str>,
-    pub authority: Arc<Authority>,
-    /// Wakes this process's webhook delivery worker (`outbox::wake`).
-    pub outbox_wake: Arc<Notify>,
-}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -103,6 +85,12 @@ fn api_routers() -> (
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
+    router_with(state, Router::new())
+}
+
+/// The whole application plus `extra` routes (an embedder's own, e.g. a test's), which get the same
+/// middleware: metrics, tracing and the family's 500 answer to a panic.
+pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let (apps_in_toss, toss_payments, simulator, _) = api_routers();
     let api = apps_in_toss.merge(tosspayments::layered(toss_payments, &state));
     let operator_only = Router::new()
@@ -111,16 +99,19 @@ pub fn router(state: AppState) -> Router {
         .merge(sim::pages::router())
         .merge(ops::metrics_router())
         .layer(middleware::from_fn_with_state(
-            state.clone(),
+            state.settings.operator.clone(),
             operator::guard,
         ));
     Router::new()
         .merge(api)
         .merge(operator_only)
         .merge(ops::router())
+        .merge(extra)
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
-        .layer(middleware::from_fn_with_state(state.clone(), metrics::record))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn(family_500_on_panic))
+        .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::record))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             // Only the method and path: headers carry secrets and queries may too.
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
@@ -136,6 +127,65 @@ pub fn openapi_document() -> String {
         .unwrap_or_else(|_| "{}".to_owned())
 }
 
+/// Marks the response [`panic_response`] made, so [`family_500_on_panic`] renders the family's 500.
+#[derive(Clone, Copy)]
+struct Panicked;
+
+/// A handler panicked: log it and answer 500 (rendered in the family's envelope one layer out).
+fn panic_response(payload: Box<dyn Any + Send + 'static>) -> Response {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".to_owned());
+    tracing::error!(panic = %message, "a request handler panicked; answered 500");
+    let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    response.extensions_mut().insert(Panicked);
+    response
+}
+
+/// The API family a path belongs to, by its prefix (REFERENCE.md §1.4, §1.5).
+#[derive(Clone, Copy)]
+enum Family {
+    AppsInToss,
+    TossPayments,
+    Operator,
+}
+
+impl Family {
+    fn of(path: &str) -> Family {
+        if path.starts_with("/api-partner/") {
+            Family::AppsInToss
+        } else if path.starts_with("/v1/") {
+            Family::TossPayments
+        } else {
+            Family::Operator
+        }
+    }
+
+    fn internal_error(self) -> Response {
+        match self {
+            Family::AppsInToss => AitError::internal().into_response(),
+            Family::TossPayments => TpError(&codes::COMMON_ERROR).into_response(),
+            Family::Operator => json_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &serde_json::json!({"error": {"code": "INTERNAL", "message": "internal error"}}),
+            ),
+        }
+    }
+}
+
+/// Turns a caught panic into the 500 of the request's family, so no request path drops a connection.
+async fn family_500_on_panic(request: Request, next: Next) -> Response {
+    let family = Family::of(request.uri().path());
+    let response = next.run(request).await;
+    if response.extensions().get::<Panicked>().is_some() {
+        family.internal_error()
+    } else {
+        response
+    }
+}
+
 async fn unknown_route(request: Request) -> Response {
     family_not_found(request.uri().path(), false)
 }
@@ -146,26 +196,28 @@ async fn wrong_method(request: Request) -> Response {
 
 /// Unknown paths answer in the envelope of the family whose prefix they carry (REFERENCE.md §1.4, §1.5).
 fn family_not_found(path: &str, known_path: bool) -> Response {
-    if path.starts_with("/api-partner/") {
-        AitError::unknown_api().into_response()
-    } else if path.starts_with("/v1/") {
-        let code = if known_path {
-            &codes::NOT_FOUND_HTTP_METHOD
-        } else {
-            &codes::NOT_FOUND
-        };
-        // Rendered here, outside the family's router, so the language middleware does not see it.
-        TpError(code).into_response()
-    } else {
-        let status = if known_path {
-            StatusCode::METHOD_NOT_ALLOWED
-        } else {
-            StatusCode::NOT_FOUND
-        };
-        json_response(
-            status,
-            &serde_json::json!({"error": {"code": "NOT_FOUND", "message": "no such route"}}),
-        )
+    match Family::of(path) {
+        Family::AppsInToss => AitError::unknown_api().into_response(),
+        Family::TossPayments => {
+            let code = if known_path {
+                &codes::NOT_FOUND_HTTP_METHOD
+            } else {
+                &codes::NOT_FOUND
+            };
+            // Rendered here, outside the family's router, so the language middleware does not see it.
+            TpError(code).into_response()
+        }
+        Family::Operator => {
+            let status = if known_path {
+                StatusCode::METHOD_NOT_ALLOWED
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            json_response(
+                status,
+                &serde_json::json!({"error": {"code": "NOT_FOUND", "message": "no such route"}}),
+            )
+        }
     }
 }
 
@@ -240,6 +292,11 @@ pub struct Server {
 impl Server {
     /// Opens the database, seeds it on first start, binds `args.listen` and serves in the background.
     pub async fn start(args: &ServeArgs) -> anyhow::Result<Server> {
+        Server::start_with(args, Router::new()).await
+    }
+
+    /// [`Server::start`] serving `extra` routes beside tossd's own (see [`router_with`]).
+    pub async fn start_with(args: &ServeArgs, extra: Router<AppState>) -> anyhow::Result<Server> {
         if !args.listen.ip().is_loopback() && args.admin_token.is_none() {
             anyhow::bail!(
                 "listening on {} exposes the simulator beyond this machine: set --admin-token (TOSSD_ADMIN_TOKEN)",
@@ -289,19 +346,21 @@ impl Server {
             clock: Clock::new(args.clock),
             settings: Arc::new(Settings {
                 public_url: args.public_url(addr),
-                admin_token: args.admin_token.clone(),
-                operator_token_required: args.operator_token_required(),
+                operator: OperatorAccess {
+                    admin_token: args.admin_token.as_deref().map(Into::into),
+                    token_required: args.operator_token_required(),
+                },
                 jwt_issuer: args.jwt_issuer.clone(),
             }),
             seed: Arc::new(seed_config),
             metrics: Arc::new(Metrics::default()),
             openapi_json: openapi_document().into(),
             authority: Arc::new(authority),
-            outbox_wake: Arc::new(Notify::new()),
+            outbox_wake: OutboxWake::default(),
         };
         let worker = Worker::spawn(state.clone(), WorkerConfig::from_args(args))?;
         let sweeper = crate::sweep::spawn(state.clone());
-        let app = router(state.clone());
+        let app = router_with(state.clone(), extra);
         let (tx, rx) = oneshot::channel::<()>();
         let task = match tls_config {
             None => tokio::spawn(async move {

@@ -10,14 +10,14 @@ use tokio::task::JoinHandle;
 
 use crate::config::ClockMode;
 use crate::domain::time::Instant;
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// Applies every transition due now and wakes the webhook worker for the events they recorded.
 pub async fn apply_due(state: &AppState) -> Result<Instant, sqlx::Error> {
     let now = state.clock.now(&state.db).await?;
     crate::apps_in_toss::promotions::settle_due(state, None).await?;
-    crate::apps_in_toss::pay::store::expire_due(&state.db, now).await?;
-    crate::tosspayments::payment::store::expire_due(&state.db, now).await?;
+    crate::store::pay::expire_due(&state.db, now).await?;
+    crate::store::payments::expire_due(&state.db, now).await?;
     crate::outbox::wake(state);
     Ok(now)
 }

@@ -8,7 +8,7 @@ use sqlx::Row;
 
 use crate::apps_in_toss::AitError;
 use crate::identity::tls::PeerCertificate;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::flag;
 
 /// A partner mini-app.

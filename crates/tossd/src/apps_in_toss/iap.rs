@@ -10,7 +10,7 @@ use crate::apps_in_toss::auth::PartnerApp;
 use crate::apps_in_toss::{AitError, AitJson, AitSuccess};
 use crate::domain::iap;
 use crate::domain::time::Instant;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::Tx;
 
 /// The default app's products (REFERENCE.md §6.5): sku, name, kind, supply price.

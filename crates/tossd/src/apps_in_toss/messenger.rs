@@ -16,7 +16,7 @@ use crate::apps_in_toss::auth::{known_user, PartnerApp};
 use crate::apps_in_toss::{rate_limit, AitError, AitSuccess};
 use crate::domain::messages::{self, Recipient};
 use crate::domain::time::Instant;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::{flag, Tx};
 
 /// One delivery attempt.

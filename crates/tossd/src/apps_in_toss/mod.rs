@@ -2,6 +2,7 @@
 //! in-app purchase order status and smart messages.
 
 pub mod auth;
+pub mod caller;
 pub mod error;
 pub mod iap;
 pub mod login;
@@ -15,7 +16,7 @@ use serde::de::DeserializeOwned;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::server::AppState;
+use crate::state::AppState;
 
 pub use error::{AitError, AitSuccess};
 

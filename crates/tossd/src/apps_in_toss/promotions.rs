@@ -14,7 +14,7 @@ use crate::apps_in_toss::{rate_limit, AitError, AitSuccess};
 use crate::domain::promotions::{self, KeyProblem, KeyRecord, PromotionLimits};
 use crate::domain::secrets;
 use crate::domain::time::Instant;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::{Db, Tx};
 
 #[derive(Serialize, ToSchema)]

@@ -8,7 +8,7 @@ use sqlx::Row;
 use crate::apps_in_toss::auth::PartnerApp;
 use crate::apps_in_toss::AitError;
 use crate::domain::rate_limit::{self, Decision};
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// The bucket shared by the three promotion endpoints.
 pub const PROMOTION: &str = "promotion";

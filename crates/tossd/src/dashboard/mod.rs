@@ -12,8 +12,9 @@ use axum::Router;
 use sqlx::Row;
 
 use crate::domain::time::Instant;
-use crate::server::AppState;
-use crate::store::{flag, seed};
+use crate::seed;
+use crate::state::AppState;
+use crate::store::flag;
 
 pub fn router() -> Router<AppState> {
     Router::new()

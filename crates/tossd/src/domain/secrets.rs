@@ -44,22 +44,33 @@ pub fn secrets_equal(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
-/// Seals `plain` with a 32-byte key: base64 of nonce ‖ ciphertext ‖ tag.
-pub fn seal(key: &[u8], plain: &str) -> String {
-    let cipher = Aes256Gcm::new_from_slice(key).expect("instance keys are 32 bytes");
+/// The instance key: 32 bytes that seal values shown again later.
+pub type InstanceKey = [u8; 32];
+
+/// A new random instance key.
+pub fn random_instance_key() -> InstanceKey {
+    let mut key = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut key);
+    key
+}
+
+/// Seals `plain` with the instance key: base64 of nonce ‖ ciphertext ‖ tag.
+pub fn seal(key: &InstanceKey, plain: &str) -> String {
+    let cipher = Aes256Gcm::new(key.into());
     let nonce = random_bytes(12);
     let mut out = nonce.clone();
-    out.extend(
-        cipher
-            .encrypt(Nonce::from_slice(&nonce), plain.as_bytes())
-            .expect("AES-GCM encryption of a short value cannot fail"),
-    );
+    // AES-GCM only refuses plaintexts over 64 GiB; sealed values are keys and tokens.
+    #[allow(clippy::expect_used)]
+    let sealed = cipher
+        .encrypt(Nonce::from_slice(&nonce), plain.as_bytes())
+        .expect("AES-GCM seals any value shorter than 64 GiB");
+    out.extend(sealed);
     STANDARD.encode(out)
 }
 
 /// Opens a value made by [`seal`]; `None` when it was not sealed with this key.
-pub fn open(key: &[u8], sealed: &str) -> Option<String> {
-    let cipher = Aes256Gcm::new_from_slice(key).ok()?;
+pub fn open(key: &InstanceKey, sealed: &str) -> Option<String> {
+    let cipher = Aes256Gcm::new(key.into());
     let bytes = STANDARD.decode(sealed).ok()?;
     if bytes.len() < 12 {
         return None;
@@ -89,6 +100,8 @@ impl SeedDeriver {
         let mut out = Vec::with_capacity(len);
         let mut counter = 0u32;
         while out.len() < len {
+            // HMAC takes keys of any length (RFC 2104), so this cannot fail.
+            #[allow(clippy::expect_used)]
             let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(seed.as_bytes())
                 .expect("HMAC takes keys of any length");
             mac.update(name.as_bytes());
@@ -145,10 +158,10 @@ mod tests {
 
     #[test]
     fn sealed_values_open_only_with_their_key() {
-        let key = random_bytes(32);
+        let key = random_instance_key();
         let sealed = seal(&key, "test_sk_secret");
         assert_eq!(open(&key, &sealed).as_deref(), Some("test_sk_secret"));
-        assert_eq!(open(&random_bytes(32), &sealed), None);
+        assert_eq!(open(&random_instance_key(), &sealed), None);
         assert_eq!(open(&key, "garbage"), None);
     }
 

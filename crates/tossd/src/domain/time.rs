@@ -8,6 +8,12 @@ pub struct Instant(pub i64);
 
 const KST_SECONDS: i32 = 9 * 3600;
 
+/// Korea Standard Time, +09:00 (checked when compiling).
+const KST: FixedOffset = match FixedOffset::east_opt(KST_SECONDS) {
+    Some(zone) => zone,
+    None => panic!("+09:00 is a valid offset"),
+};
+
 impl Instant {
     pub fn from_datetime(t: DateTime<Utc>) -> Instant {
         Instant(t.timestamp_micros())
@@ -37,8 +43,7 @@ impl Instant {
     }
 
     fn kst(self) -> DateTime<FixedOffset> {
-        let zone = FixedOffset::east_opt(KST_SECONDS).expect("+09:00 is a valid offset");
-        self.utc().with_timezone(&zone)
+        self.utc().with_timezone(&KST)
     }
 
     /// `2022-06-07T17:21:21+09:00` (Toss Payments times).

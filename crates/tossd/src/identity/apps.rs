@@ -53,7 +53,7 @@ pub async fn create_app(
     .await?;
     register_certificate(&mut tx, &app_id, &certificate.fingerprint, now).await?;
     // Like the default app, a new app can take Toss Pay payments at once (a private merchant key).
-    crate::apps_in_toss::pay::store::set_private_merchant_key(&mut tx, &app_id).await?;
+    crate::store::pay::set_private_merchant_key(&mut tx, &app_id).await?;
     tx.commit().await?;
     Ok(IssuedApp {
         app_id,

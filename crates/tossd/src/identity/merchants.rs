@@ -6,7 +6,8 @@ use utoipa::ToSchema;
 
 use crate::domain::secrets;
 use crate::domain::time::Instant;
-use crate::store::{seed, Db};
+use crate::seed;
+use crate::store::Db;
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -14,10 +14,9 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::WebPkiClientVerifier;
 use rustls::{RootCertStore, ServerConfig};
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 
 use crate::domain::secrets;
-use crate::store::{seed, Db};
+use crate::store::{self, Db};
 
 /// The request extension that says which client certificate the connection presented, if any.
 #[derive(Debug, Clone)]
@@ -72,30 +71,23 @@ pub struct Authority {
 
 impl Authority {
     pub async fn load_or_create(db: &Db) -> anyhow::Result<Authority> {
-        let instance_key = seed::instance_key(db.reader()).await?;
-        let existing =
-            sqlx::query("SELECT certificate_pem, key_sealed FROM tls_authority WHERE id = 1")
-                .fetch_optional(db.reader())
-                .await?;
-        if existing.is_none() {
+        let instance_key = store::identity::instance_key(db.reader()).await?;
+        if store::identity::authority(db).await?.is_none() {
             let key = KeyPair::generate()?;
             let mut params = authority_params();
             validity(&mut params);
             let certificate = params.self_signed(&key)?;
-            // Two processes starting together: the first insert wins and both read it back.
-            sqlx::query(
-                "INSERT INTO tls_authority (id, certificate_pem, key_sealed) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(certificate.pem())
-            .bind(secrets::seal(&instance_key, &key.serialize_pem()))
-            .execute(db.writer())
-            .await?;
+            let new = store::identity::StoredAuthority {
+                certificate_pem: certificate.pem(),
+                key_sealed: secrets::seal(&instance_key, &key.serialize_pem()),
+            };
+            store::identity::create_authority_once(db, &new).await?;
         }
-        let row = sqlx::query("SELECT certificate_pem, key_sealed FROM tls_authority WHERE id = 1")
-            .fetch_one(db.reader())
-            .await?;
-        let certificate_pem: String = row.get(0);
-        let key_pem = secrets::open(&instance_key, &row.get::<String, _>(1)).ok_or_else(|| {
+        let stored = store::identity::authority(db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the CA was not stored"))?;
+        let certificate_pem = stored.certificate_pem;
+        let key_pem = secrets::open(&instance_key, &stored.key_sealed).ok_or_else(|| {
             anyhow::anyhow!("the CA key does not open with this database's instance key")
         })?;
         let certificate_der = CertificateDer::pem_slice_iter(certificate_pem.as_bytes())

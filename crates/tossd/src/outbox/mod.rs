@@ -8,13 +8,13 @@ use serde_json::{json, Value};
 
 use crate::domain::time::Instant;
 use crate::domain::{secrets, webhooks};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::Tx;
 
 /// Wakes this process's delivery worker; call after committing a transaction that enqueued events so the
 /// first attempt starts right away (other processes pick them up on their next poll).
 pub fn wake(state: &AppState) {
-    state.outbox_wake.notify_one();
+    state.outbox_wake.wake();
 }
 
 /// Where an event goes.

@@ -21,7 +21,7 @@ use crate::config::ServeArgs;
 use crate::domain::secrets;
 use crate::domain::time::Instant;
 use crate::domain::webhooks;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::Backend;
 
 /// The worker looks for due events at least this often, besides being woken.
@@ -112,7 +112,7 @@ async fn run(
         }
         tokio::select! {
             _ = &mut stopped => break,
-            _ = state.outbox_wake.notified() => {}
+            _ = state.outbox_wake.woken() => {}
             _ = tokio::time::sleep(POLL_INTERVAL) => {}
             Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
         }

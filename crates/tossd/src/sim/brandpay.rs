@@ -11,8 +11,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::domain::brandpay::{self, Scope};
 use crate::domain::secrets;
 use crate::domain::time::Instant;
-use crate::server::AppState;
 use crate::sim::{SimError, SimJson};
+use crate::state::AppState;
 use crate::tosspayments::brandpay::catalogue::{self, NewPromotion};
 use crate::tosspayments::brandpay::methods::{
     BrandPayBankAccount, BrandPayCard, Method, METHOD_COLUMNS,

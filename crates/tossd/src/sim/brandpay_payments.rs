@@ -11,14 +11,14 @@ use utoipa::ToSchema;
 
 use crate::domain::checkout;
 use crate::domain::payment::Amounts;
-use crate::server::AppState;
 use crate::sim::brandpay::{merchant_id, MerchantQuery, MODE};
 use crate::sim::{SimError, SimJson};
+use crate::state::AppState;
 use crate::store::flag;
+use crate::store::payments::{self as store, StoredPayment, WriteError};
 use crate::tosspayments::brandpay::payments::{method_by_id, method_kind, method_label, withdrawn};
 use crate::tosspayments::brandpay::{self as bp};
 use crate::tosspayments::codes::{self, TpCode};
-use crate::tosspayments::payment::store::{self, StoredPayment, WriteError};
 use crate::tosspayments::payment::{NewPayment, Payment};
 
 /// The window's payment password unless the customer set another (§6.13).

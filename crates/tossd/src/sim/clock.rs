@@ -8,9 +8,9 @@ use utoipa::ToSchema;
 
 use crate::config::ClockMode;
 use crate::domain::time::Instant;
-use crate::server::AppState;
+use crate::seed;
 use crate::sim::{SimError, SimJson};
-use crate::store::seed;
+use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

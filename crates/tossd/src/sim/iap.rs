@@ -11,8 +11,8 @@ use utoipa::ToSchema;
 use crate::domain::iap;
 use crate::domain::time::Instant;
 use crate::domain::uuid;
-use crate::server::AppState;
 use crate::sim::{SimError, SimJson};
+use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

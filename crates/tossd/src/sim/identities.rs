@@ -11,9 +11,8 @@ use crate::apps_in_toss::auth::PartnerApp;
 use crate::domain::secrets;
 use crate::identity::apps::{self, IssuedApp};
 use crate::identity::merchants::{self, IssuedMerchant};
-use crate::server::AppState;
 use crate::sim::{SimError, SimJson};
-use crate::store::seed;
+use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -80,7 +79,7 @@ pub async fn default_merchant(state: &AppState) -> anyhow::Result<MerchantView> 
     .fetch_optional(state.db.reader())
     .await?
     .ok_or_else(|| anyhow::anyhow!("no default merchant"))?;
-    let key = seed::instance_key(state.db.reader()).await?;
+    let key = crate::store::identity::instance_key(state.db.reader()).await?;
     let sealed: String = row.get(3);
     let secret_key =
         secrets::open(&key, &sealed).ok_or_else(|| anyhow::anyhow!("sealed key does not open"))?;

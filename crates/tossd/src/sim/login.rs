@@ -8,13 +8,13 @@ use serde_json::{json, Value};
 use utoipa::ToSchema;
 
 use crate::apps_in_toss::auth::PartnerApp;
-use crate::apps_in_toss::login::store;
 use crate::domain::login::{self, UnlinkReason, REFERRERS};
 use crate::domain::secrets;
 use crate::outbox;
-use crate::server::AppState;
 use crate::sim::{SimError, SimJson};
+use crate::state::AppState;
 use crate::store::flag;
+use crate::store::users as store;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

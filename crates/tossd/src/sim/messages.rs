@@ -10,9 +10,9 @@ use utoipa::ToSchema;
 use crate::apps_in_toss::auth::PartnerApp;
 use crate::domain::messages::{template_code_is_valid, CHANNELS, KINDS, STATUSES};
 use crate::domain::time::Instant;
-use crate::server::AppState;
 use crate::sim::users::parse_user_key;
 use crate::sim::{SimError, SimJson};
+use crate::state::AppState;
 use crate::store::flag;
 
 #[derive(Serialize, ToSchema)]

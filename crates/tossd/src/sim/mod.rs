@@ -24,7 +24,7 @@ use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::web::{json_response, BodyError};
 
 /// A simulator failure: `{"error": {"code", "message"}}`.

@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::apps_in_toss::auth::PartnerApp;
-use crate::apps_in_toss::pay::store::{self, MerchantKey, PaySettings, Payment, PaymentStatusView};
 use crate::domain::pay::{self, CARD, PAY_APPROVED, PAY_CANCEL, PAY_STANDBY, TOSS_MONEY};
 use crate::domain::time::Instant;
-use crate::server::AppState;
 use crate::sim::{SimError, SimJson};
+use crate::state::AppState;
+use crate::store::pay::{self as store, MerchantKey, PaySettings, Payment, PaymentStatusView};
 use crate::store::Tx;
 
 fn conflict(message: impl Into<String>) -> SimError {

@@ -8,9 +8,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::domain::payment::Amounts;
-use crate::server::AppState;
 use crate::sim::{SimError, SimJson};
-use crate::tosspayments::payment::store::{self, StoredPayment, WriteError};
+use crate::state::AppState;
+use crate::store::payments::{self as store, StoredPayment, WriteError};
 use crate::tosspayments::payment::{
     Approval, Card, NewPayment, Payment, METHOD_CARD, METHOD_TRANSFER,
 };

@@ -13,9 +13,9 @@ use crate::apps_in_toss::promotions::settle_due;
 use crate::domain::promotions::{promotion_code_is_valid, STATES};
 use crate::domain::secrets;
 use crate::domain::time::Instant;
-use crate::server::AppState;
 use crate::sim::users::parse_user_key;
 use crate::sim::{SimError, SimJson};
+use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -8,8 +8,8 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use crate::domain::secrets;
-use crate::server::AppState;
 use crate::sim::{SimError, SimJson};
+use crate::state::AppState;
 use crate::store::flag;
 
 #[derive(Serialize, ToSchema)]

@@ -14,8 +14,8 @@ use utoipa::ToSchema;
 use crate::domain::time::Instant;
 use crate::domain::webhooks;
 use crate::outbox;
-use crate::server::AppState;
 use crate::sim::{SimError, SimJson};
+use crate::state::AppState;
 
 /// Test mode: the only mode merchants have unless live keys exist.
 const DEFAULT_MODE: &str = "test";

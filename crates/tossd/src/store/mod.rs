@@ -5,7 +5,19 @@
 //! driver agree on: BIGINT (times in microseconds, amounts, 0/1 flags) and TEXT. Where the dialects really
 //! differ (row locks, DDL) [`Db::backend`] says which one we talk to.
 
-pub mod seed;
+pub mod apps;
+pub mod brandpay;
+pub mod clock;
+pub mod iap;
+pub mod identity;
+pub mod merchants;
+pub mod messages;
+pub mod outbox;
+pub mod pay;
+pub mod payments;
+pub mod promotions;
+pub mod rate_limits;
+pub mod users;
 
 use std::borrow::Cow;
 use std::str::FromStr;
@@ -142,8 +154,9 @@ impl Db {
         let mut migrations = MIGRATIONS
             .iter()
             .map(|(name, sql)| {
-                let (version, description) =
-                    name.split_once('_').expect("migration names are NNNN_name");
+                let (version, description) = name
+                    .split_once('_')
+                    .ok_or_else(|| anyhow::anyhow!("migration {name} is not named NNNN_name"))?;
                 let sql = sql.replace(
                     "AUTO_ID",
                     match self.backend {
@@ -151,15 +164,15 @@ impl Db {
                         Backend::Postgres => "BIGSERIAL PRIMARY KEY",
                     },
                 );
-                Migration::new(
-                    version.parse().expect("migration versions are numbers"),
+                Ok(Migration::new(
+                    version.parse()?,
                     Cow::Borrowed(description),
                     MigrationType::Simple,
                     Cow::Owned(sql),
                     false,
-                )
+                ))
             })
-            .collect::<Vec<_>>();
+            .collect::<anyhow::Result<Vec<_>>>()?;
         migrations.sort_by_key(|m| m.version);
         // `locking` takes PostgreSQL's advisory lock, so processes starting together migrate once.
         let migrator = Migrator {
@@ -198,7 +211,9 @@ impl Db {
             .fetch_all(&mut **tx)
             .await?
             .iter()
-            .map(|row| row.get::<String, _>(0))
+            .map(|row| row.try_get::<String, _>(0))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
             .filter(|t| !KEPT_BY_RESET.contains(&t.as_str()))
             .collect();
         match self.backend {
@@ -260,6 +275,100 @@ fn sqlite_url(url: &str) -> String {
 /// A 0/1 flag column as a bool.
 pub fn flag(value: i64) -> bool {
     value != 0
+}
+
+/// A unique constraint (or primary key) of the schema: the name PostgreSQL gives it, and the table and
+/// columns SQLite names in its message instead. Owners map a violation to a domain outcome by this name
+/// (the error contract), never by the mere fact that some unique constraint failed.
+pub struct Unique {
+    pub name: &'static str,
+    table: &'static str,
+    columns: &'static [&'static str],
+}
+
+macro_rules! unique_constraints {
+    ($($name:literal => $table:literal ($($column:literal),+)),+ $(,)?) => {
+        /// Every unique constraint and primary key of the migrations.
+        pub const UNIQUE_CONSTRAINTS: &[Unique] = &[
+            $(Unique { name: $name, table: $table, columns: &[$($column),+] }),+
+        ];
+    };
+}
+
+unique_constraints! {
+    "apps_app_id_key" => "apps" ("app_id"),
+    "apps_client_id_key" => "apps" ("client_id"),
+    "users_pkey" => "users" ("user_key"),
+    "app_users_pkey" => "app_users" ("app_id", "user_key"),
+    "merchants_mid_key" => "merchants" ("mid"),
+    "merchant_keys_pkey" => "merchant_keys" ("merchant_id", "mode"),
+    "merchant_keys_client_key_key" => "merchant_keys" ("client_key"),
+    "merchant_keys_secret_key_hash_key" => "merchant_keys" ("secret_key_hash"),
+    "tp_payments_payment_key_key" => "tp_payments" ("payment_key"),
+    "tp_payments_approved_order" => "tp_payments" ("merchant_id", "mode", "order_id"),
+    "tp_idempotency_pkey" => "tp_idempotency" ("fingerprint"),
+    "merchant_webhooks_pkey" => "merchant_webhooks" ("merchant_id", "mode"),
+    "app_unlink_callbacks_pkey" => "app_unlink_callbacks" ("app_id"),
+    "outbox_events_transmission_id_key" => "outbox_events" ("transmission_id"),
+    "login_codes_pkey" => "login_codes" ("code_hash"),
+    "login_grants_refresh_hash_key" => "login_grants" ("refresh_hash"),
+    "login_access_tokens_pkey" => "login_access_tokens" ("jti"),
+    "ait_pay_settings_pkey" => "ait_pay_settings" ("app_id"),
+    "ait_payments_pay_token_key" => "ait_payments" ("pay_token"),
+    "ait_payments_app_id_mode_order_no_key" => "ait_payments" ("app_id", "mode", "order_no"),
+    "ait_pay_transactions_transaction_id_key" => "ait_pay_transactions" ("transaction_id"),
+    "iap_products_pkey" => "iap_products" ("sku"),
+    "iap_orders_pkey" => "iap_orders" ("order_id"),
+    "promotions_app_id_promotion_code_key" => "promotions" ("app_id", "promotion_code"),
+    "promotion_keys_pkey" => "promotion_keys" ("key_hash"),
+    "promotion_grants_key_hash_key" => "promotion_grants" ("key_hash"),
+    "rate_limit_buckets_pkey" => "rate_limit_buckets" ("app_id", "user_key", "bucket"),
+    "message_templates_pkey" => "message_templates" ("app_id", "template_set_code"),
+    "messages_content_id_key" => "messages" ("content_id"),
+    "bp_terms_pkey" => "bp_terms" ("id"),
+    "bp_customers_current" => "bp_customers" ("merchant_id", "mode", "customer_key"),
+    "bp_agreements_pkey" => "bp_agreements" ("customer_id", "terms_id"),
+    "bp_codes_pkey" => "bp_codes" ("code_hash"),
+    "bp_tokens_access_hash_key" => "bp_tokens" ("access_hash"),
+    "bp_tokens_refresh_hash_key" => "bp_tokens" ("refresh_hash"),
+    "bp_tokens_live" => "bp_tokens" ("customer_id"),
+    "bp_methods_id_key" => "bp_methods" ("id"),
+    "bp_methods_method_key_key" => "bp_methods" ("method_key"),
+    "tls_authority_pkey" => "tls_authority" ("id"),
+    "app_certificates_pkey" => "app_certificates" ("fingerprint"),
+}
+
+/// The name of the unique constraint `error` violated, if it is a unique violation of a known one.
+/// PostgreSQL names the constraint; SQLite says `UNIQUE constraint failed: t.a, t.b`, which is matched
+/// against the table and columns of [`UNIQUE_CONSTRAINTS`].
+pub fn unique_violation(error: &sqlx::Error) -> Option<&'static str> {
+    let sqlx::Error::Database(db) = error else {
+        return None;
+    };
+    if db.kind() != sqlx::error::ErrorKind::UniqueViolation {
+        return None;
+    }
+    if let Some(name) = db.constraint() {
+        return UNIQUE_CONSTRAINTS
+            .iter()
+            .find(|u| u.name == name)
+            .map(|u| u.name);
+    }
+    let failed = db.message().split_once("constraint failed: ")?.1;
+    let columns: Vec<(&str, &str)> = failed
+        .split(", ")
+        .filter_map(|c| c.trim().split_once('.'))
+        .collect();
+    UNIQUE_CONSTRAINTS
+        .iter()
+        .find(|u| {
+            u.columns.len() == columns.len()
+                && columns
+                    .iter()
+                    .zip(u.columns)
+                    .all(|((table, column), expected)| *table == u.table && column == expected)
+        })
+        .map(|u| u.name)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use base64::Engine;
 use sqlx::Row;
 
 use crate::domain::secrets;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::tosspayments::codes;
 use crate::tosspayments::TpError;
 

@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::domain::secrets;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::tosspayments::auth::{
     customer_by_token, merchant_by_secret_key, parse_basic, BasicCredential, BrandPayCustomer,
     Merchant,

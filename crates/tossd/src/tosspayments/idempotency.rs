@@ -18,7 +18,7 @@ use sqlx::Row;
 
 use crate::domain::secrets;
 use crate::domain::time::Instant;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::tosspayments::codes;
 use crate::tosspayments::credential::Credential;
 use crate::tosspayments::error::prefers_english;

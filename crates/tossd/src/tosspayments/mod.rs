@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 
 pub use error::TpError;
 
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// A JSON body that fails with `INVALID_REQUEST` (malformed, wrong types, missing fields, > 1 MiB).
 pub struct TpJson<T>(pub T);

@@ -10,10 +10,10 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::domain::payment::{self as rules, CancelAsk, CancelRefusal};
-use crate::server::AppState;
+use crate::state::AppState;
+use crate::store::payments::{self as store, StoredPayment, WriteError};
 use crate::tosspayments::auth::Merchant;
 use crate::tosspayments::error::prefers_english;
-use crate::tosspayments::payment::store::{self, StoredPayment, WriteError};
 use crate::tosspayments::payment::Payment;
 use crate::tosspayments::{codes, TpError, TpJson};
 use crate::web::json_response;

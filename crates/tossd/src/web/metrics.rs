@@ -1,6 +1,7 @@
 //! Prometheus metrics: requests by route, method and status, a latency histogram, and webhook delivery
 //! attempts by destination and result.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -11,8 +12,6 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
-
-use crate::server::AppState;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -104,7 +103,7 @@ impl Metrics {
 }
 
 /// Middleware recording every request.
-pub async fn record(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn record(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().as_str().to_owned();
     let route = request
@@ -113,7 +112,6 @@ pub async fn record(State(state): State<AppState>, request: Request, next: Next)
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".to_owned());
     let response = next.run(request).await;
-    let metrics = &state.metrics;
     metrics
         .requests
         .get_or_create(&RequestLabels {

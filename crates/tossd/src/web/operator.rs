@@ -8,11 +8,18 @@ use axum::response::Response;
 use serde_json::json;
 
 use crate::domain::secrets::secrets_equal;
-use crate::server::AppState;
 use crate::web::json_response;
 
-pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if !state.settings.operator_token_required {
+/// Who may use the operator endpoints.
+#[derive(Clone)]
+pub struct OperatorAccess {
+    pub admin_token: Option<std::sync::Arc<str>>,
+    /// Set when an admin token is configured (always, off loopback).
+    pub token_required: bool,
+}
+
+pub async fn guard(State(access): State<OperatorAccess>, request: Request, next: Next) -> Response {
+    if !access.token_required {
         return next.run(request).await;
     }
     let presented = request
@@ -20,7 +27,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    let allowed = match (presented, state.settings.admin_token.as_deref()) {
+    let allowed = match (presented, access.admin_token.as_deref()) {
         (Some(given), Some(expected)) => secrets_equal(given, expected),
         _ => false,
     };

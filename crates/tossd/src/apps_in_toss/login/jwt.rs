@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use crate::server::AppState;
-use crate::store::Db;
+use crate::state::AppState;
+use crate::store::{self, Db};
 use crate::web::json_response;
 
 /// The JOSE header, in the order of Toss's tokens (`eyJraWQiOiJjZXJ0IiwiYWxnIjoiUlMyNTYifQ`).
@@ -127,9 +127,7 @@ fn poisoned<T>(_: T) -> anyhow::Error {
 }
 
 async fn stored_key(pool: &sqlx::AnyPool) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT jwt_private_key FROM instance WHERE id = 1")
-        .fetch_one(pool)
-        .await
+    store::identity::jwt_private_key(pool).await
 }
 
 async fn create(db: &Db) -> anyhow::Result<String> {
@@ -145,12 +143,7 @@ async fn create(db: &Db) -> anyhow::Result<String> {
         Ok(STANDARD.encode(key.to_pkcs8_der()?.as_bytes()))
     })
     .await??;
-    sqlx::query(
-        "UPDATE instance SET jwt_private_key = $1 WHERE id = 1 AND jwt_private_key IS NULL",
-    )
-    .bind(&generated)
-    .execute(db.writer())
-    .await?;
+    store::identity::set_jwt_private_key_once(db, &generated).await?;
     stored_key(db.writer())
         .await?
         .ok_or_else(|| anyhow::anyhow!("the JWT key was not stored"))

@@ -2,7 +2,7 @@
 //! disconnecting. The user's side (logging in, unlinking inside Toss) is in `sim::login`.
 
 pub mod jwt;
-pub mod store;
+use crate::store::users as store;
 
 use std::sync::Arc;
 
@@ -20,7 +20,7 @@ use crate::apps_in_toss::{AitError, AitJson, AitSuccess};
 use crate::domain::login::{self, ACCESS_TOKEN_LIFETIME_SECONDS};
 use crate::domain::secrets;
 use crate::domain::time::Instant;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::{flag, Db};
 use jwt::{Claims, JwtKeys};
 

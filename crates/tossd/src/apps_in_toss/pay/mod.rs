@@ -1,7 +1,7 @@
 //! Apps-in-Toss Toss Pay (REFERENCE.md §2.3): make, execute, refund and look up payments. The buyer's
 //! side (the pay sheet) is the simulator's (`sim::pay`).
 
-pub mod store;
+use crate::store::pay as store;
 
 use axum::body::Body;
 use axum::extract::State;
@@ -16,7 +16,7 @@ use crate::domain::pay::{self, ExecuteRefusal, RefundRefusal, PAY_COMPLETE, REFU
 use crate::domain::secrets;
 use crate::domain::time::Instant;
 use crate::domain::uuid;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::store::Tx;
 use crate::web::read_json;
 

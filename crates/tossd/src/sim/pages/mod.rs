@@ -12,7 +12,7 @@ use sqlx::Row;
 
 use crate::apps_in_toss::auth::PartnerApp;
 use crate::dashboard::escape;
-use crate::server::AppState;
+use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

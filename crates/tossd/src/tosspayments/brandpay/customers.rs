@@ -5,7 +5,7 @@ use axum::response::Response;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::tosspayments::auth::BrandPayCustomer;
 use crate::tosspayments::brandpay::{self as bp, ok};
 use crate::tosspayments::{codes, TpError};

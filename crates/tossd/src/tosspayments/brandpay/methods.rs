@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::domain::brandpay::{self, MethodUse};
 use crate::domain::time::Instant;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::tosspayments::auth::{BrandPayCustomer, Merchant};
 use crate::tosspayments::brandpay::catalogue::{self, MethodPromotion, Promotion};
 use crate::tosspayments::brandpay::{self as bp, ok};

@@ -17,14 +17,14 @@ use crate::domain::payment::{self as rules, Amounts};
 use crate::domain::secrets;
 use crate::domain::time::Instant;
 use crate::outbox;
-use crate::server::AppState;
+use crate::state::AppState;
+use crate::store::payments::{self as store, StoredPayment, WriteError};
 use crate::store::{flag, Tx};
 use crate::tosspayments::auth::Merchant;
 use crate::tosspayments::brandpay::catalogue::{self, Promotion};
 use crate::tosspayments::brandpay::methods::{Method, METHOD_COLUMNS};
 use crate::tosspayments::brandpay::{self as bp};
 use crate::tosspayments::codes::{self, TpCode};
-use crate::tosspayments::payment::store::{self, StoredPayment, WriteError};
 use crate::tosspayments::payment::{
     Approval, Card, NewPayment, Payment, METHOD_CARD, METHOD_TRANSFER,
 };

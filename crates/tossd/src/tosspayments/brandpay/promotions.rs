@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::response::Response;
 
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::tosspayments::auth::Merchant;
 use crate::tosspayments::brandpay::catalogue::{self, BankPromotions, CardPromotions};
 use crate::tosspayments::brandpay::ok;

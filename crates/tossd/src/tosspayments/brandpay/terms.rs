@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::domain::brandpay::{self, Scope};
 use crate::domain::secrets;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::tosspayments::auth::Merchant;
 use crate::tosspayments::brandpay::{self as bp, catalogue, ok};
 use crate::tosspayments::{codes, TpError, TpJson};

@@ -12,8 +12,8 @@ use crate::domain::brandpay::{
 };
 use crate::domain::secrets;
 use crate::domain::time::Instant;
-use crate::server::AppState;
-use crate::store::{seed, Tx};
+use crate::state::AppState;
+use crate::store::Tx;
 use crate::tosspayments::auth::Merchant;
 use crate::tosspayments::brandpay::{self as bp, ok};
 use crate::tosspayments::{codes, TpError, TpJson};
@@ -151,7 +151,7 @@ pub async fn access_token(
 
     let mut tx = state.db.begin().await?;
     let now = state.clock.now_in(&mut tx).await?;
-    let key = seed::instance_key(&mut *tx).await?;
+    let key = crate::store::identity::instance_key(&mut *tx).await?;
     // The customer row is locked first, as in every BrandPay change, so concurrent changes of one customer
     // queue in one order.
     let customer = bp::current_customer(
@@ -260,7 +260,7 @@ async fn store_identity(
 /// A new token pair for the customer (the caller has revoked any previous one).
 async fn issue_pair(
     tx: &mut Tx,
-    key: &[u8],
+    key: &crate::domain::secrets::InstanceKey,
     customer_id: i64,
     now: Instant,
 ) -> Result<(String, String), sqlx::Error> {
@@ -287,7 +287,7 @@ async fn issue_pair(
 /// expired); an expired refresh token is replaced by a new one. `None` when the customer holds no pair.
 async fn extend_pair(
     tx: &mut Tx,
-    key: &[u8],
+    key: &crate::domain::secrets::InstanceKey,
     customer_id: i64,
     now: Instant,
 ) -> Result<Option<(String, String)>, TpError> {

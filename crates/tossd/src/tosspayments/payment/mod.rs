@@ -2,8 +2,6 @@
 //! field, in the documented order, `null` where unused. The document is changed only through the methods
 //! here, which keep the amounts (`balanceAmount`, `suppliedAmount`, `vat`, `taxFreeAmount`) consistent.
 
-pub mod store;
-
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

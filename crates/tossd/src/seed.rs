@@ -3,17 +3,10 @@
 use chrono::Utc;
 
 use crate::clock::Clock;
-use crate::domain::secrets::{self, SeedDeriver};
+use crate::config::SeedConfig;
+use crate::domain::secrets;
 use crate::domain::time::Instant;
-use crate::store::{Db, Tx};
-
-/// What seeding needs from the configuration.
-pub struct SeedConfig {
-    pub deriver: SeedDeriver,
-    pub secret_key: Option<String>,
-    pub client_key: Option<String>,
-    pub clock_start: Option<Instant>,
-}
+use crate::store::{self, Db, Tx};
 
 pub const DEFAULT_MID: &str = "tosspayments";
 
@@ -62,44 +55,16 @@ const SEED_USERS: &[SeedUser] = &[
     },
 ];
 
-impl SeedConfig {
-    /// The default merchant's test keys: the configured ones, else derived from the seed.
-    pub fn default_merchant_keys(&self) -> (String, String) {
-        let client = self.client_key.clone().unwrap_or_else(|| {
-            format!(
-                "test_ck_{}",
-                self.deriver.alnum("merchant.default.client_key", 28)
-            )
-        });
-        let secret = self.secret_key.clone().unwrap_or_else(|| {
-            format!(
-                "test_sk_{}",
-                self.deriver.alnum("merchant.default.secret_key", 28)
-            )
-        });
-        (client, secret)
-    }
-
-    /// A user's `ci`: 88 characters derived from the seed, after the user's documented prefix.
-    pub fn ci(&self, name: &str, prefix: &str) -> String {
-        let body = self.deriver.base64(&format!("user.{name}.ci"), 66);
-        format!("{prefix}{}", &body[..88 - prefix.len()])
-    }
-}
-
 /// Seeds a new database once, even when several processes start together, and makes the default
 /// merchant's keys match the configuration on every start.
 pub async fn ensure_seeded(db: &Db, config: &SeedConfig) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
-    let created = sqlx::query(
-        "INSERT INTO instance (id, instance_key, created_at) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING",
+    let created = store::identity::create_instance(
+        &mut tx,
+        &secrets::random_instance_key(),
+        Utc::now().timestamp_micros(),
     )
-    .bind(base64_key())
-    .bind(Utc::now().timestamp_micros())
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
+    .await?;
     if created {
         write_defaults(&mut tx, config).await?;
     } else {
@@ -116,25 +81,6 @@ pub async fn reset(db: &Db, config: &SeedConfig) -> anyhow::Result<()> {
     write_defaults(&mut tx, config).await?;
     tx.commit().await?;
     Ok(())
-}
-
-fn base64_key() -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(secrets::random_bytes(32))
-}
-
-/// The instance key that seals values shown again later (merchant secret keys).
-pub async fn instance_key<'e, E>(executor: E) -> Result<Vec<u8>, sqlx::Error>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    use base64::Engine;
-    let encoded: String = sqlx::query_scalar("SELECT instance_key FROM instance WHERE id = 1")
-        .fetch_one(executor)
-        .await?;
-    base64::engine::general_purpose::STANDARD
-        .decode(encoded)
-        .map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
 async fn write_defaults(tx: &mut Tx, config: &SeedConfig) -> anyhow::Result<()> {
@@ -206,7 +152,10 @@ pub async fn insert_merchant_keys(
     client_key: &str,
     secret_key: &str,
 ) -> anyhow::Result<()> {
-    let sealed = secrets::seal(&instance_key(&mut **tx).await?, secret_key);
+    let sealed = secrets::seal(
+        &crate::store::identity::instance_key(&mut **tx).await?,
+        secret_key,
+    );
     sqlx::query(
         "INSERT INTO merchant_keys (merchant_id, mode, client_key, secret_key_hash, secret_key_sealed) \
          VALUES ($1, $2, $3, $4, $5)",
@@ -252,6 +201,7 @@ async fn sync_default_merchant_keys(tx: &mut Tx, config: &SeedConfig) -> anyhow:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::secrets::SeedDeriver;
 
     fn config() -> SeedConfig {
         SeedConfig {

@@ -1,0 +1,1 @@
+//! Owner of `apps`, `app_certificates` and the apps' settings (callbacks, keys): partner mini-apps.

@@ -1,0 +1,1 @@
+//! Owner of `merchants`, `merchant_keys` and merchant settings (webhook URLs, payment settings).

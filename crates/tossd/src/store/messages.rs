@@ -1,0 +1,1 @@
+//! Owner of the smart-message tables: templates, sent messages and their deliveries, user preferences.

@@ -1,0 +1,1 @@
+//! Owner of `outbox` and its delivery attempts: events waiting to be sent to partners.

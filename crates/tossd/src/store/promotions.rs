@@ -1,0 +1,1 @@
+//! Owner of the Toss points promotion tables: promotions, grant keys and grants.
