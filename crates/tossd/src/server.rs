@@ -31,7 +31,7 @@ use crate::domain::time::Instant;
 use crate::identity::tls::{self, Authority, PeerCertificate};
 use crate::outbox::worker::{Worker, WorkerConfig};
 use crate::seed;
-use crate::state::{AppState, OutboxWake, Settings};
+use crate::state::{AppState, OpenApiJson, OutboxWake, Settings};
 use crate::store::Db;
 use crate::tosspayments::{self, codes, TpError};
 use crate::web::json_response;
@@ -92,7 +92,9 @@ pub fn router(state: AppState) -> Router {
 /// middleware: metrics, tracing and the family's 500 answer to a panic.
 pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let (apps_in_toss, toss_payments, simulator, _) = api_routers();
-    let api = apps_in_toss.merge(tosspayments::layered(toss_payments, &state));
+    let api = apps_in_toss
+        .merge(apps_in_toss::plain_router())
+        .merge(tosspayments::layered(toss_payments, &state));
     let operator_only = Router::new()
         .merge(simulator)
         .merge(crate::dashboard::router())
@@ -354,12 +356,16 @@ impl Server {
             }),
             seed: Arc::new(seed_config),
             metrics: Arc::new(Metrics::default()),
-            openapi_json: openapi_document().into(),
+            openapi_json: OpenApiJson(openapi_document().into()),
             authority: Arc::new(authority),
             outbox_wake: OutboxWake::default(),
         };
         let worker = Worker::spawn(state.clone(), WorkerConfig::from_args(args))?;
-        let sweeper = crate::sweep::spawn(state.clone());
+        let sweeper = crate::sweep::spawn(
+            state.db.clone(),
+            state.clock.clone(),
+            state.outbox_wake.clone(),
+        );
         let app = router_with(state.clone(), extra);
         let (tx, rx) = oneshot::channel::<()>();
         let task = match tls_config {

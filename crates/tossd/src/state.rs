@@ -31,7 +31,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub seed: Arc<SeedConfig>,
     pub metrics: Arc<Metrics>,
-    pub openapi_json: Arc<str>,
+    pub openapi_json: OpenApiJson,
     pub authority: Arc<Authority>,
     /// Wakes this process's webhook delivery worker (`outbox::wake`).
     pub outbox_wake: OutboxWake,
@@ -50,6 +50,16 @@ impl OutboxWake {
     /// Resolves at the next [`OutboxWake::wake`] (or at once if one is pending).
     pub async fn woken(&self) {
         self.0.notified().await;
+    }
+}
+
+/// The OpenAPI document as served at `/openapi.json`, rendered once at start.
+#[derive(Clone)]
+pub struct OpenApiJson(pub Arc<str>);
+
+impl FromRef<AppState> for OpenApiJson {
+    fn from_ref(state: &AppState) -> OpenApiJson {
+        state.openapi_json.clone()
     }
 }
 

@@ -3,28 +3,45 @@
 //! read or written, by every clock advance before it answers, and — with the system clock, where time
 //! moves by itself — by a background sweeper at least once a second. All paths use the same conditional
 //! updates, so a transition happens once even with several processes sweeping one database.
+//!
+//! The sweeper takes the narrow handles it needs (database, clock, the outbox's wake-up), not the whole
+//! application state, and calls owner stores only.
 
 use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
+use crate::clock::Clock;
 use crate::config::ClockMode;
 use crate::domain::time::Instant;
-use crate::state::AppState;
+use crate::state::OutboxWake;
+use crate::store::Db;
 
 /// Applies every transition due now and wakes the webhook worker for the events they recorded.
-pub async fn apply_due(state: &AppState) -> Result<Instant, sqlx::Error> {
-    let now = state.clock.now(&state.db).await?;
-    crate::apps_in_toss::promotions::settle_due(state, None).await?;
-    crate::store::pay::expire_due(&state.db, now).await?;
-    crate::store::payments::expire_due(&state.db, now).await?;
-    crate::outbox::wake(state);
+pub async fn apply_due(db: &Db, clock: &Clock, wake: &OutboxWake) -> Result<Instant, sqlx::Error> {
+    let now = clock.now(db).await?;
+    crate::store::promotions::settle_due(db, now).await?;
+    crate::store::pay::expire_due(db, now).await?;
+    crate::store::payments::expire_due(db, now).await?;
+    wake.wake();
+    Ok(now)
+}
+
+/// Moves the clock by `seconds` and applies every transition that became due before answering.
+pub async fn advance_clock(
+    db: &Db,
+    clock: &Clock,
+    wake: &OutboxWake,
+    seconds: i64,
+) -> Result<Instant, sqlx::Error> {
+    let now = clock.advance(db, seconds).await?;
+    apply_due(db, clock, wake).await?;
     Ok(now)
 }
 
 /// The background sweeper of the system clock (the manual clock only moves by advances, which sweep).
-pub fn spawn(state: AppState) -> Option<JoinHandle<()>> {
-    if state.clock.mode() != ClockMode::System {
+pub fn spawn(db: Db, clock: Clock, wake: OutboxWake) -> Option<JoinHandle<()>> {
+    if clock.mode() != ClockMode::System {
         return None;
     }
     Some(tokio::spawn(async move {
@@ -32,7 +49,7 @@ pub fn spawn(state: AppState) -> Option<JoinHandle<()>> {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if let Err(e) = apply_due(&state).await {
+            if let Err(e) = apply_due(&db, &clock, &wake).await {
                 tracing::warn!(error = %e, "sweeping due transitions failed; retrying next second");
             }
         }

@@ -54,3 +54,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pay::get_payment_status))
         .routes(routes!(iap::get_order_status))
 }
+
+/// Routes of the Apps-in-Toss family outside the OpenAPI document: the login tokens' public keys.
+pub fn plain_router() -> axum::Router<AppState> {
+    axum::Router::new().route(
+        "/.well-known/jwks.json",
+        axum::routing::get(login::jwt::jwks),
+    )
+}

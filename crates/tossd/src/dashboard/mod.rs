@@ -15,28 +15,13 @@ use crate::domain::time::Instant;
 use crate::seed;
 use crate::state::AppState;
 use crate::store::flag;
+use crate::web::html::escape;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/dashboard", get(page))
         .route("/dashboard/clock/advance", post(advance))
         .route("/dashboard/reset", post(reset))
-}
-
-/// Text made safe for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// One table section: a heading, column names and rows of already-escaped cells.
@@ -291,50 +276,44 @@ fn form_seconds(body: &[u8]) -> Option<i64> {
     text.split('&')
         .find_map(|pair| pair.strip_prefix("seconds="))
         .and_then(|v| v.parse().ok())
-        .filter(|s| *s >= 0)
+        .filter(|s| (0..=crate::domain::time::MAX_ADVANCE_SECONDS).contains(s))
 }
 
 async fn advance(State(state): State<AppState>, body: Bytes) -> Response {
     let Some(seconds) = form_seconds(&body) else {
         return (
             StatusCode::BAD_REQUEST,
-            "seconds must be a whole, non-negative number",
+            "seconds must be a whole number from 0 to 3153600000 (100 years)",
         )
             .into_response();
     };
-    match crate::sim::clock::advance_to(&state, seconds).await {
+    match crate::sweep::advance_clock(&state.db, &state.clock, &state.outbox_wake, seconds).await {
         Ok(_) => Redirect::to("/dashboard#clock").into_response(),
-        Err(e) => e.into_response(),
+        Err(e) => failed("advancing the clock", &e),
     }
 }
 
 async fn reset(State(state): State<AppState>) -> Response {
     match seed::reset(&state.db, &state.seed).await {
         Ok(()) => Redirect::to("/dashboard").into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "reset failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                [(header::CONTENT_TYPE, "text/plain")],
-                "reset failed",
-            )
-                .into_response()
-        }
+        Err(e) => failed("reset", &e),
     }
+}
+
+/// A failed form action: logged, and answered as plain text.
+fn failed(action: &str, error: &dyn std::fmt::Display) -> Response {
+    tracing::error!(error = %error, "{action} failed");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/plain")],
+        format!("{action} failed"),
+    )
+        .into_response()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(
-            escape("<a href=\"x\">'&'</a>"),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
-        );
-        assert_eq!(escape("홍길동"), "홍길동");
-    }
 
     #[test]
     fn reads_the_seconds_field() {

@@ -6,6 +6,10 @@ use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Instant(pub i64);
 
+/// The furthest one advance may move the clock: 100 years. Further would leave the dates Toss writes
+/// (four-digit years) and overflow the microsecond clock.
+pub const MAX_ADVANCE_SECONDS: i64 = 100 * 365 * 24 * 3600;
+
 const KST_SECONDS: i32 = 9 * 3600;
 
 /// Korea Standard Time, +09:00 (checked when compiling).

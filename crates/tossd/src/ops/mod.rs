@@ -7,7 +7,11 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 
-use crate::state::AppState;
+use std::sync::Arc;
+
+use crate::state::{AppState, OpenApiJson};
+use crate::store::Db;
+use crate::web::metrics::Metrics;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -16,10 +20,6 @@ pub fn router() -> Router<AppState> {
         .route("/docs", get(docs))
         .route("/docs/swagger-ui-bundle.js", get(swagger_js))
         .route("/docs/swagger-ui.css", get(swagger_css))
-        .route(
-            "/.well-known/jwks.json",
-            get(crate::apps_in_toss::login::jwt::jwks),
-        )
 }
 
 /// Metrics sit behind the operator guard with the simulator.
@@ -28,11 +28,8 @@ pub fn metrics_router() -> Router<AppState> {
 }
 
 /// Ready when the database answers.
-async fn healthz(State(state): State<AppState>) -> Response {
-    match sqlx::query_scalar::<_, i64>("SELECT 1")
-        .fetch_one(state.db.reader())
-        .await
-    {
+async fn healthz(State(db): State<Db>) -> Response {
+    match db.ping().await {
         Ok(_) => Json(json!({"status": "ok"})).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
@@ -45,21 +42,21 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+async fn metrics(State(metrics): State<Arc<Metrics>>) -> Response {
     (
         [(
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        state.metrics.render(),
+        metrics.render(),
     )
         .into_response()
 }
 
-async fn openapi(State(state): State<AppState>) -> Response {
+async fn openapi(State(document): State<OpenApiJson>) -> Response {
     (
         [(header::CONTENT_TYPE, "application/json")],
-        state.openapi_json.to_string(),
+        document.0.to_string(),
     )
         .into_response()
 }

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use utoipa::ToSchema;
 
 use crate::config::ClockMode;
-use crate::domain::time::Instant;
+use crate::domain::time::{Instant, MAX_ADVANCE_SECONDS};
 use crate::seed;
 use crate::sim::{SimError, SimJson};
 use crate::state::AppState;
@@ -45,31 +45,26 @@ pub async fn get_clock(State(state): State<AppState>) -> Result<Json<ClockView>,
 
 #[derive(Deserialize, ToSchema)]
 pub struct AdvanceRequest {
-    /// Whole seconds to move forward (not negative)
+    /// Whole seconds to move forward: 0 to 3153600000 (100 years)
     pub seconds: i64,
 }
 
 /// Moves business time forward; every expiry and schedule reads this clock.
 #[utoipa::path(post, path = "/sim/v1/clock/advance", tag = "Simulator", request_body = AdvanceRequest,
-    responses((status = 200, body = ClockView), (status = 400, description = "seconds missing or negative")))]
+    responses((status = 200, body = ClockView), (status = 400, description = "seconds missing, negative or beyond 100 years")))]
 pub async fn advance_clock(
     State(state): State<AppState>,
     SimJson(request): SimJson<AdvanceRequest>,
 ) -> Result<Json<ClockView>, SimError> {
-    if request.seconds < 0 {
+    if !(0..=MAX_ADVANCE_SECONDS).contains(&request.seconds) {
         return Err(SimError::bad_request(
-            "seconds must be a whole, non-negative number",
+            "seconds must be a whole number from 0 to 3153600000 (100 years)",
         ));
     }
-    let now = advance_to(&state, request.seconds).await?;
+    let now =
+        crate::sweep::advance_clock(&state.db, &state.clock, &state.outbox_wake, request.seconds)
+            .await?;
     Ok(Json(ClockView::new(now, state.clock.mode())))
-}
-
-/// Moves the clock and applies every transition that became due before answering (REFERENCE.md §1.9).
-pub async fn advance_to(state: &AppState, seconds: i64) -> Result<Instant, SimError> {
-    let now = state.clock.advance(&state.db, seconds).await?;
-    crate::sweep::apply_due(state).await?;
-    Ok(now)
 }
 
 /// Wipes all state and writes the seeded defaults again.

@@ -238,6 +238,14 @@ impl Db {
         Ok(())
     }
 
+    /// Whether the database answers (`/healthz`).
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query_scalar::<_, i64>("SELECT 1")
+            .fetch_one(&self.reader)
+            .await
+            .map(|_| ())
+    }
+
     pub async fn close(&self) {
         self.reader.close().await;
         self.writer.close().await;

@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by every API family: JSON bodies, responses, operator access and metrics.
 
+pub mod html;
 pub mod metrics;
 pub mod operator;
 

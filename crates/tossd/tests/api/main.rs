@@ -12,5 +12,6 @@ mod pages;
 mod pay;
 mod payments;
 mod promotions;
+mod robustness;
 mod tenancy;
 mod webhooks;

@@ -11,8 +11,8 @@ use serde::Deserialize;
 use sqlx::Row;
 
 use crate::apps_in_toss::auth::PartnerApp;
-use crate::dashboard::escape;
 use crate::state::AppState;
+use crate::web::html::escape;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -144,8 +144,17 @@ impl TestEnv {
     }
 
     pub async fn start_with(backend: Backend, extra_flags: &[&str]) -> TestEnv {
+        TestEnv::start_serving(backend, extra_flags, axum::Router::new()).await
+    }
+
+    /// A server that also serves `extra` routes (a test's probes) beside tossd's own.
+    pub async fn start_serving(
+        backend: Backend,
+        extra_flags: &[&str],
+        extra: axum::Router<tossd::state::AppState>,
+    ) -> TestEnv {
         let database = TestDatabase::create(backend).await;
-        let server = Server::start(&serve_args(&database.url, extra_flags))
+        let server = Server::start_with(&serve_args(&database.url, extra_flags), extra)
             .await
             .expect("tossd starts");
         let base = server.base_url();
@@ -301,7 +310,19 @@ where
     F: FnOnce(TestEnv) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    let env = TestEnv::start(backend).await;
+    run_with_routes(backend, axum::Router::new(), scenario).await;
+}
+
+/// [`run`] with `extra` routes served beside tossd's own.
+pub async fn run_with_routes<F, Fut>(
+    backend: Backend,
+    extra: axum::Router<tossd::state::AppState>,
+    scenario: F,
+) where
+    F: FnOnce(TestEnv) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let env = TestEnv::start_serving(backend, &[], extra).await;
     let outcome = tokio::spawn(scenario(env.clone())).await;
     env.stop().await;
     if let Err(e) = outcome {

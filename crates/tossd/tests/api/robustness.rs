@@ -1,0 +1,142 @@
+//! Robustness: a panic inside a handler and a stored row that no longer decodes are answered in the
+//! family's 500 envelope, and the server keeps serving.
+
+use axum::routing::get;
+use axum::Router;
+use reqwest::Method;
+use serde_json::{json, Value};
+use tossd::state::AppState;
+
+use crate::common::{exec_sql, link_user, run_with_routes, Backend, TestEnv};
+use crate::on_both_backends;
+
+on_both_backends!(a_stored_row_that_does_not_decode_answers_the_family_500);
+
+fn internal_ait() -> Value {
+    json!({"resultType": "FAIL", "success": null, "error": {
+        "errorType": 0, "errorCode": "INTERNAL_ERROR", "reason": "요청을 처리하는 도중에 문제가 발생했습니다.",
+        "data": {}, "title": null}})
+}
+
+fn internal_tp() -> Value {
+    json!({"code": "COMMON_ERROR", "message": "일시적인 오류가 발생했습니다. 잠시 후 다시 시도해주세요."})
+}
+
+/// Routes that panic, one under each family's prefix.
+fn panicking_routes() -> Router<AppState> {
+    async fn boom() -> &'static str {
+        panic!("a test route panics on purpose")
+    }
+    Router::new()
+        .route("/api-partner/v1/apps-in-toss/test/panic", get(boom))
+        .route("/v1/test/panic", get(boom))
+        .route("/sim/v1/test/panic", get(boom))
+}
+
+async fn a_panicking_handler_answers_the_family_500(env: TestEnv) {
+    for _ in 0..2 {
+        let r = env
+            .get("/api-partner/v1/apps-in-toss/test/panic", &[])
+            .await;
+        assert_eq!((r.status, &r.body), (500, &internal_ait()), "{}", r.text);
+        assert_eq!(r.headers["content-type"], "application/json;charset=UTF-8");
+
+        let r = env.get("/v1/test/panic", &[]).await;
+        assert_eq!((r.status, &r.body), (500, &internal_tp()), "{}", r.text);
+
+        let r = env.get("/sim/v1/test/panic", &[]).await;
+        assert_eq!(
+            (r.status, &r.body),
+            (
+                500,
+                &json!({"error": {"code": "INTERNAL", "message": "internal error"}})
+            ),
+            "{}",
+            r.text
+        );
+    }
+    // The connection pool and the server survive: ordinary calls still answer.
+    let r = env.get("/healthz", &[]).await;
+    assert_eq!((r.status, &r.body), (200, &json!({"status": "ok"})));
+    let auth = env.merchant_basic().await;
+    let r = env
+        .get("/v1/payments/abc", &[("authorization", &auth)])
+        .await;
+    assert_eq!(r.status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_panicking_handler_answers_the_family_500_on_sqlite() {
+    run_with_routes(
+        Backend::Sqlite,
+        panicking_routes(),
+        a_panicking_handler_answers_the_family_500,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_panicking_handler_answers_the_family_500_on_postgres() {
+    run_with_routes(
+        Backend::Postgres,
+        panicking_routes(),
+        a_panicking_handler_answers_the_family_500,
+    )
+    .await;
+}
+
+async fn a_stored_row_that_does_not_decode_answers_the_family_500(env: TestEnv) {
+    // Toss Payments: a payment whose stored document is no longer JSON.
+    let auth = env.merchant_basic().await;
+    let payment = env.approved_payment("order-robust-1", 1000, 0).await;
+    let key = payment["paymentKey"]
+        .as_str()
+        .expect("paymentKey")
+        .to_owned();
+    exec_sql(
+        &env,
+        &format!("UPDATE tp_payments SET payment = 'not json' WHERE payment_key = '{key}'"),
+    )
+    .await;
+    let r = env
+        .get(&format!("/v1/payments/{key}"), &[("authorization", &auth)])
+        .await;
+    assert_eq!((r.status, &r.body), (500, &internal_tp()), "{}", r.text);
+
+    // Apps-in-Toss: a Toss Pay payment whose stored status is not one Toss has.
+    link_user(&env, 123456789).await;
+    let pay = "/api-partner/v1/apps-in-toss/pay";
+    let user = [("x-toss-user-key", "123456789")];
+    let r = env
+        .post(
+            &format!("{pay}/make-payment"),
+            &user,
+            &json!({"orderNo": "robust-1", "productDesc": "p", "amount": 1000, "amountTaxFree": 0,
+                    "isTestPayment": true}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let token = r.body["success"]["payToken"]
+        .as_str()
+        .expect("payToken")
+        .to_owned();
+    exec_sql(
+        &env,
+        &format!("UPDATE ait_payments SET status = 'NOT_A_STATUS' WHERE pay_token = '{token}'"),
+    )
+    .await;
+    let r = env
+        .post(
+            &format!("{pay}/get-payment-status"),
+            &user,
+            &json!({"payToken": token, "isTestPayment": true}),
+        )
+        .await;
+    assert_eq!((r.status, &r.body), (500, &internal_ait()), "{}", r.text);
+
+    // Nothing else is affected.
+    let r = env.get("/healthz", &[]).await;
+    assert_eq!(r.status, 200);
+    let r = env.request(Method::GET, "/sim/v1/clock", &[], None).await;
+    assert_eq!(r.status, 200);
+}
