@@ -132,7 +132,9 @@ async fn write_defaults(tx: &mut Tx, config: &SeedConfig) -> anyhow::Result<()> 
     insert_merchant_keys(tx, merchant_id, &client_key, &secret_key).await?;
     crate::apps_in_toss::promotions::seed_defaults(tx, start).await?;
     crate::apps_in_toss::messenger::seed_defaults(tx, start).await?;
-    crate::apps_in_toss::pay::seed_default_app(tx).await?;
+    let default_app = store::apps::default_app_id(tx).await?;
+    store::pay::set_private_merchant_key(tx, &default_app).await?;
+    store::iap::insert_products(tx, &default_app, crate::domain::iap::DEFAULT_PRODUCTS).await?;
     crate::tosspayments::brandpay::catalogue::seed(tx, merchant_id, start).await?;
     Ok(())
 }

@@ -8,11 +8,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::apps_in_toss::auth::PartnerApp;
-use crate::domain::pay::{self, CARD, PAY_APPROVED, PAY_CANCEL, PAY_STANDBY, TOSS_MONEY};
+use crate::apps_in_toss::pay::PaymentStatusView;
+use crate::domain::pay::{
+    self, AccountChoice, Approval, CardChoice, Means, MerchantKey, PayMethod, PaySettings, Payment,
+};
 use crate::domain::time::Instant;
 use crate::sim::{SimError, SimJson};
 use crate::state::AppState;
-use crate::store::pay::{self as store, MerchantKey, PaySettings, Payment, PaymentStatusView};
+use crate::store::pay as store;
 use crate::store::Tx;
 
 fn conflict(message: impl Into<String>) -> SimError {
@@ -23,18 +26,23 @@ fn conflict(message: impl Into<String>) -> SimError {
     }
 }
 
-/// The payment, locked, with its expiry applied; 404 when there is none.
-async fn locked_payment(
-    state: &AppState,
-    tx: &mut Tx,
-    pay_token: &str,
-) -> Result<(Payment, Instant), SimError> {
-    let now = state.clock.now_in(tx).await?;
-    let mut payment = store::lock_by_token(&state.db, tx, pay_token)
+/// Opens a transaction on the payment, locked, with its expiry applied, if the pay sheet still takes an
+/// answer; 404 when there is none, 409 (with the expiry kept) when it has had its answer.
+async fn open_sheet(state: &AppState, pay_token: &str) -> Result<(Tx, Payment), SimError> {
+    let mut tx = state.db.begin().await?;
+    let now = state.clock.now_in(&mut tx).await?;
+    let mut payment = store::lock_by_token(&state.db, &mut tx, pay_token)
         .await?
         .ok_or_else(|| SimError::not_found("no payment with this payToken"))?;
-    store::expire_if_due(&mut **tx, &mut payment, now).await?;
-    Ok((payment, now))
+    store::expire_if_due(&mut *tx, &mut payment, now).await?;
+    if !pay::sheet_open(payment.status) {
+        tx.commit().await?;
+        return Err(conflict(format!(
+            "the payment is {}, not PAY_STANDBY",
+            payment.status.as_str()
+        )));
+    }
+    Ok((tx, payment))
 }
 
 #[derive(Deserialize, Default, ToSchema)]
@@ -62,87 +70,78 @@ pub struct ApproveRequest {
 }
 
 /// The buyer's choices in the pay sheet, checked against the payment.
-struct Choice {
-    method: &'static str,
-    card: Option<(i64, String, String, i64, bool)>,
-    bank_code: Option<String>,
-    discount: i64,
-    points: i64,
-}
-
-fn choose(payment: &Payment, r: ApproveRequest) -> Result<Choice, SimError> {
-    let enabled = payment.enable_pay_methods.as_deref();
+fn choose(payment: &Payment, r: ApproveRequest) -> Result<Approval, SimError> {
+    let enabled = payment.enable_pay_methods;
     let method = match r.pay_method.as_deref() {
-        None if pay::method_allowed(enabled, TOSS_MONEY) => TOSS_MONEY,
-        None => CARD,
-        Some(TOSS_MONEY) => TOSS_MONEY,
-        Some(CARD) => CARD,
-        Some(_) => {
-            return Err(SimError::bad_request(
-                "payMethod must be CARD or TOSS_MONEY",
-            ))
-        }
+        None if pay::method_allowed(enabled, PayMethod::TossMoney) => PayMethod::TossMoney,
+        None => PayMethod::Card,
+        Some(text) => text
+            .parse()
+            .map_err(|_| SimError::bad_request("payMethod must be CARD or TOSS_MONEY"))?,
     };
     if !pay::method_allowed(enabled, method) {
         return Err(SimError::bad_request(format!(
             "this payment only accepts {}",
-            enabled.unwrap_or_default()
+            enabled.map(PayMethod::as_str).unwrap_or_default()
         )));
     }
-    let discount = r.discount_amount.unwrap_or(0);
-    let points = r.point_amount.unwrap_or(0);
-    if discount < 0 || points < 0 || discount.saturating_add(points) > payment.amount {
+    let discount_amount = r.discount_amount.unwrap_or(0);
+    let paid_point = r.point_amount.unwrap_or(0);
+    if !pay::discount_fits(payment.amount, discount_amount, paid_point) {
         return Err(SimError::bad_request(
             "discountAmount and pointAmount must be ≥ 0 and together at most the amount",
         ));
     }
-    let mut choice = Choice {
-        method,
-        card: None,
-        bank_code: None,
-        discount,
-        points,
+    let means = match method {
+        PayMethod::Card => {
+            let company_code = r.card_company_code.unwrap_or(2);
+            if !pay::card_company_supported(company_code) {
+                return Err(SimError::bad_request(
+                    "cardCompanyCode must be 1–10 (9, 씨티, is not supported)",
+                ));
+            }
+            let method_type = r.card_method_type.unwrap_or_else(|| "CREDIT".into());
+            if !pay::CARD_METHOD_TYPES.contains(&method_type.as_str()) {
+                return Err(SimError::bad_request(
+                    "cardMethodType must be CREDIT, CHECK or PREPAYMENT",
+                ));
+            }
+            let user_type = r.card_user_type.unwrap_or_else(|| "PERSONAL".into());
+            if !pay::CARD_USER_TYPES.contains(&user_type.as_str()) {
+                return Err(SimError::bad_request("unknown cardUserType"));
+            }
+            let spread_out = r.spread_out.unwrap_or(0);
+            if !pay::installment_months_allowed(payment.amount, payment.installment, spread_out) {
+                return Err(SimError::bad_request(
+                    "spreadOut other than 0 needs 2–36 months, an amount of at least 50,000 and installment USE",
+                ));
+            }
+            Means::Card(CardChoice {
+                company_code,
+                method_type,
+                user_type,
+                bin: "123456".into(),
+                last4: "3456".into(),
+                spread_out,
+                no_interest: r.no_interest.unwrap_or(false),
+            })
+        }
+        PayMethod::TossMoney => {
+            let bank_code = r.account_bank_code.unwrap_or_else(|| "092".into());
+            if pay::bank_name(&bank_code).is_none() {
+                return Err(SimError::bad_request("unknown accountBankCode"));
+            }
+            Means::TossMoney(AccountChoice {
+                bank_code,
+                number: "100******094".into(),
+            })
+        }
     };
-    if method == CARD {
-        let company = r.card_company_code.unwrap_or(2);
-        if !pay::card_company_supported(company) {
-            return Err(SimError::bad_request(
-                "cardCompanyCode must be 1–10 (9, 씨티, is not supported)",
-            ));
-        }
-        let method_type = r.card_method_type.unwrap_or_else(|| "CREDIT".into());
-        if !pay::CARD_METHOD_TYPES.contains(&method_type.as_str()) {
-            return Err(SimError::bad_request(
-                "cardMethodType must be CREDIT, CHECK or PREPAYMENT",
-            ));
-        }
-        let user_type = r.card_user_type.unwrap_or_else(|| "PERSONAL".into());
-        if !pay::CARD_USER_TYPES.contains(&user_type.as_str()) {
-            return Err(SimError::bad_request("unknown cardUserType"));
-        }
-        let months = r.spread_out.unwrap_or(0);
-        let installments_possible =
-            payment.amount >= pay::INSTALLMENT_MIN_AMOUNT && payment.installment == "USE";
-        if months != 0 && (!installments_possible || !(2..=36).contains(&months)) {
-            return Err(SimError::bad_request(
-                "spreadOut other than 0 needs 2–36 months, an amount of at least 50,000 and installment USE",
-            ));
-        }
-        choice.card = Some((
-            company,
-            method_type,
-            user_type,
-            months,
-            r.no_interest.unwrap_or(false),
-        ));
-    } else {
-        let bank = r.account_bank_code.unwrap_or_else(|| "092".into());
-        if pay::bank_name(&bank).is_none() {
-            return Err(SimError::bad_request("unknown accountBankCode"));
-        }
-        choice.bank_code = Some(bank);
-    }
-    Ok(choice)
+    Ok(Approval {
+        means,
+        discount_amount,
+        paid_point,
+    })
 }
 
 /// The buyer authenticates in the pay sheet: the payment becomes `PAY_APPROVED` with the chosen method.
@@ -155,58 +154,12 @@ pub async fn approve(
     Path(pay_token): Path<String>,
     SimJson(request): SimJson<ApproveRequest>,
 ) -> Result<Json<PaymentStatusView>, SimError> {
-    let mut tx = state.db.begin().await?;
-    let (mut payment, _) = locked_payment(&state, &mut tx, &pay_token).await?;
-    if payment.status != PAY_STANDBY {
-        tx.commit().await?;
-        return Err(conflict(format!(
-            "the payment is {}, not PAY_STANDBY",
-            payment.status
-        )));
+    let (mut tx, mut payment) = open_sheet(&state, &pay_token).await?;
+    let approval = choose(&payment, request)?;
+    payment.approve(approval);
+    if !store::record_approval(&mut tx, &payment).await? {
+        return Err(conflict("the payment was answered meanwhile"));
     }
-    let choice = choose(&payment, request)?;
-    let (company, method_type, user_type, months, no_interest) = match choice.card {
-        Some((c, m, u, months, n)) => (Some(c), Some(m), Some(u), Some(months), Some(n)),
-        None => (None, None, None, None, None),
-    };
-    let is_card = choice.method == CARD;
-    let account_number = (!is_card).then(|| "100******094".to_owned());
-    sqlx::query(
-        "UPDATE ait_payments SET status = $1, pay_method = $2, card_company_code = $3, card_method_type = $4, \
-         card_user_type = $5, card_bin = $6, card_last4 = $7, spread_out = $8, no_interest = $9, \
-         account_bank_code = $10, account_number = $11, discount_amount = $12, paid_point = $13 \
-         WHERE seq = $14 AND status = $15",
-    )
-    .bind(PAY_APPROVED)
-    .bind(choice.method)
-    .bind(company)
-    .bind(&method_type)
-    .bind(&user_type)
-    .bind(is_card.then_some("123456"))
-    .bind(is_card.then_some("3456"))
-    .bind(months)
-    .bind(no_interest.map(i64::from))
-    .bind(&choice.bank_code)
-    .bind(&account_number)
-    .bind(choice.discount)
-    .bind(choice.points)
-    .bind(payment.seq)
-    .bind(PAY_STANDBY)
-    .execute(&mut *tx)
-    .await?;
-    payment.status = PAY_APPROVED.to_owned();
-    payment.pay_method = Some(choice.method.to_owned());
-    payment.card_company_code = company;
-    payment.card_method_type = method_type;
-    payment.card_user_type = user_type;
-    payment.card_bin = is_card.then(|| "123456".to_owned());
-    payment.card_last4 = is_card.then(|| "3456".to_owned());
-    payment.spread_out = months;
-    payment.no_interest = no_interest;
-    payment.account_bank_code = choice.bank_code;
-    payment.account_number = account_number;
-    payment.discount_amount = choice.discount;
-    payment.paid_point = choice.points;
     let view = PaymentStatusView::load(&mut *tx, &payment, &state.settings.public_url).await?;
     tx.commit().await?;
     Ok(Json(view))
@@ -221,22 +174,11 @@ pub async fn cancel(
     State(state): State<AppState>,
     Path(pay_token): Path<String>,
 ) -> Result<Json<PaymentStatusView>, SimError> {
-    let mut tx = state.db.begin().await?;
-    let (mut payment, _) = locked_payment(&state, &mut tx, &pay_token).await?;
-    if payment.status != PAY_STANDBY {
-        tx.commit().await?;
-        return Err(conflict(format!(
-            "the payment is {}, not PAY_STANDBY",
-            payment.status
-        )));
+    let (mut tx, mut payment) = open_sheet(&state, &pay_token).await?;
+    payment.close_sheet();
+    if !store::record_sheet_closed(&mut tx, payment.seq).await? {
+        return Err(conflict("the payment was answered meanwhile"));
     }
-    sqlx::query("UPDATE ait_payments SET status = $1 WHERE seq = $2 AND status = $3")
-        .bind(PAY_CANCEL)
-        .bind(payment.seq)
-        .bind(PAY_STANDBY)
-        .execute(&mut *tx)
-        .await?;
-    payment.status = PAY_CANCEL.to_owned();
     let view = PaymentStatusView::load(&mut *tx, &payment, &state.settings.public_url).await?;
     tx.commit().await?;
     Ok(Json(view))
@@ -303,7 +245,7 @@ pub async fn set_toss_pay(
     store::save_settings(&state.db, &app.app_id, &settings).await?;
     Ok(Json(TossPaySettingsView {
         app_id: app.app_id,
-        merchant_key: settings.merchant_key.label(),
+        merchant_key: settings.merchant_key.map(MerchantKey::as_str),
         maintenance_from: maintenance.map(|(f, _)| f.rfc3339_micros()),
         maintenance_until: maintenance.map(|(_, u)| u.rfc3339_micros()),
     }))

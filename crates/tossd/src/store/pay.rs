@@ -1,73 +1,51 @@
-//! Storage of Toss Pay payments, their transactions and the per-app Toss Pay settings.
+//! Owner of `ait_pay_settings`, `ait_payments` and `ait_pay_transactions`: Toss Pay payments, their
+//! transactions and the per-app Toss Pay settings. Every state change is a conditional update whose row
+//! count decides, so it happens once however many callers race.
 
-use serde::Serialize;
+use std::str::FromStr;
+
 use sqlx::any::AnyRow;
 use sqlx::Row;
-use utoipa::ToSchema;
 
-use crate::domain::pay::{self, PAY_APPROVED, PAY_CANCEL, PAY_COMPLETE, PAY_STANDBY};
+use crate::domain::pay::{
+    self, MerchantKey, PayMethod, PayMode, PaySettings, PayStatus, Payment, RefundSplit, TaxSplit,
+    TradeOption, TransactionKind,
+};
 use crate::domain::time::Instant;
-use crate::store::{flag, Db, Tx};
+use crate::store::{flag, unique_violation, Db, Tx};
 
-/// The kind of Toss Pay merchant key an app registered (REFERENCE.md §2.3 "Merchant key").
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MerchantKey {
-    Unset,
-    /// The public test key: payments can be created and looked up, not executed or refunded.
-    PublicTest,
-    Private,
+/// A stored wire string as its enum; an unknown one is a decode error.
+fn parsed<T>(text: &str) -> Result<T, sqlx::Error>
+where
+    T: FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    text.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
-/// The public test key of Toss's console documentation.
-pub const PUBLIC_TEST_KEY: &str = "sk_test_w5lNQylNqa5lNQe013Nq";
-
-impl MerchantKey {
-    /// The kind of a key as registered; the key itself is not kept.
-    pub fn of(key: Option<&str>) -> MerchantKey {
-        match key {
-            None | Some("") => MerchantKey::Unset,
-            Some(PUBLIC_TEST_KEY) => MerchantKey::PublicTest,
-            Some(_) => MerchantKey::Private,
-        }
-    }
-
-    fn column(self) -> Option<&'static str> {
-        match self {
-            MerchantKey::Unset => None,
-            MerchantKey::PublicTest => Some("PUBLIC_TEST"),
-            MerchantKey::Private => Some("PRIVATE"),
-        }
-    }
-
-    fn from_column(value: Option<&str>) -> MerchantKey {
-        match value {
-            Some("PRIVATE") => MerchantKey::Private,
-            Some("PUBLIC_TEST") => MerchantKey::PublicTest,
-            _ => MerchantKey::Unset,
-        }
-    }
-
-    /// How the simulator shows the setting.
-    pub fn label(self) -> Option<&'static str> {
-        self.column()
-    }
+fn parsed_column<T>(row: &AnyRow, column: &str) -> Result<T, sqlx::Error>
+where
+    T: FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    parsed(&row.try_get::<String, _>(column)?)
 }
 
-/// An app's Toss Pay settings.
-#[derive(Debug, Clone, Copy)]
-pub struct PaySettings {
-    pub merchant_key: MerchantKey,
-    pub maintenance: Option<(Instant, Instant)>,
+fn parsed_optional<T>(row: &AnyRow, column: &str) -> Result<Option<T>, sqlx::Error>
+where
+    T: FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    row.try_get::<Option<String>, _>(column)?
+        .as_deref()
+        .map(parsed)
+        .transpose()
 }
 
-impl PaySettings {
-    /// Whether the bank maintenance window covers `now`.
-    pub fn in_maintenance(&self, now: Instant) -> bool {
-        self.maintenance
-            .is_some_and(|(from, until)| from <= now && now < until)
-    }
-}
+// ---------------------------------------------------------------------------------------------------
+// Settings
 
+/// An app's Toss Pay settings; an app without a row has none.
 pub async fn settings<'e, E>(executor: E, app_id: &str) -> Result<PaySettings, sqlx::Error>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
@@ -78,22 +56,21 @@ where
     .bind(app_id)
     .fetch_optional(executor)
     .await?;
-    Ok(match row {
-        None => PaySettings {
-            merchant_key: MerchantKey::Unset,
+    let Some(row) = row else {
+        return Ok(PaySettings {
+            merchant_key: None,
             maintenance: None,
-        },
-        Some(row) => {
-            let from: Option<i64> = row.get(1);
-            let until: Option<i64> = row.get(2);
-            PaySettings {
-                merchant_key: MerchantKey::from_column(row.get::<Option<String>, _>(0).as_deref()),
-                maintenance: from.zip(until).map(|(f, u)| (Instant(f), Instant(u))),
-            }
-        }
+        });
+    };
+    let from: Option<i64> = row.try_get("maintenance_from")?;
+    let until: Option<i64> = row.try_get("maintenance_until")?;
+    Ok(PaySettings {
+        merchant_key: parsed_optional::<MerchantKey>(&row, "merchant_key")?,
+        maintenance: from.zip(until).map(|(f, u)| (Instant(f), Instant(u))),
     })
 }
 
+/// Replaces an app's Toss Pay settings.
 pub async fn save_settings(
     db: &Db,
     app_id: &str,
@@ -105,7 +82,7 @@ pub async fn save_settings(
          maintenance_from = $3, maintenance_until = $4",
     )
     .bind(app_id)
-    .bind(settings.merchant_key.column())
+    .bind(settings.merchant_key.map(MerchantKey::as_str))
     .bind(settings.maintenance.map(|(f, _)| f.micros()))
     .bind(settings.maintenance.map(|(_, u)| u.micros()))
     .execute(db.writer())
@@ -113,146 +90,138 @@ pub async fn save_settings(
     Ok(())
 }
 
-/// Gives an app a private Toss Pay merchant key, so the whole pay flow works (the default app and apps
+/// Gives a new app a private Toss Pay merchant key, so the whole pay flow works (the default app and apps
 /// created later).
 pub async fn set_private_merchant_key(tx: &mut Tx, app_id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO ait_pay_settings (app_id, merchant_key) VALUES ($1, 'PRIVATE')")
+    sqlx::query("INSERT INTO ait_pay_settings (app_id, merchant_key) VALUES ($1, $2)")
         .bind(app_id)
+        .bind(MerchantKey::Private.as_str())
         .execute(&mut **tx)
         .await?;
     Ok(())
 }
 
-/// A stored payment.
-#[derive(Debug, Clone)]
-pub struct Payment {
-    pub seq: i64,
-    pub pay_token: String,
-    pub app_id: String,
-    pub mode: String,
-    pub user_key: i64,
-    pub order_no: String,
-    pub status: String,
-    pub amount: i64,
-    pub amount_tax_free: i64,
-    pub amount_taxable: i64,
-    pub amount_vat: i64,
-    pub amount_service_fee: i64,
-    pub enable_pay_methods: Option<String>,
-    pub cash_receipt: bool,
-    pub installment: String,
-    pub pay_method: Option<String>,
-    pub card_company_code: Option<i64>,
-    pub card_method_type: Option<String>,
-    pub card_user_type: Option<String>,
-    pub card_bin: Option<String>,
-    pub card_last4: Option<String>,
-    pub spread_out: Option<i64>,
-    pub no_interest: Option<bool>,
-    pub card_authorization_no: Option<String>,
-    pub account_bank_code: Option<String>,
-    pub account_number: Option<String>,
-    pub discount_amount: i64,
-    pub paid_point: i64,
-    pub paid_amount: i64,
-    pub refundable_amount: i64,
-    pub cash_receipt_mgt_key: Option<String>,
-    pub pay_transaction_id: Option<String>,
-    pub created_at: Instant,
-    pub expires_at: Instant,
-    pub paid_at: Option<Instant>,
-}
+// ---------------------------------------------------------------------------------------------------
+// Payments
 
-pub const PAYMENT_COLUMNS: &str = "seq, pay_token, app_id, mode, user_key, order_no, status, amount, \
+const PAYMENT_COLUMNS: &str = "seq, pay_token, app_id, mode, user_key, order_no, status, amount, \
      amount_tax_free, amount_taxable, amount_vat, amount_service_fee, enable_pay_methods, cash_receipt, \
      installment, pay_method, card_company_code, card_method_type, card_user_type, card_bin, card_last4, \
      spread_out, no_interest, card_authorization_no, account_bank_code, account_number, discount_amount, \
      paid_point, paid_amount, refundable_amount, cash_receipt_mgt_key, pay_transaction_id, created_at, \
      expires_at, paid_at";
 
-impl Payment {
-    pub fn from_row(row: &AnyRow) -> Payment {
-        Payment {
-            seq: row.get("seq"),
-            pay_token: row.get("pay_token"),
-            app_id: row.get("app_id"),
-            mode: row.get("mode"),
-            user_key: row.get("user_key"),
-            order_no: row.get("order_no"),
-            status: row.get("status"),
-            amount: row.get("amount"),
-            amount_tax_free: row.get("amount_tax_free"),
-            amount_taxable: row.get("amount_taxable"),
-            amount_vat: row.get("amount_vat"),
-            amount_service_fee: row.get("amount_service_fee"),
-            enable_pay_methods: row.get("enable_pay_methods"),
-            cash_receipt: flag(row.get("cash_receipt")),
-            installment: row.get("installment"),
-            pay_method: row.get("pay_method"),
-            card_company_code: row.get("card_company_code"),
-            card_method_type: row.get("card_method_type"),
-            card_user_type: row.get("card_user_type"),
-            card_bin: row.get("card_bin"),
-            card_last4: row.get("card_last4"),
-            spread_out: row.get("spread_out"),
-            no_interest: row.get::<Option<i64>, _>("no_interest").map(flag),
-            card_authorization_no: row.get("card_authorization_no"),
-            account_bank_code: row.get("account_bank_code"),
-            account_number: row.get("account_number"),
-            discount_amount: row.get("discount_amount"),
-            paid_point: row.get("paid_point"),
-            paid_amount: row.get("paid_amount"),
-            refundable_amount: row.get("refundable_amount"),
-            cash_receipt_mgt_key: row.get("cash_receipt_mgt_key"),
-            pay_transaction_id: row.get("pay_transaction_id"),
-            created_at: Instant(row.get("created_at")),
-            expires_at: Instant(row.get("expires_at")),
-            paid_at: row.get::<Option<i64>, _>("paid_at").map(Instant),
+fn payment(row: &AnyRow) -> Result<Payment, sqlx::Error> {
+    Ok(Payment {
+        seq: row.try_get("seq")?,
+        pay_token: row.try_get("pay_token")?,
+        app_id: row.try_get("app_id")?,
+        mode: parsed_column(row, "mode")?,
+        user_key: row.try_get("user_key")?,
+        order_no: row.try_get("order_no")?,
+        status: parsed_column(row, "status")?,
+        amount: row.try_get("amount")?,
+        amount_tax_free: row.try_get("amount_tax_free")?,
+        amount_taxable: row.try_get("amount_taxable")?,
+        amount_vat: row.try_get("amount_vat")?,
+        amount_service_fee: row.try_get("amount_service_fee")?,
+        enable_pay_methods: parsed_optional(row, "enable_pay_methods")?,
+        cash_receipt: flag(row.try_get("cash_receipt")?),
+        installment: parsed_column(row, "installment")?,
+        pay_method: parsed_optional(row, "pay_method")?,
+        card_company_code: row.try_get("card_company_code")?,
+        card_method_type: row.try_get("card_method_type")?,
+        card_user_type: row.try_get("card_user_type")?,
+        card_bin: row.try_get("card_bin")?,
+        card_last4: row.try_get("card_last4")?,
+        spread_out: row.try_get("spread_out")?,
+        no_interest: row.try_get::<Option<i64>, _>("no_interest")?.map(flag),
+        card_authorization_no: row.try_get("card_authorization_no")?,
+        account_bank_code: row.try_get("account_bank_code")?,
+        account_number: row.try_get("account_number")?,
+        discount_amount: row.try_get("discount_amount")?,
+        paid_point: row.try_get("paid_point")?,
+        paid_amount: row.try_get("paid_amount")?,
+        refundable_amount: row.try_get("refundable_amount")?,
+        cash_receipt_mgt_key: row.try_get("cash_receipt_mgt_key")?,
+        pay_transaction_id: row.try_get("pay_transaction_id")?,
+        created_at: Instant(row.try_get("created_at")?),
+        expires_at: Instant(row.try_get("expires_at")?),
+        paid_at: row.try_get::<Option<i64>, _>("paid_at")?.map(Instant),
+    })
+}
+
+/// A validated make-payment request.
+pub struct NewPayment<'a> {
+    pub pay_token: &'a str,
+    pub app_id: &'a str,
+    pub mode: PayMode,
+    pub user_key: i64,
+    pub order_no: &'a str,
+    pub product_desc: &'a str,
+    pub amount: i64,
+    pub split: TaxSplit,
+    pub enable_pay_methods: Option<PayMethod>,
+    pub cash_receipt: bool,
+    pub trade_option: TradeOption,
+    pub installment: pay::Installment,
+    pub created_at: Instant,
+}
+
+/// What making a payment came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Made {
+    Made,
+    /// The app already has a payment with this orderNo in this mode.
+    OrderNoTaken,
+}
+
+/// Stores a new `PAY_STANDBY` payment that expires after [`pay::PAYMENT_LIFETIME_SECONDS`]. The unique
+/// (app, mode, orderNo) constraint decides between concurrent makes.
+pub async fn make_payment(db: &Db, p: &NewPayment<'_>) -> Result<Made, sqlx::Error> {
+    let inserted = sqlx::query(
+        "INSERT INTO ait_payments (pay_token, app_id, mode, user_key, order_no, product_desc, status, amount, \
+         amount_tax_free, amount_taxable, amount_vat, amount_service_fee, enable_pay_methods, cash_receipt, \
+         cash_receipt_trade_option, installment, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+    )
+    .bind(p.pay_token)
+    .bind(p.app_id)
+    .bind(p.mode.as_str())
+    .bind(p.user_key)
+    .bind(p.order_no)
+    .bind(p.product_desc)
+    .bind(PayStatus::PayStandby.as_str())
+    .bind(p.amount)
+    .bind(p.split.tax_free)
+    .bind(p.split.taxable)
+    .bind(p.split.vat)
+    .bind(p.split.service_fee)
+    .bind(p.enable_pay_methods.map(PayMethod::as_str))
+    .bind(i64::from(p.cash_receipt))
+    .bind(p.trade_option.as_str())
+    .bind(p.installment.as_str())
+    .bind(p.created_at.micros())
+    .bind(
+        p.created_at
+            .plus_seconds(pay::PAYMENT_LIFETIME_SECONDS)
+            .micros(),
+    )
+    .execute(db.writer())
+    .await;
+    match inserted {
+        Ok(_) => Ok(Made::Made),
+        Err(e) if unique_violation(&e) == Some("ait_payments_app_id_mode_order_no_key") => {
+            Ok(Made::OrderNoTaken)
         }
-    }
-
-    pub fn is_card(&self) -> bool {
-        self.pay_method.as_deref() == Some(pay::CARD)
-    }
-
-    pub fn is_toss_money(&self) -> bool {
-        self.pay_method.as_deref() == Some(pay::TOSS_MONEY)
-    }
-
-    pub fn discounted_amount(&self) -> i64 {
-        self.discount_amount + self.paid_point
-    }
-
-    pub fn card_company_name(&self) -> Option<&'static str> {
-        self.card_company_code.and_then(pay::card_company_name)
-    }
-
-    pub fn account_bank_name(&self) -> Option<&'static str> {
-        self.account_bank_code.as_deref().and_then(pay::bank_name)
-    }
-
-    pub fn card_number(&self) -> Option<String> {
-        Some(pay::masked_card_number(
-            self.card_bin.as_deref()?,
-            self.card_last4.as_deref()?,
-        ))
-    }
-
-    /// The card slip page of an executed card payment.
-    pub fn sales_check_link_url(&self, public_url: &str) -> Option<String> {
-        if !self.is_card() {
-            return None;
-        }
-        self.pay_transaction_id
-            .as_ref()
-            .map(|id| format!("{public_url}/sim/receipts/tosspay/{id}"))
+        Err(e) => Err(e),
     }
 }
 
 /// Which payment a partner call names: always within one app, mode and user.
 pub struct Lookup<'a> {
     pub app_id: &'a str,
-    pub mode: &'a str,
+    pub mode: PayMode,
     pub user_key: i64,
     pub pay_token: Option<&'a str>,
     pub order_no: Option<&'a str>,
@@ -281,7 +250,7 @@ impl Lookup<'_> {
     ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
         let mut query = sqlx::query(sql)
             .bind(self.app_id)
-            .bind(self.mode)
+            .bind(self.mode.as_str())
             .bind(self.user_key);
         if let Some(token) = self.pay_token {
             query = query.bind(token);
@@ -295,14 +264,14 @@ impl Lookup<'_> {
     pub async fn find(&self, db: &Db) -> Result<Option<Payment>, sqlx::Error> {
         let sql = self.sql("");
         let row = self.query(&sql).fetch_optional(db.reader()).await?;
-        Ok(row.as_ref().map(Payment::from_row))
+        row.as_ref().map(payment).transpose()
     }
 
     /// The payment, locked for the rest of `tx`.
     pub async fn lock(&self, db: &Db, tx: &mut Tx) -> Result<Option<Payment>, sqlx::Error> {
         let sql = self.sql(db.for_update());
         let row = self.query(&sql).fetch_optional(&mut **tx).await?;
-        Ok(row.as_ref().map(Payment::from_row))
+        row.as_ref().map(payment).transpose()
     }
 }
 
@@ -319,11 +288,11 @@ pub async fn lock_by_token(
     .bind(pay_token)
     .fetch_optional(&mut **tx)
     .await?;
-    Ok(row.as_ref().map(Payment::from_row))
+    row.as_ref().map(payment).transpose()
 }
 
-/// Applies the 30-minute expiry to `payment` if it is due, in memory and in the database (a conditional
-/// update, so it happens once whoever sees it first).
+/// Applies the expiry ([`pay::expired`]) to `payment` if it is due, in memory and in the database (a
+/// conditional update, so it happens once whoever sees it first).
 pub async fn expire_if_due<'e, E>(
     executor: E,
     payment: &mut Payment,
@@ -332,56 +301,212 @@ pub async fn expire_if_due<'e, E>(
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    if pay::expired(&payment.status, payment.expires_at, now) {
+    if pay::expired(payment.status, payment.expires_at, now) {
+        let [standby, approved] = pay::EXPIRING;
         sqlx::query(
             "UPDATE ait_payments SET status = $1 WHERE seq = $2 AND status IN ($3, $4) AND expires_at <= $5",
         )
-        .bind(PAY_CANCEL)
+        .bind(PayStatus::PayCancel.as_str())
         .bind(payment.seq)
-        .bind(PAY_STANDBY)
-        .bind(PAY_APPROVED)
+        .bind(standby.as_str())
+        .bind(approved.as_str())
         .bind(now.micros())
         .execute(executor)
         .await?;
-        payment.status = PAY_CANCEL.to_owned();
+        payment.status = PayStatus::PayCancel;
     }
     Ok(())
 }
 
-/// Cancels every payment whose window has closed by `now` (run when the clock is advanced).
+/// Cancels every payment whose lifetime has ended by `now` (run when the clock is advanced).
 pub async fn expire_due(db: &Db, now: Instant) -> Result<(), sqlx::Error> {
+    let [standby, approved] = pay::EXPIRING;
     sqlx::query(
         "UPDATE ait_payments SET status = $1 WHERE status IN ($2, $3) AND expires_at <= $4",
     )
-    .bind(PAY_CANCEL)
-    .bind(PAY_STANDBY)
-    .bind(PAY_APPROVED)
+    .bind(PayStatus::PayCancel.as_str())
+    .bind(standby.as_str())
+    .bind(approved.as_str())
     .bind(now.micros())
     .execute(db.writer())
     .await?;
     Ok(())
 }
 
-/// One entry of `transactions[]`.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TransactionView {
-    /// `PAY` or `REFUND`
-    pub step_type: String,
+/// Stores the buyer's authentication, already applied to `approved` ([`Payment::approve`]). Only the
+/// update that still finds `PAY_STANDBY` applies; `false` when another answer came first.
+pub async fn record_approval(tx: &mut Tx, approved: &Payment) -> Result<bool, sqlx::Error> {
+    let updated = sqlx::query(
+        "UPDATE ait_payments SET status = $1, pay_method = $2, card_company_code = $3, card_method_type = $4, \
+         card_user_type = $5, card_bin = $6, card_last4 = $7, spread_out = $8, no_interest = $9, \
+         account_bank_code = $10, account_number = $11, discount_amount = $12, paid_point = $13 \
+         WHERE seq = $14 AND status = $15",
+    )
+    .bind(approved.status.as_str())
+    .bind(approved.pay_method.map(PayMethod::as_str))
+    .bind(approved.card_company_code)
+    .bind(&approved.card_method_type)
+    .bind(&approved.card_user_type)
+    .bind(&approved.card_bin)
+    .bind(&approved.card_last4)
+    .bind(approved.spread_out)
+    .bind(approved.no_interest.map(i64::from))
+    .bind(&approved.account_bank_code)
+    .bind(&approved.account_number)
+    .bind(approved.discount_amount)
+    .bind(approved.paid_point)
+    .bind(approved.seq)
+    .bind(PayStatus::PayStandby.as_str())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(updated == 1)
+}
+
+/// The buyer closes the pay sheet: `PAY_STANDBY` → `PAY_CANCEL`; `false` when another answer came first.
+pub async fn record_sheet_closed(tx: &mut Tx, seq: i64) -> Result<bool, sqlx::Error> {
+    let updated = sqlx::query("UPDATE ait_payments SET status = $1 WHERE seq = $2 AND status = $3")
+        .bind(PayStatus::PayCancel.as_str())
+        .bind(seq)
+        .bind(PayStatus::PayStandby.as_str())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    Ok(updated == 1)
+}
+
+/// Stores the execution, already applied to `executed` ([`Payment::execute`]), and its `PAY`
+/// transaction. Exactly once: only the update that still finds `PAY_APPROVED` executes; `false` when
+/// another execution came first.
+pub async fn record_execution(
+    tx: &mut Tx,
+    executed: &Payment,
+    now: Instant,
+) -> Result<bool, sqlx::Error> {
+    let updated = sqlx::query(
+        "UPDATE ait_payments SET status = $1, paid_amount = $2, refundable_amount = $3, paid_at = $4, \
+         pay_transaction_id = $5, card_authorization_no = $6, cash_receipt_mgt_key = $7 \
+         WHERE seq = $8 AND status = $9",
+    )
+    .bind(executed.status.as_str())
+    .bind(executed.paid_amount)
+    .bind(executed.refundable_amount)
+    .bind(now.micros())
+    .bind(&executed.pay_transaction_id)
+    .bind(&executed.card_authorization_no)
+    .bind(&executed.cash_receipt_mgt_key)
+    .bind(executed.seq)
+    .bind(PayStatus::PayApproved.as_str())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if updated != 1 {
+        return Ok(false);
+    }
+    insert_transaction(
+        tx,
+        &NewTransaction {
+            pay_token: &executed.pay_token,
+            kind: TransactionKind::Pay,
+            transaction_id: executed.pay_transaction_id.as_deref().unwrap_or_default(),
+            refund_no: None,
+            paid_amount: executed.paid_amount,
+            transaction_amount: executed.amount,
+            discounted_amount: executed.discounted_amount(),
+            point_amount: executed.paid_point,
+            at: now,
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Sums of the payment's earlier refunds: (paid part, points).
+pub async fn refunded_so_far(tx: &mut Tx, pay_token: &str) -> Result<(i64, i64), sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(paid_amount), 0) AS BIGINT), CAST(COALESCE(SUM(point_amount), 0) AS BIGINT) \
+         FROM ait_pay_transactions WHERE pay_token = $1 AND step_type = $2",
+    )
+    .bind(pay_token)
+    .bind(TransactionKind::Refund.as_str())
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((row.try_get(0)?, row.try_get(1)?))
+}
+
+/// One refund, as [`pay::check_refund`] and [`pay::refund_split`] decided it.
+pub struct Refund<'a> {
+    pub amount: i64,
+    pub split: RefundSplit,
+    pub transaction_id: &'a str,
+    pub refund_no: &'a str,
+}
+
+/// Stores a refund of `payment` (as read, locked) and its `REFUND` transaction. Exactly once, never below
+/// zero: the update only applies while the payment is still `PAY_COMPLETE` with the refundable amount it
+/// was read with; `false` otherwise.
+pub async fn record_refund(
+    tx: &mut Tx,
+    payment: &Payment,
+    refund: &Refund<'_>,
+    now: Instant,
+) -> Result<bool, sqlx::Error> {
+    let status = pay::status_after_refund(payment.refundable_amount, refund.amount);
+    let updated = sqlx::query(
+        "UPDATE ait_payments SET refundable_amount = $1, status = $2 \
+         WHERE seq = $3 AND status = $4 AND refundable_amount = $5 AND refundable_amount >= $6",
+    )
+    .bind(payment.refundable_amount - refund.amount)
+    .bind(status.as_str())
+    .bind(payment.seq)
+    .bind(PayStatus::PayComplete.as_str())
+    .bind(payment.refundable_amount)
+    .bind(refund.amount)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if updated != 1 {
+        return Ok(false);
+    }
+    insert_transaction(
+        tx,
+        &NewTransaction {
+            pay_token: &payment.pay_token,
+            kind: TransactionKind::Refund,
+            transaction_id: refund.transaction_id,
+            refund_no: Some(refund.refund_no),
+            paid_amount: refund.split.paid,
+            transaction_amount: -refund.amount,
+            discounted_amount: refund.split.discount,
+            point_amount: refund.split.points,
+            at: now,
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Transactions
+
+/// An approval (`PAY`) or refund (`REFUND`) of a payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transaction {
+    pub kind: TransactionKind,
     pub transaction_id: String,
     pub paid_amount: i64,
-    /// Negative for refunds
+    /// Negative for refunds.
     pub transaction_amount: i64,
     pub discounted_amount: i64,
     pub point_amount: i64,
-    /// ISO-8601 UTC
-    pub reg_ts: String,
+    pub created_at: Instant,
 }
 
+/// The payment's transactions in commit order.
 pub async fn transactions<'e, E>(
     executor: E,
     pay_token: &str,
-) -> Result<Vec<TransactionView>, sqlx::Error>
+) -> Result<Vec<Transaction>, sqlx::Error>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -392,41 +517,41 @@ where
     .bind(pay_token)
     .fetch_all(executor)
     .await?;
-    Ok(rows
-        .iter()
-        .map(|row| TransactionView {
-            step_type: row.get(0),
-            transaction_id: row.get(1),
-            paid_amount: row.get(2),
-            transaction_amount: row.get(3),
-            discounted_amount: row.get(4),
-            point_amount: row.get(5),
-            reg_ts: Instant(row.get(6)).iso_utc(),
+    rows.iter()
+        .map(|row| {
+            Ok(Transaction {
+                kind: parsed_column(row, "step_type")?,
+                transaction_id: row.try_get("transaction_id")?,
+                paid_amount: row.try_get("paid_amount")?,
+                transaction_amount: row.try_get("transaction_amount")?,
+                discounted_amount: row.try_get("discounted_amount")?,
+                point_amount: row.try_get("point_amount")?,
+                created_at: Instant(row.try_get("created_at")?),
+            })
         })
-        .collect())
+        .collect()
 }
 
-/// A new transaction of a payment.
-pub struct NewTransaction<'a> {
-    pub pay_token: &'a str,
-    pub step_type: &'static str,
-    pub transaction_id: &'a str,
-    pub refund_no: Option<&'a str>,
-    pub paid_amount: i64,
-    pub transaction_amount: i64,
-    pub discounted_amount: i64,
-    pub point_amount: i64,
-    pub at: Instant,
+struct NewTransaction<'a> {
+    pay_token: &'a str,
+    kind: TransactionKind,
+    transaction_id: &'a str,
+    refund_no: Option<&'a str>,
+    paid_amount: i64,
+    transaction_amount: i64,
+    discounted_amount: i64,
+    point_amount: i64,
+    at: Instant,
 }
 
-pub async fn insert_transaction(tx: &mut Tx, t: &NewTransaction<'_>) -> Result<(), sqlx::Error> {
+async fn insert_transaction(tx: &mut Tx, t: &NewTransaction<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO ait_pay_transactions (pay_token, step_type, transaction_id, refund_no, paid_amount, \
          transaction_amount, discounted_amount, point_amount, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(t.pay_token)
-    .bind(t.step_type)
+    .bind(t.kind.as_str())
     .bind(t.transaction_id)
     .bind(t.refund_no)
     .bind(t.paid_amount)
@@ -437,125 +562,4 @@ pub async fn insert_transaction(tx: &mut Tx, t: &NewTransaction<'_>) -> Result<(
     .execute(&mut **tx)
     .await?;
     Ok(())
-}
-
-/// Sums of the payment's earlier refunds: (paid part, points).
-pub async fn refunded_so_far(tx: &mut Tx, pay_token: &str) -> Result<(i64, i64), sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT CAST(COALESCE(SUM(paid_amount), 0) AS BIGINT), CAST(COALESCE(SUM(point_amount), 0) AS BIGINT) \
-         FROM ait_pay_transactions WHERE pay_token = $1 AND step_type = 'REFUND'",
-    )
-    .bind(pay_token)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok((row.get(0), row.get(1)))
-}
-
-/// `card` of the status answer.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CardView {
-    pub no_interest: bool,
-    pub spread_out: i64,
-    pub card_authorization_no: Option<String>,
-    pub card_method_type: Option<String>,
-    pub card_user_type: Option<String>,
-    pub card_number: Option<String>,
-    pub card_bin_number: Option<String>,
-    pub card_num4_print: Option<String>,
-    pub sales_check_link_url: Option<String>,
-    pub card_company_name: Option<&'static str>,
-    pub card_company_code: Option<i64>,
-}
-
-/// The payload of `get-payment-status` (and of the simulator's pay-sheet calls).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PaymentStatusView {
-    /// `TEST` or `LIVE`
-    pub mode: String,
-    pub pay_token: String,
-    pub order_no: String,
-    pub pay_status: String,
-    pub pay_method: Option<String>,
-    pub amount: i64,
-    pub discounted_amount: i64,
-    pub discount_amount_v2: i64,
-    pub paid_point_v2: i64,
-    pub paid_amount: i64,
-    pub refundable_amount: i64,
-    pub amount_taxable: i64,
-    pub amount_tax_free: i64,
-    pub amount_vat: i64,
-    pub amount_service_fee: i64,
-    pub disposable_cup_deposit: i64,
-    pub account_bank_code: Option<String>,
-    pub account_bank_name: Option<&'static str>,
-    pub account_number: Option<String>,
-    pub card: Option<CardView>,
-    pub transactions: Vec<TransactionView>,
-    pub created_ts: String,
-    pub paid_ts: Option<String>,
-}
-
-impl PaymentStatusView {
-    pub fn new(
-        p: &Payment,
-        transactions: Vec<TransactionView>,
-        public_url: &str,
-    ) -> PaymentStatusView {
-        let executed = p.status == PAY_COMPLETE || p.status == pay::REFUND_SUCCESS;
-        let toss_money = p.is_toss_money();
-        let card = p.is_card().then(|| CardView {
-            no_interest: p.no_interest.unwrap_or(false),
-            spread_out: p.spread_out.unwrap_or(0),
-            card_authorization_no: p.card_authorization_no.clone(),
-            card_method_type: p.card_method_type.clone(),
-            card_user_type: p.card_user_type.clone(),
-            card_number: p.card_number(),
-            card_bin_number: p.card_bin.clone(),
-            card_num4_print: p.card_last4.clone(),
-            sales_check_link_url: p.sales_check_link_url(public_url),
-            card_company_name: p.card_company_name(),
-            card_company_code: p.card_company_code,
-        });
-        PaymentStatusView {
-            mode: p.mode.clone(),
-            pay_token: p.pay_token.clone(),
-            order_no: p.order_no.clone(),
-            pay_status: p.status.clone(),
-            pay_method: p.pay_method.clone(),
-            amount: p.amount,
-            discounted_amount: p.discounted_amount(),
-            discount_amount_v2: p.discount_amount,
-            paid_point_v2: p.paid_point,
-            paid_amount: if executed { p.paid_amount } else { 0 },
-            refundable_amount: if executed { p.refundable_amount } else { 0 },
-            amount_taxable: p.amount_taxable,
-            amount_tax_free: p.amount_tax_free,
-            amount_vat: p.amount_vat,
-            amount_service_fee: p.amount_service_fee,
-            disposable_cup_deposit: 0,
-            account_bank_code: p.account_bank_code.clone().filter(|_| toss_money),
-            account_bank_name: p.account_bank_name().filter(|_| toss_money),
-            account_number: p.account_number.clone().filter(|_| toss_money),
-            card,
-            transactions,
-            created_ts: p.created_at.iso_utc(),
-            paid_ts: p.paid_at.map(Instant::iso_utc),
-        }
-    }
-
-    /// The view of a payment read inside `tx` (or any executor), with its transactions.
-    pub async fn load<'e, E>(
-        executor: E,
-        p: &Payment,
-        public_url: &str,
-    ) -> Result<PaymentStatusView, sqlx::Error>
-    where
-        E: sqlx::Executor<'e, Database = sqlx::Any>,
-    {
-        let transactions = transactions(executor, &p.pay_token).await?;
-        Ok(PaymentStatusView::new(p, transactions, public_url))
-    }
 }

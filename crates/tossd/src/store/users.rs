@@ -236,3 +236,14 @@ pub async fn unlink_pair(
         .await?;
     Ok(())
 }
+
+// --- used by pay ---
+
+/// Whether a Toss user with this userKey exists.
+pub async fn user_exists(db: &Db, user_key: i64) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT user_key FROM users WHERE user_key = $1")
+        .bind(user_key)
+        .fetch_optional(db.reader())
+        .await?;
+    Ok(found.is_some())
+}

@@ -1,45 +1,31 @@
 //! Apps-in-Toss Toss Pay (REFERENCE.md §2.3): make, execute, refund and look up payments. The buyer's
 //! side (the pay sheet) is the simulator's (`sim::pay`).
 
-use crate::store::pay as store;
+use std::marker::PhantomData;
 
-use axum::body::Body;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::apps_in_toss::auth::{known_user, PartnerApp};
-use crate::apps_in_toss::{AitError, AitSuccess};
-use crate::domain::pay::{self, ExecuteRefusal, RefundRefusal, PAY_COMPLETE, REFUND_SUCCESS};
+use crate::apps_in_toss::caller::{Caller, TossPay};
+use crate::apps_in_toss::{AitError, AitJson, AitSuccess};
+use crate::domain::pay::{
+    self, ExecuteRefusal, KeyNeed, PayMethod, PayMode, PaySettings, PayStatus, Payment,
+    RefundRefusal, TransactionKind,
+};
 use crate::domain::secrets;
 use crate::domain::time::Instant;
 use crate::domain::uuid;
 use crate::state::AppState;
-use crate::store::Tx;
-use crate::web::read_json;
-
-use store::{Lookup, MerchantKey, NewTransaction, Payment, PaymentStatusView};
-
-/// Seeds the default app's commerce data: its Toss Pay merchant key (REFERENCE.md §6.1) and its in-app
-/// products (§6.5).
-pub async fn seed_default_app(tx: &mut Tx) -> Result<(), sqlx::Error> {
-    let app_id: String = sqlx::query_scalar("SELECT app_id FROM apps WHERE is_default = 1")
-        .fetch_one(&mut **tx)
-        .await?;
-    store::set_private_merchant_key(tx, &app_id).await?;
-    crate::apps_in_toss::iap::seed_default_app(tx, &app_id).await
-}
+use crate::store::pay::{self as store, Lookup, Made, NewPayment, Refund, Transaction};
 
 const BAD: StatusCode = StatusCode::BAD_REQUEST;
 
 fn fail(code: &'static str, reason: &'static str) -> AitError {
     AitError::fail(BAD, code, reason)
-}
-
-fn invalid_api_key() -> AitError {
-    fail("COMMON_INVALID_API_KEY", "바르지 않은 apiKey예요.")
 }
 
 fn not_found(status: StatusCode) -> AitError {
@@ -53,56 +39,69 @@ fn break_time_of_bank() -> AitError {
     )
 }
 
-fn mode(is_test_payment: bool) -> &'static str {
-    if is_test_payment {
-        "TEST"
-    } else {
-        "LIVE"
-    }
+/// Which merchant key a Toss Pay endpoint needs.
+pub trait KeyRule {
+    const NEED: KeyNeed;
 }
 
-/// What an endpoint needs from the app's merchant key.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum KeyNeed {
-    /// Any key, the public test key included (make, status).
-    Any,
-    /// A private key (execute, refund).
-    Private,
+/// make-payment and get-payment-status: any key, the public test key included.
+pub enum AnyKey {}
+
+impl KeyRule for AnyKey {
+    const NEED: KeyNeed = KeyNeed::Any;
 }
 
-/// The common checks of every Toss Pay call, in the order of REFERENCE.md §1.6.6: the user header, then
-/// the app's merchant key. Returns the caller's userKey.
-async fn common_checks(
-    state: &AppState,
-    app: &PartnerApp,
-    headers: &HeaderMap,
-    need: KeyNeed,
-) -> Result<(i64, store::PaySettings), AitError> {
-    let user_key = known_user(state, app, headers, BAD).await?;
-    let settings = store::settings(state.db.reader(), &app.app_id).await?;
-    match (settings.merchant_key, need) {
-        (MerchantKey::Unset, _) | (MerchantKey::PublicTest, KeyNeed::Private) => {
-            Err(invalid_api_key())
+/// execute-payment and refund-payment: a private key.
+pub enum PrivateKey {}
+
+impl KeyRule for PrivateKey {
+    const NEED: KeyNeed = KeyNeed::Private;
+}
+
+/// The caller of a Toss Pay endpoint, checked in the order of REFERENCE.md §1.6.6: the app and the user
+/// header ([`Caller<TossPay>`]), then the app's merchant key as the endpoint needs it; the handler reads
+/// the body after.
+pub struct PayCaller<K> {
+    app_id: String,
+    user_key: i64,
+    settings: PaySettings,
+    key: PhantomData<K>,
+}
+
+impl<K: KeyRule> FromRequestParts<AppState> for PayCaller<K> {
+    type Rejection = AitError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AitError> {
+        let caller = Caller::<TossPay>::from_request_parts(parts, state).await?;
+        let settings = store::settings(state.db.reader(), &caller.app.app_id).await?;
+        if !pay::key_allows(settings.merchant_key, K::NEED) {
+            return Err(fail("COMMON_INVALID_API_KEY", "바르지 않은 apiKey예요."));
         }
-        _ => Ok((user_key, settings)),
+        Ok(PayCaller {
+            app_id: caller.app.app_id,
+            user_key: caller.user_key,
+            settings,
+            key: PhantomData,
+        })
     }
 }
 
-/// `cardAuthorizationNo`: `00000000` in TEST mode, 8 random digits in LIVE mode.
-fn authorization_no(mode: &str) -> String {
-    if mode == "TEST" {
-        "00000000".to_owned()
-    } else {
-        format!("{:08}", secrets::random_in(0..=99_999_999))
+impl<K> PayCaller<K> {
+    /// The caller's payment named by `pay_token` and/or `order_no` in the mode of `isTestPayment`.
+    fn lookup<'a>(
+        &'a self,
+        is_test_payment: bool,
+        pay_token: Option<&'a str>,
+        order_no: Option<&'a str>,
+    ) -> Lookup<'a> {
+        Lookup {
+            app_id: &self.app_id,
+            mode: PayMode::of(is_test_payment),
+            user_key: self.user_key,
+            pay_token,
+            order_no,
+        }
     }
-}
-
-/// `cashReceiptMgtKey`: 20 characters of `[A-Z0-9]`.
-fn cash_receipt_mgt_key() -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    (0..20)
-        .map(|_| ALPHABET[secrets::random_in(0..=(ALPHABET.len() as i64 - 1)) as usize] as char)
-        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -141,14 +140,14 @@ pub struct MakePaymentResponse {
 }
 
 /// A validated make-payment request.
-struct NewPayment {
+struct ValidMake {
     split: pay::TaxSplit,
-    enable_pay_methods: Option<&'static str>,
-    trade_option: &'static str,
-    installment: &'static str,
+    enable_pay_methods: Option<PayMethod>,
+    trade_option: pay::TradeOption,
+    installment: pay::Installment,
 }
 
-fn validate_make(r: &MakePaymentRequest) -> Option<NewPayment> {
+fn validate_make(r: &MakePaymentRequest) -> Option<ValidMake> {
     if !pay::is_order_no(&r.order_no)
         || !pay::is_product_desc(&r.product_desc)
         || !(1..=pay::MAX_AMOUNT).contains(&r.amount)
@@ -162,7 +161,7 @@ fn validate_make(r: &MakePaymentRequest) -> Option<NewPayment> {
         r.amount_taxable,
         r.amount_vat,
     )?;
-    Some(NewPayment {
+    Some(ValidMake {
         split,
         enable_pay_methods: pay::enable_pay_methods(r.enable_pay_methods.as_deref())?,
         trade_option: pay::trade_option(r.cash_receipt_trade_option.as_deref())?,
@@ -184,49 +183,35 @@ fn validate_make(r: &MakePaymentRequest) -> Option<NewPayment> {
 )]
 pub async fn make_payment(
     State(state): State<AppState>,
-    app: PartnerApp,
-    headers: HeaderMap,
-    body: Body,
+    caller: PayCaller<AnyKey>,
+    AitJson(request): AitJson<MakePaymentRequest>,
 ) -> Result<AitSuccess<MakePaymentResponse>, AitError> {
-    let (user_key, _) = common_checks(&state, &app, &headers, KeyNeed::Any).await?;
-    let request: MakePaymentRequest = read_json(body).await?;
     let valid = validate_make(&request).ok_or_else(AitError::invalid_parameter)?;
     let now = state.clock.now(&state.db).await?;
     let pay_token = secrets::random_alnum(22);
-    let cash_receipt = matches!(request.cash_receipt, Some(Value::Bool(true)));
-    // The unique (app, mode, orderNo) constraint decides between concurrent creates.
-    let inserted = sqlx::query(
-        "INSERT INTO ait_payments (pay_token, app_id, mode, user_key, order_no, product_desc, status, amount, \
-         amount_tax_free, amount_taxable, amount_vat, amount_service_fee, enable_pay_methods, cash_receipt, \
-         cash_receipt_trade_option, installment, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
-         ON CONFLICT (app_id, mode, order_no) DO NOTHING",
+    let made = store::make_payment(
+        &state.db,
+        &NewPayment {
+            pay_token: &pay_token,
+            app_id: &caller.app_id,
+            mode: PayMode::of(request.is_test_payment),
+            user_key: caller.user_key,
+            order_no: &request.order_no,
+            product_desc: &request.product_desc,
+            amount: request.amount,
+            split: valid.split,
+            enable_pay_methods: valid.enable_pay_methods,
+            cash_receipt: matches!(request.cash_receipt, Some(Value::Bool(true))),
+            trade_option: valid.trade_option,
+            installment: valid.installment,
+            created_at: now,
+        },
     )
-    .bind(&pay_token)
-    .bind(&app.app_id)
-    .bind(mode(request.is_test_payment))
-    .bind(user_key)
-    .bind(&request.order_no)
-    .bind(&request.product_desc)
-    .bind(pay::PAY_STANDBY)
-    .bind(request.amount)
-    .bind(valid.split.tax_free)
-    .bind(valid.split.taxable)
-    .bind(valid.split.vat)
-    .bind(valid.split.service_fee)
-    .bind(valid.enable_pay_methods)
-    .bind(i64::from(cash_receipt))
-    .bind(valid.trade_option)
-    .bind(valid.installment)
-    .bind(now.micros())
-    .bind(now.plus_seconds(pay::PAYMENT_LIFETIME_SECONDS).micros())
-    .execute(state.db.writer())
-    .await?
-    .rows_affected();
-    if inserted == 0 {
-        return Err(fail("PAYMENT_EXISTING_PAYMENT", "이미 존재하는 결제예요."));
+    .await?;
+    match made {
+        Made::Made => Ok(AitSuccess(MakePaymentResponse { pay_token })),
+        Made::OrderNoTaken => Err(fail("PAYMENT_EXISTING_PAYMENT", "이미 존재하는 결제예요.")),
     }
-    Ok(AitSuccess(MakePaymentResponse { pay_token }))
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -246,7 +231,8 @@ pub struct ExecutePaymentRequest {
 #[serde(rename_all = "camelCase")]
 pub struct ExecutePaymentResponse {
     pub code: i64,
-    pub mode: String,
+    #[schema(value_type = String)]
+    pub mode: PayMode,
     pub order_no: String,
     pub amount: i64,
     /// yyyy-MM-dd HH:mm:ss, KST
@@ -254,7 +240,8 @@ pub struct ExecutePaymentResponse {
     pub state_msg: &'static str,
     pub discounted_amount: i64,
     pub paid_amount: i64,
-    pub pay_method: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub pay_method: Option<PayMethod>,
     pub pay_token: String,
     pub transaction_id: String,
     pub card_company_code: Option<i64>,
@@ -282,14 +269,14 @@ impl ExecutePaymentResponse {
         let money = p.is_toss_money();
         ExecutePaymentResponse {
             code: 0,
-            mode: p.mode.clone(),
+            mode: p.mode,
             order_no: p.order_no.clone(),
             amount: p.amount,
             approval_time: approval.kst_plain(),
             state_msg: "결제 완료",
             discounted_amount: p.discounted_amount(),
             paid_amount: p.paid_amount,
-            pay_method: p.pay_method.clone(),
+            pay_method: p.pay_method,
             pay_token: p.pay_token.clone(),
             transaction_id: p.pay_transaction_id.clone().unwrap_or_default(),
             card_company_code: p.card_company_code.filter(|_| card),
@@ -327,108 +314,51 @@ impl ExecutePaymentResponse {
 )]
 pub async fn execute_payment(
     State(state): State<AppState>,
-    app: PartnerApp,
-    headers: HeaderMap,
-    body: Body,
+    caller: PayCaller<PrivateKey>,
+    AitJson(request): AitJson<ExecutePaymentRequest>,
 ) -> Result<AitSuccess<ExecutePaymentResponse>, AitError> {
-    let (user_key, settings) = common_checks(&state, &app, &headers, KeyNeed::Private).await?;
-    let request: ExecutePaymentRequest = read_json(body).await?;
     if request.pay_token.chars().count() > pay::MAX_PAY_TOKEN_CHARS {
         return Err(AitError::invalid_parameter());
     }
-    let mode = mode(request.is_test_payment);
-    let lookup = Lookup {
-        app_id: &app.app_id,
-        mode,
-        user_key,
-        pay_token: Some(&request.pay_token),
-        order_no: None,
-    };
+    let lookup = caller.lookup(request.is_test_payment, Some(&request.pay_token), None);
     let mut tx = state.db.begin().await?;
     let now = state.clock.now_in(&mut tx).await?;
     let mut payment = lookup
         .lock(&state.db, &mut tx)
         .await?
         .ok_or_else(|| not_found(BAD))?;
-    if request
-        .order_no
-        .as_deref()
-        .is_some_and(|o| o != payment.order_no)
-    {
-        return Err(fail(
-            "PAYMENT_ORDER_NO_MISMATCH",
-            "주문번호가 일치하지 않아요.",
-        ));
-    }
     store::expire_if_due(&mut *tx, &mut payment, now).await?;
-    if let Err(refusal) = pay::check_execute(&payment.status) {
+    let checked = pay::check_execute(&payment, request.order_no.as_deref(), &caller.settings, now);
+    if let Err(refusal) = checked {
         // The expiry, if it just happened, is kept.
         tx.commit().await?;
-        return Err(match refusal {
-            ExecuteRefusal::Canceled => fail("PAYMENT_CANCELED", "취소된 결제예요."),
-            ExecuteRefusal::NotApproved => fail(
-                "PAYMENT_NOT_APPROVED",
-                "구매자 인증이 완료되지 않은 결제예요.",
-            ),
-            ExecuteRefusal::AlreadyCompleted => already_completed(),
-        });
+        return Err(execute_refusal(refusal));
     }
-    if payment.is_toss_money() && settings.in_maintenance(now) {
-        return Err(break_time_of_bank());
-    }
-    payment.paid_amount = payment.amount - payment.discounted_amount();
-    payment.refundable_amount = payment.amount;
-    payment.paid_at = Some(now);
-    payment.pay_transaction_id = Some(uuid::v4());
-    if payment.is_card() {
-        payment.card_authorization_no = Some(authorization_no(&payment.mode));
-    }
-    if payment.is_toss_money() && payment.cash_receipt {
-        payment.cash_receipt_mgt_key = Some(cash_receipt_mgt_key());
-    }
-    // Exactly once: only the update that still finds PAY_APPROVED executes.
-    let updated = sqlx::query(
-        "UPDATE ait_payments SET status = $1, paid_amount = $2, refundable_amount = $3, paid_at = $4, \
-         pay_transaction_id = $5, card_authorization_no = $6, cash_receipt_mgt_key = $7 \
-         WHERE seq = $8 AND status = $9",
-    )
-    .bind(PAY_COMPLETE)
-    .bind(payment.paid_amount)
-    .bind(payment.refundable_amount)
-    .bind(now.micros())
-    .bind(&payment.pay_transaction_id)
-    .bind(&payment.card_authorization_no)
-    .bind(&payment.cash_receipt_mgt_key)
-    .bind(payment.seq)
-    .bind(pay::PAY_APPROVED)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if updated != 1 {
+    payment.execute(now);
+    if !store::record_execution(&mut tx, &payment, now).await? {
         return Err(already_completed());
     }
-    let transaction_id = payment.pay_transaction_id.clone().unwrap_or_default();
-    store::insert_transaction(
-        &mut tx,
-        &NewTransaction {
-            pay_token: &payment.pay_token,
-            step_type: "PAY",
-            transaction_id: &transaction_id,
-            refund_no: None,
-            paid_amount: payment.paid_amount,
-            transaction_amount: payment.amount,
-            discounted_amount: payment.discounted_amount(),
-            point_amount: payment.paid_point,
-            at: now,
-        },
-    )
-    .await?;
     tx.commit().await?;
     Ok(AitSuccess(ExecutePaymentResponse::new(
         &payment,
         now,
         &state.settings.public_url,
     )))
+}
+
+fn execute_refusal(refusal: ExecuteRefusal) -> AitError {
+    match refusal {
+        ExecuteRefusal::OrderNoMismatch => {
+            fail("PAYMENT_ORDER_NO_MISMATCH", "주문번호가 일치하지 않아요.")
+        }
+        ExecuteRefusal::Canceled => fail("PAYMENT_CANCELED", "취소된 결제예요."),
+        ExecuteRefusal::NotApproved => fail(
+            "PAYMENT_NOT_APPROVED",
+            "구매자 인증이 완료되지 않은 결제예요.",
+        ),
+        ExecuteRefusal::AlreadyCompleted => already_completed(),
+        ExecuteRefusal::BreakTimeOfBank => break_time_of_bank(),
+    }
 }
 
 fn already_completed() -> AitError {
@@ -491,12 +421,9 @@ pub struct RefundPaymentResponse {
 )]
 pub async fn refund_payment(
     State(state): State<AppState>,
-    app: PartnerApp,
-    headers: HeaderMap,
-    body: Body,
+    caller: PayCaller<PrivateKey>,
+    AitJson(request): AitJson<RefundPaymentRequest>,
 ) -> Result<AitSuccess<RefundPaymentResponse>, AitError> {
-    let (user_key, settings) = common_checks(&state, &app, &headers, KeyNeed::Private).await?;
-    let request: RefundPaymentRequest = read_json(body).await?;
     if request.pay_token.chars().count() > pay::MAX_PAY_TOKEN_CHARS
         || request
             .reason
@@ -506,13 +433,7 @@ pub async fn refund_payment(
     {
         return Err(AitError::invalid_parameter());
     }
-    let lookup = Lookup {
-        app_id: &app.app_id,
-        mode: mode(request.is_test_payment),
-        user_key,
-        pay_token: Some(&request.pay_token),
-        order_no: None,
-    };
+    let lookup = caller.lookup(request.is_test_payment, Some(&request.pay_token), None);
     let mut tx = state.db.begin().await?;
     let now = state.clock.now_in(&mut tx).await?;
     let mut payment = lookup
@@ -520,17 +441,13 @@ pub async fn refund_payment(
         .await?
         .ok_or_else(|| not_found(BAD))?;
     store::expire_if_due(&mut *tx, &mut payment, now).await?;
-    let amount =
-        match pay::refund_amount(&payment.status, payment.refundable_amount, request.amount) {
-            Ok(amount) => amount,
-            Err(refusal) => {
-                tx.commit().await?;
-                return Err(refund_refusal(refusal));
-            }
-        };
-    if payment.is_toss_money() && settings.in_maintenance(now) {
-        return Err(break_time_of_bank());
-    }
+    let amount = match pay::check_refund(&payment, request.amount, &caller.settings, now) {
+        Ok(amount) => amount,
+        Err(refusal) => {
+            tx.commit().await?;
+            return Err(refund_refusal(refusal));
+        }
+    };
     let (earlier_paid, earlier_points) =
         store::refunded_so_far(&mut tx, &payment.pay_token).await?;
     let split = pay::refund_split(
@@ -540,44 +457,21 @@ pub async fn refund_payment(
         earlier_paid,
         earlier_points,
     );
-    // Exactly once, never below zero: the update only applies while enough remains.
-    let updated = sqlx::query(
-        "UPDATE ait_payments SET refundable_amount = refundable_amount - $1, \
-         status = CASE WHEN refundable_amount = $1 THEN $2 ELSE $3 END \
-         WHERE seq = $4 AND status = $3 AND refundable_amount >= $1",
-    )
-    .bind(amount)
-    .bind(REFUND_SUCCESS)
-    .bind(PAY_COMPLETE)
-    .bind(payment.seq)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if updated != 1 {
-        return Err(refund_refusal(RefundRefusal::AmountExceeded));
-    }
     let transaction_id = uuid::v4();
     let refund_no = uuid::v4();
-    store::insert_transaction(
-        &mut tx,
-        &NewTransaction {
-            pay_token: &payment.pay_token,
-            step_type: "REFUND",
-            transaction_id: &transaction_id,
-            refund_no: Some(&refund_no),
-            paid_amount: split.paid,
-            transaction_amount: -amount,
-            discounted_amount: split.discount,
-            point_amount: split.points,
-            at: now,
-        },
-    )
-    .await?;
+    let refund = Refund {
+        amount,
+        split,
+        transaction_id: &transaction_id,
+        refund_no: &refund_no,
+    };
+    if !store::record_refund(&mut tx, &payment, &refund, now).await? {
+        return Err(refund_refusal(RefundRefusal::AmountExceeded));
+    }
     tx.commit().await?;
     let card = payment.is_card();
     let money = payment.is_toss_money();
     Ok(AitSuccess(RefundPaymentResponse {
-        refund_no,
         approval_time: now.kst_plain(),
         cash_receipt_mgt_key: payment.cash_receipt_mgt_key.clone(),
         refundable_amount: payment.refundable_amount - amount,
@@ -587,7 +481,6 @@ pub async fn refund_payment(
         refunded_discount_amount: split.discount,
         refunded_paid_amount: split.paid,
         pay_token: payment.pay_token.clone(),
-        transaction_id,
         card_method_type: payment.card_method_type.clone().filter(|_| card),
         card_number: payment.card_number().filter(|_| card),
         card_user_type: payment.card_user_type.clone().filter(|_| card),
@@ -596,6 +489,8 @@ pub async fn refund_payment(
         account_bank_code: payment.account_bank_code.clone().filter(|_| money),
         account_bank_name: payment.account_bank_name().filter(|_| money),
         account_number: payment.account_number.clone().filter(|_| money),
+        refund_no,
+        transaction_id,
     }))
 }
 
@@ -607,6 +502,7 @@ fn refund_refusal(refusal: RefundRefusal) -> AitError {
             "PAYMENT_REFUND_AMOUNT_EXCEEDED",
             "환불 가능 금액을 초과했어요.",
         ),
+        RefundRefusal::BreakTimeOfBank => break_time_of_bank(),
     }
 }
 
@@ -637,22 +533,17 @@ pub struct PaymentStatusRequest {
 )]
 pub async fn get_payment_status(
     State(state): State<AppState>,
-    app: PartnerApp,
-    headers: HeaderMap,
-    body: Body,
+    caller: PayCaller<AnyKey>,
+    AitJson(request): AitJson<PaymentStatusRequest>,
 ) -> Result<AitSuccess<PaymentStatusView>, AitError> {
-    let (user_key, _) = common_checks(&state, &app, &headers, KeyNeed::Any).await?;
-    let request: PaymentStatusRequest = read_json(body).await?;
     if request.pay_token.is_none() && request.order_no.is_none() {
         return Err(AitError::invalid_parameter());
     }
-    let lookup = Lookup {
-        app_id: &app.app_id,
-        mode: mode(request.is_test_payment),
-        user_key,
-        pay_token: request.pay_token.as_deref(),
-        order_no: request.order_no.as_deref(),
-    };
+    let lookup = caller.lookup(
+        request.is_test_payment,
+        request.pay_token.as_deref(),
+        request.order_no.as_deref(),
+    );
     let mut payment = lookup
         .find(&state.db)
         .await?
@@ -662,4 +553,146 @@ pub async fn get_payment_status(
     let view =
         PaymentStatusView::load(state.db.reader(), &payment, &state.settings.public_url).await?;
     Ok(AitSuccess(view))
+}
+
+/// One entry of `transactions[]`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TransactionView {
+    /// `PAY` or `REFUND`
+    #[schema(value_type = String)]
+    pub step_type: TransactionKind,
+    pub transaction_id: String,
+    pub paid_amount: i64,
+    /// Negative for refunds
+    pub transaction_amount: i64,
+    pub discounted_amount: i64,
+    pub point_amount: i64,
+    /// ISO-8601 UTC
+    pub reg_ts: String,
+}
+
+impl TransactionView {
+    fn new(t: Transaction) -> TransactionView {
+        TransactionView {
+            step_type: t.kind,
+            transaction_id: t.transaction_id,
+            paid_amount: t.paid_amount,
+            transaction_amount: t.transaction_amount,
+            discounted_amount: t.discounted_amount,
+            point_amount: t.point_amount,
+            reg_ts: t.created_at.iso_utc(),
+        }
+    }
+}
+
+/// `card` of the status answer.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CardView {
+    pub no_interest: bool,
+    pub spread_out: i64,
+    pub card_authorization_no: Option<String>,
+    pub card_method_type: Option<String>,
+    pub card_user_type: Option<String>,
+    pub card_number: Option<String>,
+    pub card_bin_number: Option<String>,
+    pub card_num4_print: Option<String>,
+    pub sales_check_link_url: Option<String>,
+    pub card_company_name: Option<&'static str>,
+    pub card_company_code: Option<i64>,
+}
+
+/// The payload of `get-payment-status` (and of the simulator's pay-sheet calls).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentStatusView {
+    /// `TEST` or `LIVE`
+    #[schema(value_type = String)]
+    pub mode: PayMode,
+    pub pay_token: String,
+    pub order_no: String,
+    #[schema(value_type = String)]
+    pub pay_status: PayStatus,
+    #[schema(value_type = Option<String>)]
+    pub pay_method: Option<PayMethod>,
+    pub amount: i64,
+    pub discounted_amount: i64,
+    pub discount_amount_v2: i64,
+    pub paid_point_v2: i64,
+    pub paid_amount: i64,
+    pub refundable_amount: i64,
+    pub amount_taxable: i64,
+    pub amount_tax_free: i64,
+    pub amount_vat: i64,
+    pub amount_service_fee: i64,
+    pub disposable_cup_deposit: i64,
+    pub account_bank_code: Option<String>,
+    pub account_bank_name: Option<&'static str>,
+    pub account_number: Option<String>,
+    pub card: Option<CardView>,
+    pub transactions: Vec<TransactionView>,
+    pub created_ts: String,
+    pub paid_ts: Option<String>,
+}
+
+impl PaymentStatusView {
+    pub fn new(p: &Payment, transactions: Vec<Transaction>, public_url: &str) -> PaymentStatusView {
+        let executed = match p.status {
+            PayStatus::PayComplete | PayStatus::RefundSuccess => true,
+            PayStatus::PayStandby | PayStatus::PayApproved | PayStatus::PayCancel => false,
+        };
+        let toss_money = p.is_toss_money();
+        let card = p.is_card().then(|| CardView {
+            no_interest: p.no_interest.unwrap_or(false),
+            spread_out: p.spread_out.unwrap_or(0),
+            card_authorization_no: p.card_authorization_no.clone(),
+            card_method_type: p.card_method_type.clone(),
+            card_user_type: p.card_user_type.clone(),
+            card_number: p.card_number(),
+            card_bin_number: p.card_bin.clone(),
+            card_num4_print: p.card_last4.clone(),
+            sales_check_link_url: p.sales_check_link_url(public_url),
+            card_company_name: p.card_company_name(),
+            card_company_code: p.card_company_code,
+        });
+        PaymentStatusView {
+            mode: p.mode,
+            pay_token: p.pay_token.clone(),
+            order_no: p.order_no.clone(),
+            pay_status: p.status,
+            pay_method: p.pay_method,
+            amount: p.amount,
+            discounted_amount: p.discounted_amount(),
+            discount_amount_v2: p.discount_amount,
+            paid_point_v2: p.paid_point,
+            paid_amount: if executed { p.paid_amount } else { 0 },
+            refundable_amount: if executed { p.refundable_amount } else { 0 },
+            amount_taxable: p.amount_taxable,
+            amount_tax_free: p.amount_tax_free,
+            amount_vat: p.amount_vat,
+            amount_service_fee: p.amount_service_fee,
+            disposable_cup_deposit: 0,
+            account_bank_code: p.account_bank_code.clone().filter(|_| toss_money),
+            account_bank_name: p.account_bank_name().filter(|_| toss_money),
+            account_number: p.account_number.clone().filter(|_| toss_money),
+            card,
+            transactions: transactions.into_iter().map(TransactionView::new).collect(),
+            created_ts: p.created_at.iso_utc(),
+            paid_ts: p.paid_at.map(Instant::iso_utc),
+        }
+    }
+
+    /// The view of a payment read inside a transaction (or any executor), with its transactions.
+    pub async fn load<'e, E>(
+        executor: E,
+        p: &Payment,
+        public_url: &str,
+    ) -> Result<PaymentStatusView, sqlx::Error>
+    where
+        E: sqlx::Executor<'e, Database = sqlx::Any>,
+    {
+        let transactions = store::transactions(executor, &p.pay_token).await?;
+        Ok(PaymentStatusView::new(p, transactions, public_url))
+    }
 }
