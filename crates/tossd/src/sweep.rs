@@ -15,7 +15,7 @@ use crate::state::AppState;
 /// Applies every transition due now and wakes the webhook worker for the events they recorded.
 pub async fn apply_due(state: &AppState) -> Result<Instant, sqlx::Error> {
     let now = state.clock.now(&state.db).await?;
-    crate::apps_in_toss::promotions::settle_due(state, None).await?;
+    crate::store::promotions::settle_due(&state.db, now).await?;
     crate::store::pay::expire_due(&state.db, now).await?;
     crate::store::payments::expire_due(&state.db, now).await?;
     crate::outbox::wake(state);
