@@ -4,8 +4,12 @@ use chrono::Utc;
 
 use crate::clock::Clock;
 use crate::config::SeedConfig;
+use crate::domain::messages::{Channel, TemplateKind, TemplateStatus};
+use crate::domain::promotions::PromotionState;
 use crate::domain::secrets;
 use crate::domain::time::Instant;
+use crate::store::messages::Template;
+use crate::store::promotions::NewPromotion;
 use crate::store::{self, Db, Tx};
 
 pub const DEFAULT_MID: &str = "tosspayments";
@@ -130,12 +134,69 @@ async fn write_defaults(tx: &mut Tx, config: &SeedConfig) -> anyhow::Result<()> 
     .await?;
     let (client_key, secret_key) = config.default_merchant_keys();
     insert_merchant_keys(tx, merchant_id, &client_key, &secret_key).await?;
-    crate::apps_in_toss::promotions::seed_defaults(tx, start).await?;
-    crate::apps_in_toss::messenger::seed_defaults(tx, start).await?;
-    let default_app = store::apps::default_app_id(tx).await?;
+    seed_promotions_and_templates(tx, start).await?;
+    let default_app = store::apps::default_app_id(&mut **tx)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the default app was not written"))?;
     store::pay::set_private_merchant_key(tx, &default_app).await?;
     store::iap::insert_products(tx, &default_app, crate::domain::iap::DEFAULT_PRODUCTS).await?;
     crate::tosspayments::brandpay::catalogue::seed(tx, merchant_id, start).await?;
+    Ok(())
+}
+
+/// The default app's promotions (REFERENCE.md §6.3): code, budget, largest single grant.
+const SEED_PROMOTIONS: &[(&str, i64, i64)] = &[
+    ("DEFAULT_PROMOTION", 1_000_000, 10_000),
+    ("01JPPJ6SB66BQXXDAKRQZ6SZD7", 100_000, 1_000),
+];
+
+/// The default app's message templates (REFERENCE.md §6.4), each on push and inbox.
+const SEED_TEMPLATES: &[(&str, TemplateKind, TemplateStatus, &str)] = &[
+    (
+        "ALERT_OTP_TEMPLATE",
+        TemplateKind::Functional,
+        TemplateStatus::Approved,
+        "[{{userName}}님] 인증번호는 {{otp}}예요. 타인에게 알려주지 마세요.",
+    ),
+    (
+        "EVENT_MARKETING_TEMPLATE",
+        TemplateKind::Marketing,
+        TemplateStatus::Approved,
+        "{{userName}}님, {{eventName}} 이벤트가 시작됐어요.",
+    ),
+    (
+        "REVIEW_PENDING_TEMPLATE",
+        TemplateKind::Functional,
+        TemplateStatus::InReview,
+        "{{userName}}님, 주문이 접수됐어요.",
+    ),
+];
+
+/// Running promotions that settle at once, and the templates, of the default app.
+async fn seed_promotions_and_templates(tx: &mut Tx, start: Instant) -> Result<(), sqlx::Error> {
+    let Some(app_id) = store::apps::default_app_id(&mut **tx).await? else {
+        return Ok(());
+    };
+    for &(promotion_code, budget, max) in SEED_PROMOTIONS {
+        let promotion = NewPromotion {
+            promotion_code,
+            budget,
+            max_amount_per_grant: Some(max),
+            state: PromotionState::Running,
+            settle_delay_seconds: 0,
+        };
+        store::promotions::put(&mut **tx, &app_id, &promotion, start).await?;
+    }
+    for &(code, kind, status, text) in SEED_TEMPLATES {
+        let template = Template {
+            template_set_code: code.to_owned(),
+            text: text.to_owned(),
+            kind,
+            status,
+            channels: Channel::ALL.to_vec(),
+        };
+        store::messages::put_template(&mut **tx, &app_id, &template, start).await?;
+    }
     Ok(())
 }
 

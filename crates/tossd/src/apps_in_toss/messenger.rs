@@ -1,23 +1,22 @@
 //! Smart messages (REFERENCE.md §2.5): a template rendered with the partner's context and delivered to the
 //! user's push log and inbox, subject to the user's push opt-out and marketing consent.
 
-use axum::body::Body;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
 use std::fmt;
 
+use axum::extract::State;
+use axum::http::StatusCode;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use sqlx::Row;
 use utoipa::ToSchema;
 
-use crate::apps_in_toss::auth::{known_user, PartnerApp};
-use crate::apps_in_toss::{rate_limit, AitError, AitSuccess};
-use crate::domain::messages::{self, Recipient};
-use crate::domain::time::Instant;
-use crate::state::AppState;
-use crate::store::{flag, Tx};
+use crate::apps_in_toss::auth::PartnerApp;
+use crate::apps_in_toss::caller::{Caller, Messenger};
+use crate::apps_in_toss::{AitError, AitJson, AitSuccess};
+use crate::clock::Clock;
+use crate::domain::messages::{self, Channel, Recipient};
+use crate::store::messages::{NewMessage, Template};
+use crate::store::{self, Db};
 
 /// One delivery attempt.
 #[derive(Serialize, ToSchema)]
@@ -53,86 +52,53 @@ pub struct SendResult {
     pub fail: ChannelLists,
 }
 
-/// A message template of the calling app.
-pub struct Template {
-    pub code: String,
-    pub text: String,
-    pub marketing: bool,
-    pub channels: Vec<String>,
-}
-
 /// `TEMPLATE_NOT_FOUND` or `TEMPLATE_NOT_APPROVED`, else the template.
-async fn approved_template(
-    state: &AppState,
-    app: &PartnerApp,
-    code: &str,
-) -> Result<Template, AitError> {
-    let row = sqlx::query(
-        "SELECT text, kind, status, channels FROM message_templates WHERE app_id = $1 AND template_set_code = $2",
-    )
-    .bind(&app.app_id)
-    .bind(code)
-    .fetch_optional(state.db.reader())
-    .await?
-    .ok_or_else(|| {
-        AitError::fail(
-            StatusCode::BAD_REQUEST,
-            "TEMPLATE_NOT_FOUND",
-            "템플릿을 찾을 수 없어요.",
-        )
-    })?;
-    if row.get::<String, _>(2) != "APPROVED" {
+async fn approved_template(db: &Db, app: &PartnerApp, code: &str) -> Result<Template, AitError> {
+    let template = store::messages::template(db, &app.app_id, code)
+        .await?
+        .ok_or_else(|| {
+            AitError::fail(
+                StatusCode::BAD_REQUEST,
+                "TEMPLATE_NOT_FOUND",
+                "템플릿을 찾을 수 없어요.",
+            )
+        })?;
+    if !template.status.is_sendable() {
         return Err(AitError::fail(
             StatusCode::FORBIDDEN,
             "TEMPLATE_NOT_APPROVED",
             "검수가 완료되지 않은 템플릿이에요.",
         ));
     }
-    Ok(Template {
-        code: code.to_owned(),
-        text: row.get(0),
-        marketing: row.get::<String, _>(1) == "MARKETING",
-        channels: row
-            .get::<String, _>(3)
-            .split(',')
-            .filter(|c| !c.is_empty())
-            .map(str::to_owned)
-            .collect(),
-    })
+    Ok(template)
 }
 
 /// A recipient as the app sees them, with their name for `{{userName}}`.
 async fn recipient(
-    state: &AppState,
+    db: &Db,
     app: &PartnerApp,
     user_key: i64,
 ) -> Result<(Recipient, Option<String>), sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT u.name, u.push_enabled, u.marketing_consent, u.withdrawn FROM app_users l \
-         JOIN users u ON u.user_key = l.user_key WHERE l.app_id = $1 AND l.user_key = $2",
+    Ok(
+        match store::users::recipient(db, &app.app_id, user_key).await? {
+            Some(row) if !row.withdrawn => (
+                Recipient {
+                    exists: true,
+                    push_enabled: row.push_enabled,
+                    marketing_consent: row.marketing_consent,
+                },
+                Some(row.name),
+            ),
+            Some(_) | None => (
+                Recipient {
+                    exists: false,
+                    push_enabled: false,
+                    marketing_consent: false,
+                },
+                None,
+            ),
+        },
     )
-    .bind(&app.app_id)
-    .bind(user_key)
-    .fetch_optional(state.db.reader())
-    .await?;
-    Ok(match row {
-        Some(row) if !flag(row.get(3)) => (
-            Recipient {
-                exists: true,
-                push_enabled: flag(row.get(1)),
-                marketing_consent: flag(row.get(2)),
-            },
-            Some(row.get(0)),
-        ),
-        _ => (
-            Recipient {
-                exists: false,
-                push_enabled: false,
-                marketing_consent: false,
-            },
-            None,
-        ),
-    })
 }
 
 /// One rendered message for one user.
@@ -152,51 +118,52 @@ fn render(
 
 /// Records one delivery attempt per (recipient, channel) and tallies the answer.
 async fn deliver(
-    state: &AppState,
+    db: &Db,
+    clock: &Clock,
     app: &PartnerApp,
     template: &Template,
     outgoing: &[Outgoing],
     is_test: bool,
 ) -> Result<SendResult, AitError> {
     let mut result = SendResult::default();
-    let mut tx: Tx = state.db.begin().await?;
-    let now: Instant = state.clock.now_in(&mut tx).await?;
+    let mut tx = db.begin().await?;
+    let now = clock.now_in(&mut tx).await?;
     for message in outgoing {
-        for channel in &template.channels {
+        for &channel in &template.channels {
             let content_id = messages::content_id();
-            let reason = messages::channel_failure(channel, template.marketing, message.recipient);
-            sqlx::query(
-                "INSERT INTO messages (content_id, app_id, user_key, channel, template_set_code, text, fail_reason, \
-                 is_test, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            let reason = messages::channel_failure(channel, template.kind, message.recipient);
+            store::messages::insert_message(
+                &mut tx,
+                &NewMessage {
+                    content_id: &content_id,
+                    app_id: &app.app_id,
+                    user_key: message.user_key,
+                    channel,
+                    template_set_code: &template.template_set_code,
+                    text: &message.text,
+                    fail_reason: reason,
+                    is_test,
+                },
+                now,
             )
-            .bind(&content_id)
-            .bind(&app.app_id)
-            .bind(message.user_key)
-            .bind(channel)
-            .bind(&template.code)
-            .bind(&message.text)
-            .bind(reason)
-            .bind(i64::from(is_test))
-            .bind(now.micros())
-            .execute(&mut *tx)
             .await?;
             let lists = if reason.is_some() {
                 &mut result.fail
             } else {
                 result.msg_count += 1;
-                match channel.as_str() {
-                    "PUSH" => result.sent_push_count += 1,
-                    _ => result.sent_inbox_count += 1,
+                match channel {
+                    Channel::Push => result.sent_push_count += 1,
+                    Channel::Inbox => result.sent_inbox_count += 1,
                 }
                 &mut result.detail
             };
-            let list = match channel.as_str() {
-                "PUSH" => &mut lists.sent_push,
-                _ => &mut lists.sent_inbox,
+            let list = match channel {
+                Channel::Push => &mut lists.sent_push,
+                Channel::Inbox => &mut lists.sent_inbox,
             };
             list.push(Delivery {
                 content_id,
-                reached_fail_reason: reason,
+                reached_fail_reason: reason.map(|r| r.as_str()),
             });
         }
     }
@@ -242,24 +209,24 @@ pub struct SendRequest {
     pub context: Context,
 }
 
-/// Sends to the header's user; shared by `send-message` and `send-test-message`.
+/// Sends to the caller's user; shared by `send-message` and `send-test-message`.
 async fn send_one(
-    state: &AppState,
-    app: &PartnerApp,
-    user_key: i64,
+    db: &Db,
+    clock: &Clock,
+    caller: &Caller<Messenger>,
     template_set_code: &str,
     context: &Map<String, Value>,
     is_test: bool,
 ) -> Result<SendResult, AitError> {
-    let template = approved_template(state, app, template_set_code).await?;
-    let (recipient, name) = recipient(state, app, user_key).await?;
+    let template = approved_template(db, &caller.app, template_set_code).await?;
+    let (recipient, name) = recipient(db, &caller.app, caller.user_key).await?;
     let text = render(&template, context, name.as_deref())?;
     let outgoing = [Outgoing {
-        user_key,
+        user_key: caller.user_key,
         recipient,
         text,
     }];
-    deliver(state, app, &template, &outgoing, is_test).await
+    deliver(db, clock, &caller.app, &template, &outgoing, is_test).await
 }
 
 /// 메시지 발송하기
@@ -277,18 +244,15 @@ async fn send_one(
     )
 )]
 pub async fn send_message(
-    State(state): State<AppState>,
-    app: PartnerApp,
-    headers: HeaderMap,
-    body: Body,
+    State(db): State<Db>,
+    State(clock): State<Clock>,
+    caller: Caller<Messenger>,
+    AitJson(request): AitJson<SendRequest>,
 ) -> Result<AitSuccess<SendResult>, AitError> {
-    let user_key = known_user(&state, &app, &headers, StatusCode::UNAUTHORIZED).await?;
-    rate_limit::count_request(&state, &app, user_key, rate_limit::MESSENGER).await?;
-    let request: SendRequest = crate::web::read_json(body).await?;
     let result = send_one(
-        &state,
-        &app,
-        user_key,
+        &db,
+        &clock,
+        &caller,
         &request.template_set_code,
         &request.context.0,
         false,
@@ -322,21 +286,18 @@ pub struct SendTestRequest {
     )
 )]
 pub async fn send_test_message(
-    State(state): State<AppState>,
-    app: PartnerApp,
-    headers: HeaderMap,
-    body: Body,
+    State(db): State<Db>,
+    State(clock): State<Clock>,
+    caller: Caller<Messenger>,
+    AitJson(request): AitJson<SendTestRequest>,
 ) -> Result<AitSuccess<SendResult>, AitError> {
-    let user_key = known_user(&state, &app, &headers, StatusCode::UNAUTHORIZED).await?;
-    rate_limit::count_request(&state, &app, user_key, rate_limit::MESSENGER).await?;
-    let request: SendTestRequest = crate::web::read_json(body).await?;
     if !messages::is_uuid(&request.deployment_id) {
         return Err(AitError::invalid_parameter());
     }
     let result = send_one(
-        &state,
-        &app,
-        user_key,
+        &db,
+        &clock,
+        &caller,
         &request.template_set_code,
         &request.context.0,
         true,
@@ -393,11 +354,11 @@ fn bulk_user_key(value: &Value) -> Option<i64> {
     )
 )]
 pub async fn send_bulk_message(
-    State(state): State<AppState>,
+    State(db): State<Db>,
+    State(clock): State<Clock>,
     app: PartnerApp,
-    body: Body,
+    AitJson(request): AitJson<BulkRequest>,
 ) -> Result<AitSuccess<SendResult>, AitError> {
-    let request: BulkRequest = crate::web::read_json(body).await?;
     if request.context_list.is_empty() || request.context_list.len() > MAX_BULK {
         return Err(AitError::invalid_parameter());
     }
@@ -407,10 +368,10 @@ pub async fn send_bulk_message(
         .map(|item| bulk_user_key(&item.user_key))
         .collect::<Option<Vec<i64>>>()
         .ok_or_else(AitError::invalid_parameter)?;
-    let template = approved_template(&state, &app, &request.template_set_code).await?;
+    let template = approved_template(&db, &app, &request.template_set_code).await?;
     let mut outgoing = Vec::with_capacity(user_keys.len());
     for (item, user_key) in request.context_list.iter().zip(user_keys) {
-        let (recipient, name) = recipient(&state, &app, user_key).await?;
+        let (recipient, name) = recipient(&db, &app, user_key).await?;
         // An unknown recipient fails per item; its missing name must not fail the whole request.
         let name = if recipient.exists {
             name
@@ -425,45 +386,8 @@ pub async fn send_bulk_message(
         });
     }
     Ok(AitSuccess(
-        deliver(&state, &app, &template, &outgoing, false).await?,
+        deliver(&db, &clock, &app, &template, &outgoing, false).await?,
     ))
-}
-
-/// The default app's templates (REFERENCE.md §6.4).
-pub async fn seed_defaults(tx: &mut Tx, now: Instant) -> Result<(), sqlx::Error> {
-    for (code, kind, status, text) in [
-        (
-            "ALERT_OTP_TEMPLATE",
-            "FUNCTIONAL",
-            "APPROVED",
-            "[{{userName}}님] 인증번호는 {{otp}}예요. 타인에게 알려주지 마세요.",
-        ),
-        (
-            "EVENT_MARKETING_TEMPLATE",
-            "MARKETING",
-            "APPROVED",
-            "{{userName}}님, {{eventName}} 이벤트가 시작됐어요.",
-        ),
-        (
-            "REVIEW_PENDING_TEMPLATE",
-            "FUNCTIONAL",
-            "IN_REVIEW",
-            "{{userName}}님, 주문이 접수됐어요.",
-        ),
-    ] {
-        sqlx::query(
-            "INSERT INTO message_templates (app_id, template_set_code, text, kind, status, channels, created_at) \
-             SELECT app_id, $1, $2, $3, $4, 'PUSH,INBOX', $5 FROM apps WHERE is_default = 1",
-        )
-        .bind(code)
-        .bind(text)
-        .bind(kind)
-        .bind(status)
-        .bind(now.micros())
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -3,12 +3,12 @@
 
 use axum::http::StatusCode;
 use serde_json::json;
-use sqlx::Row;
 
 use crate::apps_in_toss::auth::PartnerApp;
 use crate::apps_in_toss::AitError;
 use crate::domain::rate_limit::{self, Decision};
 use crate::state::AppState;
+use crate::store;
 
 /// The bucket shared by the three promotion endpoints.
 pub const PROMOTION: &str = "promotion";
@@ -27,38 +27,11 @@ pub async fn count_request(
         return Ok(());
     }
     let mut tx = state.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO rate_limit_buckets (app_id, user_key, bucket, hits) VALUES ($1, $2, $3, '') \
-         ON CONFLICT (app_id, user_key, bucket) DO NOTHING",
-    )
-    .bind(&app.app_id)
-    .bind(user_key)
-    .bind(bucket)
-    .execute(&mut *tx)
-    .await?;
-    // The row lock makes concurrent requests of one user count one after the other.
-    let row = sqlx::query(&format!(
-        "SELECT hits FROM rate_limit_buckets WHERE app_id = $1 AND user_key = $2 AND bucket = $3{}",
-        state.db.for_update()
-    ))
-    .bind(&app.app_id)
-    .bind(user_key)
-    .bind(bucket)
-    .fetch_one(&mut *tx)
-    .await?;
+    let hits = store::rate_limits::lock(&state.db, &mut tx, &app.app_id, user_key, bucket).await?;
     let now = state.clock.now_in(&mut tx).await?;
-    let hits = rate_limit::decode(row.get::<String, _>(0).as_str());
     match rate_limit::decide(&hits, now, app.rate_limit_per_minute) {
         Decision::Allowed(hits) => {
-            sqlx::query(
-                "UPDATE rate_limit_buckets SET hits = $1 WHERE app_id = $2 AND user_key = $3 AND bucket = $4",
-            )
-            .bind(rate_limit::encode(&hits))
-            .bind(&app.app_id)
-            .bind(user_key)
-            .bind(bucket)
-            .execute(&mut *tx)
-            .await?;
+            store::rate_limits::save(&mut tx, &app.app_id, user_key, bucket, &hits).await?;
             tx.commit().await?;
             Ok(())
         }

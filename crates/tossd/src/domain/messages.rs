@@ -1,17 +1,179 @@
-//! Smart messages (REFERENCE.md §2.5): template rendering and which channels a delivery reaches.
+//! Smart messages (REFERENCE.md §2.5): template kinds, statuses and channels, template rendering and
+//! which channels a delivery reaches.
 
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::domain::secrets;
 
-pub const REASON_PUSH_OPT_OUT: &str = "푸시 수신 거부 상태입니다.";
-pub const REASON_NO_MARKETING_CONSENT: &str = "마케팅 정보 수신에 동의하지 않은 사용자입니다.";
-pub const REASON_UNKNOWN_USER: &str = "존재하지 않는 사용자입니다.";
+/// A word that names no value of one of this module's enums (a stored column or a simulator field).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownWord {
+    pub of: &'static str,
+    pub word: String,
+}
 
-/// The channels a template can use; SMS, Alimtalk and Friendtalk are never sent by tossd.
-pub const CHANNELS: &[&str] = &["PUSH", "INBOX"];
-pub const KINDS: &[&str] = &["FUNCTIONAL", "MARKETING"];
-pub const STATUSES: &[&str] = &["APPROVED", "IN_REVIEW"];
+impl fmt::Display for UnknownWord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown {} {:?}", self.of, self.word)
+    }
+}
+
+impl std::error::Error for UnknownWord {}
+
+/// A channel a template can use; SMS, Alimtalk and Friendtalk are never sent by tossd.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Channel {
+    Push,
+    Inbox,
+}
+
+impl Channel {
+    /// Every channel, in the order a template's channels are stored and sent.
+    pub const ALL: [Channel; 2] = [Channel::Push, Channel::Inbox];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Channel::Push => "PUSH",
+            Channel::Inbox => "INBOX",
+        }
+    }
+}
+
+impl FromStr for Channel {
+    type Err = UnknownWord;
+
+    fn from_str(word: &str) -> Result<Channel, UnknownWord> {
+        Channel::ALL
+            .into_iter()
+            .find(|c| c.as_str() == word)
+            .ok_or_else(|| UnknownWord {
+                of: "channel",
+                word: word.to_owned(),
+            })
+    }
+}
+
+/// The channels of a template in canonical order, each once.
+pub fn canonical_channels(requested: &[Channel]) -> Vec<Channel> {
+    Channel::ALL
+        .into_iter()
+        .filter(|c| requested.contains(c))
+        .collect()
+}
+
+/// The stored form of a template's channels: comma-separated words.
+pub fn encode_channels(channels: &[Channel]) -> String {
+    channels
+        .iter()
+        .map(|c| c.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Reads [`encode_channels`]'s text.
+pub fn decode_channels(text: &str) -> Result<Vec<Channel>, UnknownWord> {
+    text.split(',')
+        .filter(|c| !c.is_empty())
+        .map(str::parse)
+        .collect()
+}
+
+/// What a template is for: marketing messages need the user's marketing consent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TemplateKind {
+    Functional,
+    Marketing,
+}
+
+impl TemplateKind {
+    pub const ALL: [TemplateKind; 2] = [TemplateKind::Functional, TemplateKind::Marketing];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TemplateKind::Functional => "FUNCTIONAL",
+            TemplateKind::Marketing => "MARKETING",
+        }
+    }
+}
+
+impl FromStr for TemplateKind {
+    type Err = UnknownWord;
+
+    fn from_str(word: &str) -> Result<TemplateKind, UnknownWord> {
+        TemplateKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == word)
+            .ok_or_else(|| UnknownWord {
+                of: "template kind",
+                word: word.to_owned(),
+            })
+    }
+}
+
+/// The review status of a template; only approved templates are sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TemplateStatus {
+    Approved,
+    InReview,
+}
+
+impl TemplateStatus {
+    pub const ALL: [TemplateStatus; 2] = [TemplateStatus::Approved, TemplateStatus::InReview];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TemplateStatus::Approved => "APPROVED",
+            TemplateStatus::InReview => "IN_REVIEW",
+        }
+    }
+
+    /// Whether messages may be sent with a template in this status.
+    pub fn is_sendable(self) -> bool {
+        match self {
+            TemplateStatus::Approved => true,
+            TemplateStatus::InReview => false,
+        }
+    }
+}
+
+impl FromStr for TemplateStatus {
+    type Err = UnknownWord;
+
+    fn from_str(word: &str) -> Result<TemplateStatus, UnknownWord> {
+        TemplateStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == word)
+            .ok_or_else(|| UnknownWord {
+                of: "template status",
+                word: word.to_owned(),
+            })
+    }
+}
+
+/// Why a delivery did not reach the user: the wire `reachedFailReason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailReason {
+    PushOptOut,
+    NoMarketingConsent,
+    UnknownUser,
+}
+
+impl FailReason {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FailReason::PushOptOut => "푸시 수신 거부 상태입니다.",
+            FailReason::NoMarketingConsent => "마케팅 정보 수신에 동의하지 않은 사용자입니다.",
+            FailReason::UnknownUser => "존재하지 않는 사용자입니다.",
+        }
+    }
+}
 
 /// Why a template could not be rendered: both are `INVALID_PARAMETER` on the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,10 +210,12 @@ pub fn render(
         match context.get(name) {
             Some(Value::String(s)) => out.push_str(s),
             Some(other) => out.push_str(&other.to_string()),
-            None => match (name, user_name) {
-                ("userName", Some(user_name)) => out.push_str(user_name),
-                _ => return Err(RenderError::MissingVariable(name.to_owned())),
-            },
+            None => {
+                let profile_name = user_name.filter(|_| name == "userName");
+                out.push_str(
+                    profile_name.ok_or_else(|| RenderError::MissingVariable(name.to_owned()))?,
+                );
+            }
         }
         rest = &after[close + 2..];
     }
@@ -71,18 +235,23 @@ pub struct Recipient {
 /// The failure reason of one channel, or `None` when it is delivered. When several apply, the most
 /// fundamental wins: unknown user, then missing marketing consent, then push opt-out.
 pub fn channel_failure(
-    channel: &str,
-    marketing: bool,
+    channel: Channel,
+    kind: TemplateKind,
     recipient: Recipient,
-) -> Option<&'static str> {
+) -> Option<FailReason> {
     if !recipient.exists {
-        Some(REASON_UNKNOWN_USER)
-    } else if marketing && !recipient.marketing_consent {
-        Some(REASON_NO_MARKETING_CONSENT)
-    } else if channel == "PUSH" && !recipient.push_enabled {
-        Some(REASON_PUSH_OPT_OUT)
-    } else {
-        None
+        return Some(FailReason::UnknownUser);
+    }
+    let consent_needed = match kind {
+        TemplateKind::Marketing => true,
+        TemplateKind::Functional => false,
+    };
+    if consent_needed && !recipient.marketing_consent {
+        return Some(FailReason::NoMarketingConsent);
+    }
+    match channel {
+        Channel::Push if !recipient.push_enabled => Some(FailReason::PushOptOut),
+        Channel::Push | Channel::Inbox => None,
     }
 }
 
@@ -183,33 +352,77 @@ mod tests {
             push_enabled: true,
             marketing_consent: true,
         };
-        assert_eq!(channel_failure("PUSH", true, everyone), None);
+        assert_eq!(
+            channel_failure(Channel::Push, TemplateKind::Marketing, everyone),
+            None
+        );
         let opted_out = Recipient {
             push_enabled: false,
             ..everyone
         };
         assert_eq!(
-            channel_failure("PUSH", false, opted_out),
-            Some(REASON_PUSH_OPT_OUT)
+            channel_failure(Channel::Push, TemplateKind::Functional, opted_out),
+            Some(FailReason::PushOptOut)
         );
-        assert_eq!(channel_failure("INBOX", false, opted_out), None);
+        assert_eq!(
+            channel_failure(Channel::Inbox, TemplateKind::Functional, opted_out),
+            None
+        );
         let no_consent = Recipient {
             marketing_consent: false,
             ..opted_out
         };
         assert_eq!(
-            channel_failure("PUSH", true, no_consent),
-            Some(REASON_NO_MARKETING_CONSENT)
+            channel_failure(Channel::Push, TemplateKind::Marketing, no_consent),
+            Some(FailReason::NoMarketingConsent)
         );
-        assert_eq!(channel_failure("INBOX", false, no_consent), None);
+        assert_eq!(
+            channel_failure(Channel::Inbox, TemplateKind::Functional, no_consent),
+            None
+        );
         let unknown = Recipient {
             exists: false,
             ..everyone
         };
         assert_eq!(
-            channel_failure("INBOX", true, unknown),
-            Some(REASON_UNKNOWN_USER)
+            channel_failure(Channel::Inbox, TemplateKind::Marketing, unknown),
+            Some(FailReason::UnknownUser)
         );
+    }
+
+    #[test]
+    fn wire_words_round_trip() {
+        for c in Channel::ALL {
+            assert_eq!(c.as_str().parse(), Ok(c));
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+        }
+        for k in TemplateKind::ALL {
+            assert_eq!(k.as_str().parse(), Ok(k));
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+        for s in TemplateStatus::ALL {
+            assert_eq!(s.as_str().parse(), Ok(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        assert!("SMS".parse::<Channel>().is_err());
+        assert!("approved".parse::<TemplateStatus>().is_err());
+    }
+
+    #[test]
+    fn channels_are_stored_in_canonical_order() {
+        let both = canonical_channels(&[Channel::Inbox, Channel::Push, Channel::Inbox]);
+        assert_eq!(both, vec![Channel::Push, Channel::Inbox]);
+        assert_eq!(encode_channels(&both), "PUSH,INBOX");
+        assert_eq!(decode_channels("PUSH,INBOX"), Ok(both));
+        assert_eq!(decode_channels("INBOX"), Ok(vec![Channel::Inbox]));
+        assert_eq!(decode_channels(""), Ok(vec![]));
+        assert!(decode_channels("PUSH,SMS").is_err());
+    }
+
+    #[test]
+    fn only_approved_templates_are_sent() {
+        assert!(TemplateStatus::Approved.is_sendable());
+        assert!(!TemplateStatus::InReview.is_sendable());
     }
 
     #[test]

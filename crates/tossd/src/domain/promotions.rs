@@ -1,17 +1,150 @@
-//! Toss points promotions (REFERENCE.md §2.2, §3.3): which grant a promotion accepts, promotion keys.
+//! Toss points promotions (REFERENCE.md §2.2, §3.3): the states of promotions, keys and grants, which
+//! grant a promotion accepts, how a grant debits its budget, when a key may be spent and when a grant
+//! settles.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
 
 use crate::domain::time::Instant;
 
 /// A promotion key lives one hour from issue.
 pub const KEY_LIFETIME_SECONDS: i64 = 3600;
 
-/// The states of a promotion; only `RUNNING` accepts grants.
-pub const STATES: &[&str] = &["NOT_STARTED", "RUNNING", "STOPPED", "ENDED"];
+/// A word that names no value of one of this module's enums (a stored column or a simulator field).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownWord {
+    pub of: &'static str,
+    pub word: String,
+}
+
+impl fmt::Display for UnknownWord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown {} {:?}", self.of, self.word)
+    }
+}
+
+impl std::error::Error for UnknownWord {}
+
+/// The state of a promotion, as the console shows it; only `RUNNING` accepts grants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PromotionState {
+    NotStarted,
+    Running,
+    Stopped,
+    Ended,
+}
+
+impl PromotionState {
+    pub const ALL: [PromotionState; 4] = [
+        PromotionState::NotStarted,
+        PromotionState::Running,
+        PromotionState::Stopped,
+        PromotionState::Ended,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PromotionState::NotStarted => "NOT_STARTED",
+            PromotionState::Running => "RUNNING",
+            PromotionState::Stopped => "STOPPED",
+            PromotionState::Ended => "ENDED",
+        }
+    }
+}
+
+impl FromStr for PromotionState {
+    type Err = UnknownWord;
+
+    fn from_str(word: &str) -> Result<PromotionState, UnknownWord> {
+        PromotionState::ALL
+            .into_iter()
+            .find(|s| s.as_str() == word)
+            .ok_or_else(|| UnknownWord {
+                of: "promotion state",
+                word: word.to_owned(),
+            })
+    }
+}
+
+/// The state of a promotion key; expiry is read from its issue time, not stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum KeyState {
+    Issued,
+    Executed,
+}
+
+impl KeyState {
+    pub const ALL: [KeyState; 2] = [KeyState::Issued, KeyState::Executed];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            KeyState::Issued => "ISSUED",
+            KeyState::Executed => "EXECUTED",
+        }
+    }
+}
+
+impl FromStr for KeyState {
+    type Err = UnknownWord;
+
+    fn from_str(word: &str) -> Result<KeyState, UnknownWord> {
+        KeyState::ALL
+            .into_iter()
+            .find(|s| s.as_str() == word)
+            .ok_or_else(|| UnknownWord {
+                of: "promotion key state",
+                word: word.to_owned(),
+            })
+    }
+}
+
+/// The status of a grant, as `execution-result` answers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum GrantStatus {
+    Pending,
+    Success,
+    Failed,
+}
+
+impl GrantStatus {
+    pub const ALL: [GrantStatus; 3] = [
+        GrantStatus::Pending,
+        GrantStatus::Success,
+        GrantStatus::Failed,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            GrantStatus::Pending => "PENDING",
+            GrantStatus::Success => "SUCCESS",
+            GrantStatus::Failed => "FAILED",
+        }
+    }
+}
+
+impl FromStr for GrantStatus {
+    type Err = UnknownWord;
+
+    fn from_str(word: &str) -> Result<GrantStatus, UnknownWord> {
+        GrantStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == word)
+            .ok_or_else(|| UnknownWord {
+                of: "grant status",
+                word: word.to_owned(),
+            })
+    }
+}
 
 /// What a grant is checked against.
-#[derive(Debug, Clone)]
-pub struct PromotionLimits<'a> {
-    pub state: &'a str,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PromotionLimits {
+    pub state: PromotionState,
     pub budget: i64,
     pub remaining_budget: i64,
     pub max_amount_per_grant: Option<i64>,
@@ -48,9 +181,12 @@ pub fn amount_is_valid(amount: i64) -> bool {
 }
 
 /// Whether `promotion` accepts a grant of `amount` (already known to be valid).
-pub fn check_grant(promotion: &PromotionLimits<'_>, amount: i64) -> Result<(), Refusal> {
-    if promotion.state != "RUNNING" {
-        return Err(Refusal::NotRunning);
+pub fn check_grant(promotion: &PromotionLimits, amount: i64) -> Result<(), Refusal> {
+    match promotion.state {
+        PromotionState::Running => {}
+        PromotionState::NotStarted | PromotionState::Stopped | PromotionState::Ended => {
+            return Err(Refusal::NotRunning)
+        }
     }
     if promotion
         .max_amount_per_grant
@@ -67,6 +203,48 @@ pub fn check_grant(promotion: &PromotionLimits<'_>, amount: i64) -> Result<(), R
     Ok(())
 }
 
+/// The promotion after a grant: what remains of its budget and its state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Debit {
+    pub remaining_budget: i64,
+    pub state: PromotionState,
+}
+
+/// Debits a grant of `amount` (at least 1) from `promotion`, refused as [`check_grant`] refuses. The grant
+/// that spends the last point ends the promotion.
+pub fn debit(promotion: &PromotionLimits, amount: i64) -> Result<Debit, Refusal> {
+    check_grant(promotion, amount)?;
+    let remaining_budget = promotion.remaining_budget - amount;
+    let state = if remaining_budget == 0 {
+        PromotionState::Ended
+    } else {
+        promotion.state
+    };
+    Ok(Debit {
+        remaining_budget,
+        state,
+    })
+}
+
+/// The state a promotion takes when the operator steers it: the requested state if any; otherwise a
+/// budget increase runs an ended promotion again.
+pub fn steered_state(
+    current: PromotionState,
+    requested: Option<PromotionState>,
+    budget_increase: i64,
+) -> PromotionState {
+    if let Some(state) = requested {
+        return state;
+    }
+    match current {
+        PromotionState::Ended if budget_increase > 0 => PromotionState::Running,
+        PromotionState::NotStarted
+        | PromotionState::Running
+        | PromotionState::Stopped
+        | PromotionState::Ended => current,
+    }
+}
+
 /// Why a key cannot be executed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyProblem {
@@ -77,24 +255,50 @@ pub enum KeyProblem {
 }
 
 /// A stored key as seen by the caller who presents it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeyRecord {
     pub belongs_to_caller: bool,
-    pub executed: bool,
+    pub state: KeyState,
     pub issued_at: Instant,
 }
 
-/// Checks a presented key (REFERENCE.md §2.2.2, key rows of the error table).
-pub fn check_key(key: Option<&KeyRecord>, now: Instant) -> Result<(), KeyProblem> {
+/// Spends a presented key (REFERENCE.md §2.2.2, key rows of the error table): the key as it is after
+/// the grant, or why it cannot be spent.
+pub fn spend_key(key: Option<&KeyRecord>, now: Instant) -> Result<KeyRecord, KeyProblem> {
     let Some(key) = key.filter(|k| k.belongs_to_caller) else {
         return Err(KeyProblem::Invalid);
     };
-    if key.executed {
-        return Err(KeyProblem::AlreadyUsed);
+    match key.state {
+        // Used keys say so however long ago they were issued.
+        KeyState::Executed => Err(KeyProblem::AlreadyUsed),
+        KeyState::Issued if Instant::is_expired(key.issued_at, KEY_LIFETIME_SECONDS, now) => {
+            Err(KeyProblem::Invalid)
+        }
+        KeyState::Issued => Ok(KeyRecord {
+            state: KeyState::Executed,
+            ..*key
+        }),
     }
-    if Instant::is_expired(key.issued_at, KEY_LIFETIME_SECONDS, now) {
-        return Err(KeyProblem::Invalid);
+}
+
+/// Whether a grant in `status`, due at `settle_at`, is credited at `now`.
+pub fn settlement_due(status: GrantStatus, settle_at: Instant, now: Instant) -> bool {
+    match status {
+        GrantStatus::Pending => now >= settle_at,
+        GrantStatus::Success | GrantStatus::Failed => false,
     }
-    Ok(())
+}
+
+/// The grant is no longer pending, so the operator cannot fail it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotPending(pub GrantStatus);
+
+/// The status a grant takes when the operator fails it; its amount returns to the promotion's budget.
+pub fn fail_grant(status: GrantStatus) -> Result<GrantStatus, NotPending> {
+    match status {
+        GrantStatus::Pending => Ok(GrantStatus::Failed),
+        GrantStatus::Success | GrantStatus::Failed => Err(NotPending(status)),
+    }
 }
 
 /// A simulator-supplied promotion code: 1–100 characters of `[A-Za-z0-9_-]`.
@@ -108,14 +312,33 @@ pub fn promotion_code_is_valid(code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
-    fn running(budget: i64, remaining: i64, max: Option<i64>) -> PromotionLimits<'static> {
+    fn running(budget: i64, remaining: i64, max: Option<i64>) -> PromotionLimits {
         PromotionLimits {
-            state: "RUNNING",
+            state: PromotionState::Running,
             budget,
             remaining_budget: remaining,
             max_amount_per_grant: max,
         }
+    }
+
+    #[test]
+    fn wire_words_round_trip() {
+        for s in PromotionState::ALL {
+            assert_eq!(s.as_str().parse(), Ok(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        for s in KeyState::ALL {
+            assert_eq!(s.as_str().parse(), Ok(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        for s in GrantStatus::ALL {
+            assert_eq!(s.as_str().parse(), Ok(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        assert!("running".parse::<PromotionState>().is_err());
+        assert!("".parse::<GrantStatus>().is_err());
     }
 
     #[test]
@@ -128,7 +351,7 @@ mod tests {
     #[test]
     fn grant_checks_run_in_the_documented_order() {
         let stopped = PromotionLimits {
-            state: "STOPPED",
+            state: PromotionState::Stopped,
             ..running(100, 0, Some(1))
         };
         assert_eq!(check_grant(&stopped, 50), Err(Refusal::NotRunning));
@@ -149,34 +372,83 @@ mod tests {
     }
 
     #[test]
+    fn the_last_point_ends_the_promotion() {
+        assert_eq!(
+            debit(&running(100, 60, None), 10),
+            Ok(Debit {
+                remaining_budget: 50,
+                state: PromotionState::Running
+            })
+        );
+        assert_eq!(
+            debit(&running(100, 10, None), 10),
+            Ok(Debit {
+                remaining_budget: 0,
+                state: PromotionState::Ended
+            })
+        );
+        assert_eq!(
+            debit(&running(100, 9, None), 10),
+            Err(Refusal::InsufficientBudget)
+        );
+    }
+
+    #[test]
+    fn steering() {
+        use PromotionState::*;
+        assert_eq!(steered_state(Ended, None, 1), Running);
+        assert_eq!(steered_state(Ended, None, 0), Ended);
+        assert_eq!(steered_state(Stopped, None, 10), Stopped);
+        assert_eq!(steered_state(Ended, Some(Stopped), 10), Stopped);
+        assert_eq!(steered_state(Running, Some(NotStarted), 0), NotStarted);
+    }
+
+    #[test]
     fn keys_are_single_use_and_live_one_hour() {
         let issued = Instant(0);
         let fresh = KeyRecord {
             belongs_to_caller: true,
-            executed: false,
+            state: KeyState::Issued,
             issued_at: issued,
         };
-        assert_eq!(check_key(Some(&fresh), Instant(3_599_999_999)), Ok(()));
-        assert_eq!(
-            check_key(Some(&fresh), Instant(3_600_000_000)),
-            Err(KeyProblem::Invalid)
-        );
-        let used = KeyRecord {
-            executed: true,
+        let spent = KeyRecord {
+            state: KeyState::Executed,
             ..fresh
         };
+        assert_eq!(spend_key(Some(&fresh), Instant(3_599_999_999)), Ok(spent));
+        assert_eq!(
+            spend_key(Some(&fresh), Instant(3_600_000_000)),
+            Err(KeyProblem::Invalid)
+        );
         // Used keys say so however long ago they were issued.
         assert_eq!(
-            check_key(Some(&used), Instant(10_000_000_000)),
+            spend_key(Some(&spent), Instant(10_000_000_000)),
             Err(KeyProblem::AlreadyUsed)
         );
         let foreign = KeyRecord {
             belongs_to_caller: false,
-            executed: true,
-            issued_at: issued,
+            ..spent
         };
-        assert_eq!(check_key(Some(&foreign), issued), Err(KeyProblem::Invalid));
-        assert_eq!(check_key(None, issued), Err(KeyProblem::Invalid));
+        assert_eq!(spend_key(Some(&foreign), issued), Err(KeyProblem::Invalid));
+        assert_eq!(spend_key(None, issued), Err(KeyProblem::Invalid));
+    }
+
+    #[test]
+    fn grants_settle_once_when_due_and_fail_only_while_pending() {
+        let at = Instant(1_000);
+        assert!(!settlement_due(GrantStatus::Pending, at, Instant(999)));
+        assert!(settlement_due(GrantStatus::Pending, at, at));
+        assert!(!settlement_due(GrantStatus::Success, at, Instant(5_000)));
+        assert!(!settlement_due(GrantStatus::Failed, at, Instant(5_000)));
+        assert_eq!(fail_grant(GrantStatus::Pending), Ok(GrantStatus::Failed));
+        assert_eq!(
+            fail_grant(GrantStatus::Success),
+            Err(NotPending(GrantStatus::Success))
+        );
+        assert_eq!(
+            fail_grant(GrantStatus::Failed),
+            Err(NotPending(GrantStatus::Failed))
+        );
     }
 
     #[test]
@@ -185,5 +457,79 @@ mod tests {
         assert!(promotion_code_is_valid("01JPPJ6SB66BQXXDAKRQZ6SZD7"));
         assert!(!promotion_code_is_valid(""));
         assert!(!promotion_code_is_valid("has space"));
+    }
+
+    fn any_state() -> impl Strategy<Value = PromotionState> {
+        prop::sample::select(PromotionState::ALL.to_vec())
+    }
+
+    proptest! {
+        #[test]
+        fn budget_never_goes_negative(
+            budget in 1i64..=1_000_000,
+            max in proptest::option::of(1i64..=1_000_000),
+            steps in proptest::collection::vec((1i64..=2_000_000, any_state(), 0i64..=1_000), 1..40),
+        ) {
+            let mut promotion = running(budget, budget, max);
+            let mut granted = 0i64;
+            for (amount, requested, increase) in steps {
+                match debit(&promotion, amount) {
+                    Ok(after) => {
+                        prop_assert_eq!(after.remaining_budget, promotion.remaining_budget - amount);
+                        prop_assert_eq!(after.state == PromotionState::Ended, after.remaining_budget == 0);
+                        granted += amount;
+                        promotion.remaining_budget = after.remaining_budget;
+                        promotion.state = after.state;
+                    }
+                    Err(refusal) => {
+                        prop_assert!(
+                            promotion.state != PromotionState::Running
+                                || max.is_some_and(|m| amount > m)
+                                || amount > promotion.remaining_budget
+                        );
+                        // Now and then the operator adds budget and sets a state.
+                        if refusal == Refusal::InsufficientBudget || increase % 7 == 0 {
+                            promotion.state = steered_state(promotion.state, Some(requested), increase);
+                            promotion.budget += increase;
+                            promotion.remaining_budget += increase;
+                        }
+                    }
+                }
+                prop_assert!(promotion.remaining_budget >= 0);
+                prop_assert!(promotion.remaining_budget <= promotion.budget);
+                prop_assert!(granted <= promotion.budget);
+            }
+        }
+
+        #[test]
+        fn a_key_is_spent_at_most_once(
+            issued_at in 0i64..=10_000_000_000,
+            belongs in any::<bool>(),
+            attempts in proptest::collection::vec(0i64..=10_000_000_000, 1..20),
+        ) {
+            let mut key = KeyRecord {
+                belongs_to_caller: belongs,
+                state: KeyState::Issued,
+                issued_at: Instant(issued_at),
+            };
+            let mut spent = 0;
+            for at in attempts {
+                let now = Instant(at);
+                match spend_key(Some(&key), now) {
+                    Ok(after) => {
+                        prop_assert!(belongs);
+                        prop_assert!(now < key.issued_at.plus_seconds(KEY_LIFETIME_SECONDS));
+                        prop_assert_eq!(after.state, KeyState::Executed);
+                        key = after;
+                        spent += 1;
+                    }
+                    Err(KeyProblem::AlreadyUsed) => prop_assert_eq!(spent, 1),
+                    Err(KeyProblem::Invalid) => prop_assert!(
+                        !belongs || Instant::is_expired(key.issued_at, KEY_LIFETIME_SECONDS, now)
+                    ),
+                }
+                prop_assert!(spent <= 1);
+            }
+        }
     }
 }

@@ -60,6 +60,7 @@ pub fn decode(text: &str) -> Vec<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     const S: i64 = 1_000_000;
 
@@ -137,5 +138,30 @@ mod tests {
     fn stored_hits_round_trip() {
         assert_eq!(decode(&encode(&[1, 2, 3])), vec![1, 2, 3]);
         assert_eq!(decode(""), Vec::<i64>::new());
+    }
+
+    proptest! {
+        #[test]
+        fn a_window_never_counts_more_than_the_limit(
+            limit in 1i64..=20,
+            gaps in proptest::collection::vec(0i64..=20 * S, 1..80),
+        ) {
+            let mut hits = Vec::new();
+            let mut now = 0;
+            for gap in gaps {
+                now += gap;
+                match decide(&hits, Instant(now), limit) {
+                    Decision::Allowed(next) => {
+                        prop_assert!(next.len() as i64 <= limit);
+                        prop_assert!(next.iter().all(|t| *t > now - WINDOW_SECONDS * S && *t <= now));
+                        hits = next;
+                    }
+                    Decision::Refused { retry_after_seconds } => {
+                        prop_assert!((1..=WINDOW_SECONDS).contains(&retry_after_seconds));
+                        prop_assert_eq!(hits.len() as i64, limit);
+                    }
+                }
+            }
+        }
     }
 }

@@ -4,16 +4,16 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use utoipa::ToSchema;
 
 use crate::apps_in_toss::auth::PartnerApp;
-use crate::domain::messages::{template_code_is_valid, CHANNELS, KINDS, STATUSES};
-use crate::domain::time::Instant;
+use crate::domain::messages::{
+    canonical_channels, template_code_is_valid, Channel, TemplateKind, TemplateStatus,
+};
 use crate::sim::users::parse_user_key;
 use crate::sim::{SimError, SimJson};
 use crate::state::AppState;
-use crate::store::flag;
+use crate::store::{self, messages::Template};
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -59,58 +59,55 @@ pub async fn create_template(
     if request.text.is_empty() || request.text.chars().count() > 2000 {
         return Err(SimError::bad_request("text must be 1–2000 characters"));
     }
-    let kind = request.kind.unwrap_or_else(|| "FUNCTIONAL".to_owned());
-    if !KINDS.contains(&kind.as_str()) {
-        return Err(SimError::bad_request(
-            "kind must be FUNCTIONAL or MARKETING",
-        ));
-    }
-    let status = request.status.unwrap_or_else(|| "APPROVED".to_owned());
-    if !STATUSES.contains(&status.as_str()) {
-        return Err(SimError::bad_request(
-            "status must be APPROVED or IN_REVIEW",
-        ));
-    }
-    let requested = request
-        .channels
-        .unwrap_or_else(|| CHANNELS.iter().map(|c| (*c).to_owned()).collect());
-    if requested.is_empty() || requested.iter().any(|c| !CHANNELS.contains(&c.as_str())) {
-        return Err(SimError::bad_request(
-            "channels must be a non-empty list of PUSH and INBOX",
-        ));
-    }
-    // Stored in one canonical order, each channel once.
-    let channels: Vec<String> = CHANNELS
-        .iter()
-        .filter(|c| requested.iter().any(|r| r == *c))
-        .map(|c| (*c).to_owned())
-        .collect();
+    let kind = match request.kind.as_deref() {
+        None => TemplateKind::Functional,
+        Some(word) => word
+            .parse()
+            .map_err(|_| SimError::bad_request("kind must be FUNCTIONAL or MARKETING"))?,
+    };
+    let status = match request.status.as_deref() {
+        None => TemplateStatus::Approved,
+        Some(word) => word
+            .parse()
+            .map_err(|_| SimError::bad_request("status must be APPROVED or IN_REVIEW"))?,
+    };
+    let requested = match &request.channels {
+        None => Channel::ALL.to_vec(),
+        Some(words) => words
+            .iter()
+            .map(|w| w.parse())
+            .collect::<Result<Vec<Channel>, _>>()
+            .ok()
+            .filter(|channels| !channels.is_empty())
+            .ok_or_else(|| {
+                SimError::bad_request("channels must be a non-empty list of PUSH and INBOX")
+            })?,
+    };
+    let template = Template {
+        template_set_code: request.template_set_code,
+        text: request.text,
+        kind,
+        status,
+        // Stored in one canonical order, each channel once.
+        channels: canonical_channels(&requested),
+    };
     let app = PartnerApp::default_app(&state)
         .await?
         .ok_or_else(|| SimError::not_found("no default app"))?;
     let now = state.clock.now(&state.db).await?;
-    sqlx::query(
-        "INSERT INTO message_templates (app_id, template_set_code, text, kind, status, channels, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (app_id, template_set_code) DO UPDATE SET \
-         text = excluded.text, kind = excluded.kind, status = excluded.status, channels = excluded.channels",
-    )
-    .bind(&app.app_id)
-    .bind(&request.template_set_code)
-    .bind(&request.text)
-    .bind(&kind)
-    .bind(&status)
-    .bind(channels.join(","))
-    .bind(now.micros())
-    .execute(state.db.writer())
-    .await?;
+    store::messages::put_template(state.db.writer(), &app.app_id, &template, now).await?;
     Ok((
         StatusCode::CREATED,
         Json(TemplateView {
-            template_set_code: request.template_set_code,
-            text: request.text,
-            kind,
-            status,
-            channels,
+            template_set_code: template.template_set_code,
+            text: template.text,
+            kind: template.kind.as_str().to_owned(),
+            status: template.status.as_str().to_owned(),
+            channels: template
+                .channels
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect(),
         }),
     ))
 }
@@ -139,30 +136,21 @@ pub async fn get_messages(
     Path(user_key): Path<String>,
 ) -> Result<Json<Vec<ReceivedMessage>>, SimError> {
     let user_key = parse_user_key(&user_key)?;
-    let exists: Option<i64> = sqlx::query_scalar("SELECT user_key FROM users WHERE user_key = $1")
-        .bind(user_key)
-        .fetch_optional(state.db.reader())
-        .await?;
-    if exists.is_none() {
+    if !store::users::exists(&state.db, user_key).await? {
         return Err(SimError::not_found("no such user"));
     }
-    let messages = sqlx::query(
-        "SELECT content_id, channel, template_set_code, text, sent_at, app_id, is_test FROM messages \
-         WHERE user_key = $1 AND fail_reason IS NULL ORDER BY sent_at DESC, seq DESC",
-    )
-    .bind(user_key)
-    .fetch_all(state.db.reader())
-    .await?
-    .iter()
-    .map(|row| ReceivedMessage {
-        content_id: row.get(0),
-        channel: row.get(1),
-        template_set_code: row.get(2),
-        text: row.get(3),
-        sent_at: Instant(row.get(4)).rfc3339_micros(),
-        app_id: row.get(5),
-        test: flag(row.get(6)),
-    })
-    .collect();
+    let messages = store::messages::received(&state.db, user_key)
+        .await?
+        .into_iter()
+        .map(|m| ReceivedMessage {
+            content_id: m.content_id,
+            channel: m.channel.as_str().to_owned(),
+            template_set_code: m.template_set_code,
+            text: m.text,
+            sent_at: m.sent_at.rfc3339_micros(),
+            app_id: m.app_id,
+            test: m.is_test,
+        })
+        .collect();
     Ok(Json(messages))
 }

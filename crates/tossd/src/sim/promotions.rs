@@ -5,17 +5,16 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use utoipa::ToSchema;
 
 use crate::apps_in_toss::auth::PartnerApp;
-use crate::apps_in_toss::promotions::settle_due;
-use crate::domain::promotions::{promotion_code_is_valid, STATES};
+use crate::domain::promotions::{self, promotion_code_is_valid, PromotionState};
 use crate::domain::secrets;
-use crate::domain::time::Instant;
 use crate::sim::users::parse_user_key;
 use crate::sim::{SimError, SimJson};
 use crate::state::AppState;
+use crate::store::promotions::{NewPromotion, Promotion};
+use crate::store::{self, Db};
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -36,27 +35,31 @@ async fn default_app(state: &AppState) -> Result<PartnerApp, SimError> {
         .ok_or_else(|| SimError::not_found("no default app"))
 }
 
-async fn load(
-    state: &AppState,
-    app_id: &str,
-    code: &str,
-) -> Result<Option<PromotionView>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT promotion_code, budget, budget_remaining, max_amount_per_grant, state, settle_delay_seconds \
-         FROM promotions WHERE app_id = $1 AND promotion_code = $2",
-    )
-    .bind(app_id)
-    .bind(code)
-    .fetch_optional(state.db.reader())
-    .await?;
-    Ok(row.map(|row| PromotionView {
-        promotion_code: row.get(0),
-        budget: row.get(1),
-        remaining_budget: row.get(2),
-        max_amount_per_grant: row.get(3),
-        state: row.get(4),
-        settle_delay_seconds: row.get(5),
-    }))
+impl From<Promotion> for PromotionView {
+    fn from(p: Promotion) -> PromotionView {
+        PromotionView {
+            promotion_code: p.promotion_code,
+            budget: p.budget,
+            remaining_budget: p.remaining_budget,
+            max_amount_per_grant: p.max_amount_per_grant,
+            state: p.state.as_str().to_owned(),
+            settle_delay_seconds: p.settle_delay_seconds,
+        }
+    }
+}
+
+/// The promotion as it is now.
+async fn view(db: &Db, app_id: &str, code: &str) -> Result<PromotionView, SimError> {
+    store::promotions::find(db, app_id, code)
+        .await?
+        .map(PromotionView::from)
+        .ok_or_else(|| SimError::not_found("no such promotion"))
+}
+
+/// A requested promotion state.
+fn promotion_state(word: &str) -> Result<PromotionState, SimError> {
+    word.parse()
+        .map_err(|_| SimError::bad_request("state must be NOT_STARTED, RUNNING, STOPPED or ENDED"))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -94,12 +97,10 @@ pub async fn create_promotion(
             "maxAmountPerGrant must be at least 1",
         ));
     }
-    let promotion_state = request.state.unwrap_or_else(|| "RUNNING".to_owned());
-    if !STATES.contains(&promotion_state.as_str()) {
-        return Err(SimError::bad_request(
-            "state must be NOT_STARTED, RUNNING, STOPPED or ENDED",
-        ));
-    }
+    let promotion_state = request
+        .state
+        .as_deref()
+        .map_or(Ok(PromotionState::Running), promotion_state)?;
     let settle_delay = request.settle_delay_seconds.unwrap_or(0);
     if settle_delay < 0 {
         return Err(SimError::bad_request(
@@ -108,25 +109,20 @@ pub async fn create_promotion(
     }
     let app = default_app(&state).await?;
     let now = state.clock.now(&state.db).await?;
-    sqlx::query(
-        "INSERT INTO promotions (app_id, promotion_code, budget, budget_remaining, max_amount_per_grant, state, \
-         settle_delay_seconds, created_at) VALUES ($1, $2, $3, $3, $4, $5, $6, $7) \
-         ON CONFLICT (app_id, promotion_code) DO UPDATE SET budget = excluded.budget, \
-         budget_remaining = excluded.budget_remaining, max_amount_per_grant = excluded.max_amount_per_grant, \
-         state = excluded.state, settle_delay_seconds = excluded.settle_delay_seconds",
+    store::promotions::put(
+        state.db.writer(),
+        &app.app_id,
+        &NewPromotion {
+            promotion_code: &request.promotion_code,
+            budget: request.budget,
+            max_amount_per_grant: request.max_amount_per_grant,
+            state: promotion_state,
+            settle_delay_seconds: settle_delay,
+        },
+        now,
     )
-    .bind(&app.app_id)
-    .bind(&request.promotion_code)
-    .bind(request.budget)
-    .bind(request.max_amount_per_grant)
-    .bind(&promotion_state)
-    .bind(settle_delay)
-    .bind(now.micros())
-    .execute(state.db.writer())
     .await?;
-    let view = load(&state, &app.app_id, &request.promotion_code)
-        .await?
-        .ok_or_else(|| SimError::not_found("promotion"))?;
+    let view = view(&state.db, &app.app_id, &request.promotion_code).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -138,10 +134,7 @@ pub async fn get_promotion(
     Path(code): Path<String>,
 ) -> Result<Json<PromotionView>, SimError> {
     let app = default_app(&state).await?;
-    let view = load(&state, &app.app_id, &code)
-        .await?
-        .ok_or_else(|| SimError::not_found("no such promotion"))?;
-    Ok(Json(view))
+    Ok(Json(view(&state.db, &app.app_id, &code).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -164,13 +157,7 @@ pub async fn update_promotion(
     Path(code): Path<String>,
     SimJson(request): SimJson<UpdatePromotion>,
 ) -> Result<Json<PromotionView>, SimError> {
-    if let Some(s) = &request.state {
-        if !STATES.contains(&s.as_str()) {
-            return Err(SimError::bad_request(
-                "state must be NOT_STARTED, RUNNING, STOPPED or ENDED",
-            ));
-        }
-    }
+    let requested_state = request.state.as_deref().map(promotion_state).transpose()?;
     let increase = request.budget_increase.unwrap_or(0);
     if increase < 0 {
         return Err(SimError::bad_request("budgetIncrease must not be negative"));
@@ -181,27 +168,21 @@ pub async fn update_promotion(
         ));
     }
     let app = default_app(&state).await?;
-    let changed = sqlx::query(
-        "UPDATE promotions SET budget = budget + $1, budget_remaining = budget_remaining + $1, \
-         state = CASE WHEN $2 <> '' THEN $2 WHEN $1 > 0 AND state = 'ENDED' THEN 'RUNNING' ELSE state END, \
-         fail_next_executions = CASE WHEN $5 < 0 THEN fail_next_executions ELSE $5 END \
-         WHERE app_id = $3 AND promotion_code = $4",
-    )
-    .bind(increase)
-    .bind(request.state.as_deref().unwrap_or(""))
-    .bind(&app.app_id)
-    .bind(&code)
-    .bind(request.fail_next_executions.unwrap_or(-1))
-    .execute(state.db.writer())
-    .await?
-    .rows_affected();
-    if changed == 0 {
-        return Err(SimError::not_found("no such promotion"));
-    }
-    let view = load(&state, &app.app_id, &code)
+    let mut tx = state.db.begin().await?;
+    let promotion = store::promotions::lock(&state.db, &mut tx, &app.app_id, &code)
         .await?
         .ok_or_else(|| SimError::not_found("no such promotion"))?;
-    Ok(Json(view))
+    let steered = promotions::steered_state(promotion.state, requested_state, increase);
+    store::promotions::steer(
+        &mut tx,
+        promotion.id,
+        increase,
+        steered,
+        request.fail_next_executions,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(view(&state.db, &app.app_id, &code).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -224,44 +205,27 @@ pub async fn fail_grant(
 ) -> Result<Json<PromotionView>, SimError> {
     let app = default_app(&state).await?;
     let mut tx = state.db.begin().await?;
-    let grant = sqlx::query(&format!(
-        "SELECT id, amount, status FROM promotion_grants \
-         WHERE key_hash = $1 AND app_id = $2 AND promotion_code = $3{}",
-        state.db.for_update()
-    ))
-    .bind(secrets::hash(&request.key))
-    .bind(&app.app_id)
-    .bind(&code)
-    .fetch_optional(&mut *tx)
+    let grant = store::promotions::lock_grant(
+        &state.db,
+        &mut tx,
+        &secrets::hash(&request.key),
+        &app.app_id,
+        &code,
+    )
     .await?
     .ok_or_else(|| SimError::not_found("no grant of this promotion with this key"))?;
-    let failed = sqlx::query(
-        "UPDATE promotion_grants SET status = 'FAILED' WHERE id = $1 AND status = 'PENDING'",
-    )
-    .bind(grant.get::<i64, _>(0))
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if failed != 1 {
-        return Err(SimError {
-            status: StatusCode::CONFLICT,
-            code: "NOT_PENDING",
-            message: format!("the grant is {}", grant.get::<String, _>(2)),
-        });
+    let not_pending = |status: promotions::GrantStatus| SimError {
+        status: StatusCode::CONFLICT,
+        code: "NOT_PENDING",
+        message: format!("the grant is {}", status.as_str()),
+    };
+    promotions::fail_grant(grant.status).map_err(|e| not_pending(e.0))?;
+    if !store::promotions::fail_grant(&mut tx, grant.id).await? {
+        return Err(not_pending(grant.status));
     }
-    sqlx::query(
-        "UPDATE promotions SET budget_remaining = budget_remaining + $1 WHERE app_id = $2 AND promotion_code = $3",
-    )
-    .bind(grant.get::<i64, _>(1))
-    .bind(&app.app_id)
-    .bind(&code)
-    .execute(&mut *tx)
-    .await?;
+    store::promotions::return_to_budget(&mut tx, &app.app_id, &code, grant.amount).await?;
     tx.commit().await?;
-    let view = load(&state, &app.app_id, &code)
-        .await?
-        .ok_or_else(|| SimError::not_found("no such promotion"))?;
-    Ok(Json(view))
+    Ok(Json(view(&state.db, &app.app_id, &code).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -296,32 +260,24 @@ pub async fn get_points(
     Path(user_key): Path<String>,
 ) -> Result<Json<PointsView>, SimError> {
     let user_key = parse_user_key(&user_key)?;
-    settle_due(&state, Some(user_key)).await?;
-    let balance: i64 = sqlx::query_scalar("SELECT points_balance FROM users WHERE user_key = $1")
-        .bind(user_key)
-        .fetch_optional(state.db.reader())
+    let now = state.clock.now(&state.db).await?;
+    store::promotions::settle_due_for(&state.db, user_key, now).await?;
+    let balance = store::users::points_balance(&state.db, user_key)
         .await?
         .ok_or_else(|| SimError::not_found("no such user"))?;
-    let grants = sqlx::query(
-        "SELECT app_id, promotion_code, amount, status, created_at, settle_at, settled_at \
-         FROM promotion_grants WHERE user_key = $1 ORDER BY created_at DESC, id DESC",
-    )
-    .bind(user_key)
-    .fetch_all(state.db.reader())
-    .await?
-    .iter()
-    .map(|row| GrantView {
-        app_id: row.get(0),
-        promotion_code: row.get(1),
-        amount: row.get(2),
-        status: row.get(3),
-        executed_at: Instant(row.get(4)).rfc3339_micros(),
-        settle_at: Instant(row.get(5)).rfc3339_micros(),
-        settled_at: row
-            .get::<Option<i64>, _>(6)
-            .map(|t| Instant(t).rfc3339_micros()),
-    })
-    .collect();
+    let grants = store::promotions::grants_of_user(&state.db, user_key)
+        .await?
+        .into_iter()
+        .map(|grant| GrantView {
+            app_id: grant.app_id,
+            promotion_code: grant.promotion_code,
+            amount: grant.amount,
+            status: grant.status.as_str().to_owned(),
+            executed_at: grant.executed_at.rfc3339_micros(),
+            settle_at: grant.settle_at.rfc3339_micros(),
+            settled_at: grant.settled_at.map(|t| t.rfc3339_micros()),
+        })
+        .collect();
     Ok(Json(PointsView {
         user_key,
         points_balance: balance,

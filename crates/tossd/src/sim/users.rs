@@ -210,7 +210,8 @@ pub async fn get_user(
         .parse()
         .map_err(|_| SimError::bad_request("userKey must be an integer"))?;
     // Grants whose settlement is due are credited before the balance is shown (REFERENCE.md §2.2.2).
-    crate::apps_in_toss::promotions::settle_due(&state, Some(user_key)).await?;
+    let now = state.clock.now(&state.db).await?;
+    crate::store::promotions::settle_due_for(&state.db, user_key, now).await?;
     let user = UserView::load(&state, user_key)
         .await?
         .ok_or_else(|| SimError::not_found("no such user"))?;

@@ -1,10 +1,13 @@
 //! Owner of `apps`, `app_certificates` and the apps' settings (callbacks, keys): partner mini-apps.
 
-// --- used by pay ---
+// --- used by promos ---
 
-/// The default app's id, inside a transaction (seeding).
-pub async fn default_app_id(tx: &mut crate::store::Tx) -> Result<String, sqlx::Error> {
+/// The default app's id, if it exists.
+pub async fn default_app_id<'e, E>(executor: E) -> Result<Option<String>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     sqlx::query_scalar("SELECT app_id FROM apps WHERE is_default = 1")
-        .fetch_one(&mut **tx)
+        .fetch_optional(executor)
         .await
 }

@@ -237,13 +237,63 @@ pub async fn unlink_pair(
     Ok(())
 }
 
-// --- used by pay ---
+// --- used by promos ---
 
-/// Whether a Toss user with this userKey exists.
-pub async fn user_exists(db: &Db, user_key: i64) -> Result<bool, sqlx::Error> {
+/// Adds settled Toss points to a user's balance.
+pub async fn credit_points(tx: &mut Tx, user_key: i64, amount: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET points_balance = points_balance + $1 WHERE user_key = $2")
+        .bind(amount)
+        .bind(user_key)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A user's Toss points balance, if the user exists.
+pub async fn points_balance(db: &Db, user_key: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT points_balance FROM users WHERE user_key = $1")
+        .bind(user_key)
+        .fetch_optional(db.reader())
+        .await
+}
+
+/// Whether a Toss user exists (withdrawn or not).
+pub async fn exists(db: &Db, user_key: i64) -> Result<bool, sqlx::Error> {
     let found: Option<i64> = sqlx::query_scalar("SELECT user_key FROM users WHERE user_key = $1")
         .bind(user_key)
         .fetch_optional(db.reader())
         .await?;
     Ok(found.is_some())
+}
+
+/// A user known to an app, as a message recipient: the name and what the user allows.
+pub struct RecipientRow {
+    pub name: String,
+    pub push_enabled: bool,
+    pub marketing_consent: bool,
+    pub withdrawn: bool,
+}
+
+pub async fn recipient(
+    db: &Db,
+    app_id: &str,
+    user_key: i64,
+) -> Result<Option<RecipientRow>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT u.name, u.push_enabled, u.marketing_consent, u.withdrawn FROM app_users l \
+         JOIN users u ON u.user_key = l.user_key WHERE l.app_id = $1 AND l.user_key = $2",
+    )
+    .bind(app_id)
+    .bind(user_key)
+    .fetch_optional(db.reader())
+    .await?;
+    row.map(|row| {
+        Ok(RecipientRow {
+            name: row.try_get(0)?,
+            push_enabled: flag(row.try_get(1)?),
+            marketing_consent: flag(row.try_get(2)?),
+            withdrawn: flag(row.try_get(3)?),
+        })
+    })
+    .transpose()
 }
