@@ -360,7 +360,13 @@ impl Server {
             authority: Arc::new(authority),
             outbox_wake: OutboxWake::default(),
         };
-        let worker = Worker::spawn(state.clone(), WorkerConfig::from_args(args))?;
+        let worker = Worker::spawn(
+            state.db.clone(),
+            state.clock.clone(),
+            state.metrics.clone(),
+            state.outbox_wake.clone(),
+            WorkerConfig::from_args(args),
+        )?;
         let sweeper = crate::sweep::spawn(
             state.db.clone(),
             state.clock.clone(),

@@ -2,53 +2,59 @@
 //! test events that exercise the delivery machinery on its own (REFERENCE.md §4).
 
 use axum::extract::{Path, State};
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, StatusCode};
 use axum::Json;
 use reqwest::Url;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sqlx::any::AnyRow;
-use sqlx::Row;
 use utoipa::ToSchema;
 
+use crate::domain::login::UnlinkReason;
 use crate::domain::time::Instant;
-use crate::domain::webhooks;
+use crate::domain::webhooks::{self, CallbackMethod, DestinationKind, EventState, EventType};
 use crate::outbox;
 use crate::sim::{SimError, SimJson};
 use crate::state::AppState;
+use crate::store::merchants::MerchantRef;
+use crate::store::outbox::{Attempt, Delivery, MerchantWebhook, UnlinkCallback};
+use crate::store::{self, Db};
 
 /// Test mode: the only mode merchants have unless live keys exist.
 const DEFAULT_MODE: &str = "test";
 
-/// The merchant's id for `mId` (`default` names the default merchant).
-async fn merchant_id(state: &AppState, m_id: &str) -> Result<(i64, String), SimError> {
-    let row = if m_id == "default" {
-        sqlx::query("SELECT id, mid FROM merchants WHERE is_default = 1")
-            .fetch_optional(state.db.reader())
-            .await?
-    } else {
-        sqlx::query("SELECT id, mid FROM merchants WHERE mid = $1")
-            .bind(m_id)
-            .fetch_optional(state.db.reader())
-            .await?
-    };
-    row.map(|row| (row.get(0), row.get(1)))
+/// `default` in a path names the default merchant or app.
+fn named(key: &str) -> Option<&str> {
+    (key != "default").then_some(key)
+}
+
+/// The merchant for `mId` (`default` names the default merchant).
+async fn merchant(db: &Db, m_id: &str) -> Result<MerchantRef, SimError> {
+    store::merchants::find_ref(db, named(m_id))
+        .await?
         .ok_or_else(|| SimError::not_found(format!("no merchant {m_id:?}")))
 }
 
 /// The app's id for `appId` (`default` names the default app).
-async fn app_id(state: &AppState, app_id: &str) -> Result<String, SimError> {
-    let found: Option<String> = if app_id == "default" {
-        sqlx::query_scalar("SELECT app_id FROM apps WHERE is_default = 1")
-            .fetch_optional(state.db.reader())
-            .await?
-    } else {
-        sqlx::query_scalar("SELECT app_id FROM apps WHERE app_id = $1")
-            .bind(app_id)
-            .fetch_optional(state.db.reader())
-            .await?
-    };
-    found.ok_or_else(|| SimError::not_found(format!("no app {app_id:?}")))
+async fn app_id(db: &Db, app_id: &str) -> Result<String, SimError> {
+    store::apps::find_app_id(db, named(app_id))
+        .await?
+        .ok_or_else(|| SimError::not_found(format!("no app {app_id:?}")))
+}
+
+/// The Toss Payments event types, for messages.
+fn toss_payments_types() -> String {
+    EventType::TOSS_PAYMENTS
+        .iter()
+        .map(|t| t.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A Toss Payments event type a merchant can receive.
+fn toss_payments_type(text: &str) -> Option<EventType> {
+    text.parse::<EventType>()
+        .ok()
+        .filter(|t| t.is_toss_payments())
 }
 
 /// An absolute http(s) URL with a host.
@@ -84,7 +90,8 @@ pub struct MerchantWebhookView {
     pub mode: String,
     pub url: String,
     /// `null` when subscribed to every type
-    pub event_types: Option<Vec<String>>,
+    #[schema(value_type = Option<Vec<String>>)]
+    pub event_types: Option<Vec<EventType>>,
 }
 
 fn mode_of(mode: Option<String>) -> Result<String, SimError> {
@@ -103,39 +110,41 @@ fn mode_of(mode: Option<String>) -> Result<String, SimError> {
     responses((status = 200, body = MerchantWebhookView), (status = 400, description = "bad url or mode"),
               (status = 404, description = "unknown merchant")))]
 pub async fn put_merchant_webhook(
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(m_id): Path<String>,
     SimJson(request): SimJson<MerchantWebhookRequest>,
 ) -> Result<Json<MerchantWebhookView>, SimError> {
     valid_url(&request.url)?;
     let mode = mode_of(request.mode)?;
-    if let Some(types) = &request.event_types {
-        let known = types
-            .iter()
-            .all(|t| webhooks::TP_EVENT_TYPES.contains(&t.as_str()));
-        if types.is_empty() || !known {
-            return Err(SimError::bad_request(format!(
-                "eventTypes must be a non-empty list of {}",
-                webhooks::TP_EVENT_TYPES.join(", ")
-            )));
+    let event_types = match &request.event_types {
+        None => None,
+        Some(types) => {
+            let parsed: Option<Vec<EventType>> =
+                types.iter().map(|t| toss_payments_type(t)).collect();
+            match parsed {
+                Some(parsed) if !parsed.is_empty() => Some(parsed),
+                _ => {
+                    return Err(SimError::bad_request(format!(
+                        "eventTypes must be a non-empty list of {}",
+                        toss_payments_types()
+                    )))
+                }
+            }
         }
-    }
-    let (id, mid) = merchant_id(&state, &m_id).await?;
-    sqlx::query(
-        "INSERT INTO merchant_webhooks (merchant_id, mode, url, event_types) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (merchant_id, mode) DO UPDATE SET url = $3, event_types = $4",
-    )
-    .bind(id)
-    .bind(&mode)
-    .bind(&request.url)
-    .bind(request.event_types.as_ref().map(|types| types.join(",")))
-    .execute(state.db.writer())
-    .await?;
-    Ok(Json(MerchantWebhookView {
-        m_id: mid,
+    };
+    let merchant = merchant(&db, &m_id).await?;
+    let webhook = MerchantWebhook {
+        merchant_id: merchant.id,
         mode,
         url: request.url,
-        event_types: request.event_types,
+        event_types,
+    };
+    store::outbox::put_merchant_webhook(&db, &webhook).await?;
+    Ok(Json(MerchantWebhookView {
+        m_id: merchant.mid,
+        mode: webhook.mode,
+        url: webhook.url,
+        event_types: webhook.event_types,
     }))
 }
 
@@ -145,14 +154,11 @@ pub async fn put_merchant_webhook(
     params(("mId" = String, Path, description = "merchant id, or `default`")),
     responses((status = 200, description = "{}"), (status = 404, description = "unknown merchant")))]
 pub async fn delete_merchant_webhook(
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(m_id): Path<String>,
 ) -> Result<Json<Value>, SimError> {
-    let (id, _) = merchant_id(&state, &m_id).await?;
-    sqlx::query("DELETE FROM merchant_webhooks WHERE merchant_id = $1")
-        .bind(id)
-        .execute(state.db.writer())
-        .await?;
+    let merchant = merchant(&db, &m_id).await?;
+    store::outbox::delete_merchant_webhooks(&db, merchant.id).await?;
     Ok(Json(json!({})))
 }
 
@@ -172,7 +178,8 @@ pub struct UnlinkCallbackRequest {
 pub struct UnlinkCallbackView {
     pub app_id: String,
     pub url: String,
-    pub method: String,
+    #[schema(value_type = String)]
+    pub method: CallbackMethod,
     pub basic_auth: Option<String>,
 }
 
@@ -183,15 +190,15 @@ pub struct UnlinkCallbackView {
     responses((status = 200, body = UnlinkCallbackView), (status = 400, description = "bad url, method or basicAuth"),
               (status = 404, description = "unknown app")))]
 pub async fn put_unlink_callback(
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(requested): Path<String>,
     SimJson(request): SimJson<UnlinkCallbackRequest>,
 ) -> Result<Json<UnlinkCallbackView>, SimError> {
     valid_url(&request.url)?;
-    let method = match request.method.as_deref() {
-        None | Some("POST") => "POST",
-        Some("GET") => "GET",
-        Some(_) => return Err(SimError::bad_request("method must be \"GET\" or \"POST\"")),
+    let method = match request.method.as_deref().map(str::parse) {
+        None => CallbackMethod::Post,
+        Some(Ok(method)) => method,
+        Some(Err(_)) => return Err(SimError::bad_request("method must be \"GET\" or \"POST\"")),
     };
     let basic_auth = request.basic_auth.filter(|value| !value.is_empty());
     if let Some(value) = &basic_auth {
@@ -201,22 +208,18 @@ pub async fn put_unlink_callback(
             ));
         }
     }
-    let app = app_id(&state, &requested).await?;
-    sqlx::query(
-        "INSERT INTO app_unlink_callbacks (app_id, url, method, basic_auth) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (app_id) DO UPDATE SET url = $2, method = $3, basic_auth = $4",
-    )
-    .bind(&app)
-    .bind(&request.url)
-    .bind(method)
-    .bind(&basic_auth)
-    .execute(state.db.writer())
-    .await?;
-    Ok(Json(UnlinkCallbackView {
-        app_id: app,
+    let callback = UnlinkCallback {
+        app_id: app_id(&db, &requested).await?,
         url: request.url,
-        method: method.to_owned(),
+        method,
         basic_auth,
+    };
+    store::outbox::put_unlink_callback(&db, &callback).await?;
+    Ok(Json(UnlinkCallbackView {
+        app_id: callback.app_id,
+        url: callback.url,
+        method: callback.method,
+        basic_auth: callback.basic_auth,
     }))
 }
 
@@ -225,14 +228,11 @@ pub async fn put_unlink_callback(
     params(("appId" = String, Path, description = "app id, or `default`")),
     responses((status = 200, description = "{}"), (status = 404, description = "unknown app")))]
 pub async fn delete_unlink_callback(
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(requested): Path<String>,
 ) -> Result<Json<Value>, SimError> {
-    let app = app_id(&state, &requested).await?;
-    sqlx::query("DELETE FROM app_unlink_callbacks WHERE app_id = $1")
-        .bind(&app)
-        .execute(state.db.writer())
-        .await?;
+    let app = app_id(&db, &requested).await?;
+    store::outbox::delete_unlink_callback(&db, &app).await?;
     Ok(Json(json!({})))
 }
 
@@ -259,19 +259,22 @@ pub struct DeliveryView {
     /// `tosspayments-webhook-transmission-id`, the same for every attempt of the event
     pub transmission_id: String,
     /// `MERCHANT_WEBHOOK` or `UNLINK_CALLBACK`
-    pub destination: String,
+    #[schema(value_type = String)]
+    pub destination: DestinationKind,
     /// The URL configured for the destination now; `null` when none
     pub target_url: Option<String>,
     pub m_id: Option<String>,
     pub mode: Option<String>,
     pub app_id: Option<String>,
     /// `PAYMENT_STATUS_CHANGED`, `METHOD_UPDATED`, `CUSTOMER_STATUS_CHANGED` or `UNLINK_CALLBACK`
-    pub event_type: String,
+    #[schema(value_type = String)]
+    pub event_type: EventType,
     /// The body as sent (for GET callbacks, the query's values)
     #[schema(value_type = Object)]
     pub payload: Value,
     /// `NOT_SENT` (no URL when recorded), `PENDING`, `DELIVERED` or `FAILED`
-    pub state: String,
+    #[schema(value_type = String)]
+    pub state: EventState,
     /// Retries made so far in the current series
     pub retried_count: i64,
     /// When the next attempt is due (business time); `null` unless `PENDING`
@@ -281,105 +284,65 @@ pub struct DeliveryView {
     pub attempts: Vec<AttemptView>,
 }
 
-/// An event with each of its attempts (one row per attempt, attempt columns `NULL` when there is none),
-/// read in one statement so the event and its attempts come from one snapshot.
-const DELIVERY_SELECT: &str = "SELECT e.id, e.transmission_id, e.destination, m.mid, e.mode, e.app_id, \
-    e.event_type, e.body, e.state, e.retried_count, e.next_attempt_at, e.created_at, COALESCE(w.url, c.url), \
-    a.id, a.retried_count, a.attempted_at, a.url, a.status_code, a.error, a.succeeded \
-    FROM outbox_events e LEFT JOIN merchants m ON m.id = e.merchant_id \
-    LEFT JOIN merchant_webhooks w ON w.merchant_id = e.merchant_id AND w.mode = e.mode \
-    LEFT JOIN app_unlink_callbacks c ON c.app_id = e.app_id \
-    LEFT JOIN outbox_attempts a ON a.event_id = e.id";
-
 /// The newest deliveries `GET /sim/v1/webhooks` shows.
 const LIST_LIMIT: i64 = 1000;
 
-fn delivery_from_row(row: &AnyRow) -> DeliveryView {
-    let body: String = row.get(7);
-    let next_attempt_at: Option<i64> = row.get(10);
-    DeliveryView {
-        id: row.get(0),
-        transmission_id: row.get(1),
-        destination: row.get(2),
-        m_id: row.get(3),
-        mode: row.get(4),
-        app_id: row.get(5),
-        event_type: row.get(6),
-        payload: serde_json::from_str(&body).unwrap_or(Value::String(body)),
-        state: row.get(8),
-        retried_count: row.get(9),
-        next_attempt_at: next_attempt_at.map(|t| Instant(t).rfc3339_micros()),
-        created_at: Instant(row.get(11)).rfc3339_micros(),
-        target_url: row.get(12),
-        attempts: Vec::new(),
+impl From<Attempt> for AttemptView {
+    fn from(attempt: Attempt) -> AttemptView {
+        AttemptView {
+            retried_count: attempt.retried_count,
+            time: attempt.attempted_at.rfc3339_micros(),
+            url: attempt.url,
+            status_code: attempt.status_code,
+            error: attempt.error,
+            success: attempt.success,
+        }
     }
 }
 
-fn attempt_from_row(row: &AnyRow) -> Option<AttemptView> {
-    let id: Option<i64> = row.get(13);
-    id?;
-    Some(AttemptView {
-        retried_count: row.get(14),
-        time: Instant(row.get(15)).rfc3339_micros(),
-        url: row.get(16),
-        status_code: row.get(17),
-        error: row.get(18),
-        success: crate::store::flag(row.get(19)),
-    })
-}
-
-/// Folds rows ordered by event, then attempt, into deliveries.
-fn deliveries(rows: &[AnyRow]) -> Vec<DeliveryView> {
-    let mut out: Vec<DeliveryView> = Vec::new();
-    for row in rows {
-        let id: i64 = row.get(0);
-        if out.last().map(|d| d.id) != Some(id) {
-            out.push(delivery_from_row(row));
-        }
-        if let (Some(attempt), Some(delivery)) = (attempt_from_row(row), out.last_mut()) {
-            delivery.attempts.push(attempt);
+impl From<Delivery> for DeliveryView {
+    fn from(delivery: Delivery) -> DeliveryView {
+        let body = delivery.body;
+        DeliveryView {
+            id: delivery.id,
+            transmission_id: delivery.transmission_id,
+            destination: delivery.destination,
+            target_url: delivery.target_url,
+            m_id: delivery.mid,
+            mode: delivery.mode,
+            app_id: delivery.app_id,
+            event_type: delivery.event_type,
+            payload: serde_json::from_str(&body).unwrap_or(Value::String(body)),
+            state: delivery.state,
+            retried_count: delivery.retried_count,
+            next_attempt_at: delivery.next_attempt_at.map(Instant::rfc3339_micros),
+            created_at: delivery.created_at.rfc3339_micros(),
+            attempts: delivery
+                .attempts
+                .into_iter()
+                .map(AttemptView::from)
+                .collect(),
         }
     }
-    out
 }
 
 /// Every delivery (webhooks and callbacks), newest first, with its attempts (at most the newest 1000).
 #[utoipa::path(get, path = "/sim/v1/webhooks", tag = "Simulator",
     responses((status = 200, body = Vec<DeliveryView>)))]
-pub async fn list_webhooks(
-    State(state): State<AppState>,
-) -> Result<Json<Vec<DeliveryView>>, SimError> {
-    let rows = sqlx::query(&format!(
-        "{DELIVERY_SELECT} WHERE e.id IN (SELECT id FROM outbox_events ORDER BY id DESC LIMIT $1) \
-         ORDER BY e.id DESC, a.id"
+pub async fn list_webhooks(State(db): State<Db>) -> Result<Json<Vec<DeliveryView>>, SimError> {
+    let deliveries = store::outbox::recent_deliveries(&db, LIST_LIMIT).await?;
+    Ok(Json(
+        deliveries.into_iter().map(DeliveryView::from).collect(),
     ))
-    .bind(LIST_LIMIT)
-    .fetch_all(state.db.reader())
-    .await?;
-    Ok(Json(deliveries(&rows)))
 }
 
 /// One delivery by id or transmission id.
-async fn delivery(state: &AppState, key: &str) -> Result<DeliveryView, SimError> {
-    let rows = match key.parse::<i64>() {
-        Ok(id) => {
-            sqlx::query(&format!("{DELIVERY_SELECT} WHERE e.id = $1 ORDER BY a.id"))
-                .bind(id)
-                .fetch_all(state.db.reader())
-                .await?
-        }
-        Err(_) => {
-            sqlx::query(&format!(
-                "{DELIVERY_SELECT} WHERE e.transmission_id = $1 ORDER BY a.id"
-            ))
-            .bind(key)
-            .fetch_all(state.db.reader())
-            .await?
-        }
+async fn delivery(db: &Db, key: &str) -> Result<Delivery, SimError> {
+    let found = match key.parse::<i64>() {
+        Ok(id) => store::outbox::delivery(db, id).await?,
+        Err(_) => store::outbox::delivery_by_transmission_id(db, key).await?,
     };
-    deliveries(&rows)
-        .pop()
-        .ok_or_else(|| SimError::not_found(format!("no webhook {key:?}")))
+    found.ok_or_else(|| SimError::not_found(format!("no webhook {key:?}")))
 }
 
 /// One delivery with its attempts, by `id` or transmission id.
@@ -387,10 +350,10 @@ async fn delivery(state: &AppState, key: &str) -> Result<DeliveryView, SimError>
     params(("id" = String, Path, description = "the delivery's id or transmission id")),
     responses((status = 200, body = DeliveryView), (status = 404, description = "unknown delivery")))]
 pub async fn get_webhook(
-    State(state): State<AppState>,
+    State(db): State<Db>,
     Path(key): Path<String>,
 ) -> Result<Json<DeliveryView>, SimError> {
-    Ok(Json(delivery(&state, &key).await?))
+    Ok(Json(delivery(&db, &key).await?.into()))
 }
 
 /// Starts a new attempt series now (retried count 0, same transmission id). Allowed for `DELIVERED` and
@@ -404,32 +367,30 @@ pub async fn redeliver_webhook(
     State(state): State<AppState>,
     Path(key): Path<String>,
 ) -> Result<Json<DeliveryView>, SimError> {
-    let before = delivery(&state, &key).await?;
-    let now = state.clock.now(&state.db).await?;
+    let before = delivery(&state.db, &key).await?;
+    let mut tx = state.db.begin().await?;
+    let now = state.clock.now_in(&mut tx).await?;
     let wall = chrono::Utc::now().timestamp_micros();
-    let updated = sqlx::query(
-        "UPDATE outbox_events SET state = 'PENDING', retried_count = 0, next_attempt_at = $1, \
-         lease_until = NULL, lease_token = NULL WHERE id = $2 AND (state IN ('DELIVERED', 'FAILED') \
-         OR (state = 'PENDING' AND (lease_until IS NULL OR lease_until < $3)))",
-    )
-    .bind(now.micros())
-    .bind(before.id)
-    .bind(wall)
-    .execute(state.db.writer())
-    .await?
-    .rows_affected();
-    if updated == 0 {
+    let locked = store::outbox::lock_for_redelivery(&state.db, &mut tx, before.id).await?;
+    if !locked.is_some_and(|(event_state, lease_until)| {
+        webhooks::may_redeliver(event_state, lease_until, wall)
+    }) {
         return Err(SimError {
-            status: axum::http::StatusCode::CONFLICT,
+            status: StatusCode::CONFLICT,
             code: "CONFLICT",
             message: format!(
                 "webhook {} cannot be redelivered now (state {})",
-                before.id, before.state
+                before.id,
+                before.state.as_str()
             ),
         });
     }
+    store::outbox::restart(&mut tx, before.id, now).await?;
+    tx.commit().await?;
     outbox::wake(&state);
-    Ok(Json(delivery(&state, &before.id.to_string()).await?))
+    Ok(Json(
+        delivery(&state.db, &before.id.to_string()).await?.into(),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -438,7 +399,8 @@ pub struct TestEventRequest {
     /// `merchant` (a Toss Payments webhook of the default merchant, test mode) or `unlink` (an unlink
     /// callback of the default app)
     pub target: String,
-    /// Merchant events: the `eventType` (default `PAYMENT_STATUS_CHANGED`)
+    /// Merchant events: the `eventType`, one of `PAYMENT_STATUS_CHANGED` (default), `METHOD_UPDATED` and
+    /// `CUSTOMER_STATUS_CHANGED`
     pub event_type: Option<String>,
     /// Merchant events: the `data` object (default `{}`)
     #[schema(value_type = Option<Object>)]
@@ -461,36 +423,46 @@ pub async fn create_test_event(
     let mut tx;
     let id = match request.target.as_str() {
         "merchant" => {
-            let event_type = request
-                .event_type
-                .unwrap_or_else(|| "PAYMENT_STATUS_CHANGED".to_owned());
-            if event_type.is_empty() {
-                return Err(SimError::bad_request("eventType must not be empty"));
-            }
-            let (merchant, _) = merchant_id(&state, "default").await?;
+            let event_type = match request.event_type.as_deref() {
+                None => EventType::PaymentStatusChanged,
+                Some(text) => toss_payments_type(text).ok_or_else(|| {
+                    SimError::bad_request(format!(
+                        "eventType must be one of {}",
+                        toss_payments_types()
+                    ))
+                })?,
+            };
+            let merchant = merchant(&state.db, "default").await?;
             tx = state.db.begin().await?;
             let now = state.clock.now_in(&mut tx).await?;
             let data = request.data.unwrap_or_else(|| json!({}));
-            outbox::enqueue_webhook(&mut tx, now, merchant, DEFAULT_MODE, &event_type, data).await?
+            store::outbox::enqueue_webhook(
+                &mut tx,
+                now,
+                merchant.id,
+                DEFAULT_MODE,
+                event_type,
+                data,
+            )
+            .await?
         }
         "unlink" => {
             let user_key = request.user_key.unwrap_or(123_456_789);
             if user_key <= 0 {
                 return Err(SimError::bad_request("userKey must be a positive number"));
             }
-            let referrer = request.referrer.unwrap_or_else(|| "UNLINK".to_owned());
-            if !matches!(
-                referrer.as_str(),
-                "UNLINK" | "WITHDRAWAL_TERMS" | "WITHDRAWAL_TOSS"
-            ) {
-                return Err(SimError::bad_request(
-                    "referrer must be UNLINK, WITHDRAWAL_TERMS or WITHDRAWAL_TOSS",
-                ));
-            }
-            let app = app_id(&state, "default").await?;
+            let reason = match request.referrer.as_deref() {
+                None => UnlinkReason::Unlink,
+                Some(text) => UnlinkReason::parse(text).ok_or_else(|| {
+                    SimError::bad_request(
+                        "referrer must be UNLINK, WITHDRAWAL_TERMS or WITHDRAWAL_TOSS",
+                    )
+                })?,
+            };
+            let app = app_id(&state.db, "default").await?;
             tx = state.db.begin().await?;
             let now = state.clock.now_in(&mut tx).await?;
-            outbox::enqueue_unlink(&mut tx, now, &app, user_key, &referrer).await?
+            store::outbox::enqueue_unlink(&mut tx, now, &app, user_key, reason).await?
         }
         _ => {
             return Err(SimError::bad_request(
@@ -500,5 +472,5 @@ pub async fn create_test_event(
     };
     tx.commit().await?;
     outbox::wake(&state);
-    Ok(Json(delivery(&state, &id.to_string()).await?))
+    Ok(Json(delivery(&state.db, &id.to_string()).await?.into()))
 }
