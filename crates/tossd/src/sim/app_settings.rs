@@ -9,6 +9,7 @@ use crate::apps_in_toss::auth::PartnerApp;
 use crate::sim::identities::AppView;
 use crate::sim::{SimError, SimJson};
 use crate::state::AppState;
+use crate::store;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -34,7 +35,7 @@ pub async fn update_default_app(
             "rateLimitPerMinute must be 0 (off) to 10000",
         ));
     }
-    crate::store::apps::update_default(
+    store::apps::update_default(
         &state.db,
         request.rate_limit_per_minute,
         request.plaintext_pii,
