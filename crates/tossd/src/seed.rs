@@ -4,12 +4,15 @@ use chrono::Utc;
 
 use crate::clock::Clock;
 use crate::config::SeedConfig;
+use crate::domain::login::{Gender, Nationality, PII_AAD};
 use crate::domain::messages::{Channel, TemplateKind, TemplateStatus};
 use crate::domain::promotions::PromotionState;
 use crate::domain::secrets;
 use crate::domain::time::Instant;
+use crate::store::apps::NewApp;
 use crate::store::messages::Template;
 use crate::store::promotions::NewPromotion;
+use crate::store::users::NewUser;
 use crate::store::{self, Db, Tx};
 
 pub const DEFAULT_MID: &str = "tosspayments";
@@ -20,7 +23,7 @@ struct SeedUser {
     name: &'static str,
     phone: &'static str,
     birthday: &'static str,
-    gender: &'static str,
+    gender: Gender,
     email: Option<&'static str>,
     ci_prefix: &'static str,
     marketing_consent: bool,
@@ -32,7 +35,7 @@ const SEED_USERS: &[SeedUser] = &[
         name: "홍길동",
         phone: "1012345678",
         birthday: "19900101",
-        gender: "MALE",
+        gender: Gender::Male,
         email: Some("user@example.com"),
         ci_prefix: "aaf7cb53",
         marketing_consent: true,
@@ -42,7 +45,7 @@ const SEED_USERS: &[SeedUser] = &[
         name: "김철수",
         phone: "1098765432",
         birthday: "19850315",
-        gender: "MALE",
+        gender: Gender::Male,
         email: Some("chulsoo@example.com"),
         ci_prefix: "",
         marketing_consent: true,
@@ -52,7 +55,7 @@ const SEED_USERS: &[SeedUser] = &[
         name: "이영희",
         phone: "1055551234",
         birthday: "19951120",
-        gender: "FEMALE",
+        gender: Gender::Female,
         email: None,
         ci_prefix: "",
         marketing_consent: false,
@@ -95,34 +98,40 @@ async fn write_defaults(tx: &mut Tx, config: &SeedConfig) -> anyhow::Result<()> 
     let now = start.micros();
     let d = &config.deriver;
 
-    sqlx::query(
-        "INSERT INTO apps (app_id, name, client_id, pii_key, aad, is_default, created_at) \
-         VALUES ($1, 'default', $2, $3, 'TOSS', 1, $4)",
+    store::apps::insert_app(
+        tx,
+        &NewApp {
+            app_id: &format!("ait_{}", d.lower_alnum("app.default.id", 16)),
+            name: "default",
+            client_id: &d.lower_alnum("app.default.client_id", 32),
+            pii_key: &d.base64("app.default.pii_key", 32),
+            aad: PII_AAD,
+            is_default: true,
+            created_at: start,
+        },
     )
-    .bind(format!("ait_{}", d.lower_alnum("app.default.id", 16)))
-    .bind(d.lower_alnum("app.default.client_id", 32))
-    .bind(d.base64("app.default.pii_key", 32))
-    .bind(now)
-    .execute(&mut **tx)
     .await?;
 
     for user in SEED_USERS {
-        sqlx::query(
-            "INSERT INTO users (user_key, name, calling_code, phone, birthday, gender, nationality, email, ci, \
-             push_enabled, marketing_consent, created_at) \
-             VALUES ($1, $2, '82', $3, $4, $5, 'LOCAL', $6, $7, 1, $8, $9)",
+        let inserted = store::users::insert_user(
+            &mut **tx,
+            &NewUser {
+                user_key: user.user_key,
+                name: user.name,
+                calling_code: "82",
+                phone: user.phone,
+                birthday: user.birthday,
+                gender: user.gender,
+                nationality: Nationality::Local,
+                email: user.email,
+                ci: &config.ci(&user.user_key.to_string(), user.ci_prefix),
+                push_enabled: true,
+                marketing_consent: user.marketing_consent,
+                created_at: start,
+            },
         )
-        .bind(user.user_key)
-        .bind(user.name)
-        .bind(user.phone)
-        .bind(user.birthday)
-        .bind(user.gender)
-        .bind(user.email)
-        .bind(config.ci(&user.user_key.to_string(), user.ci_prefix))
-        .bind(i64::from(user.marketing_consent))
-        .bind(now)
-        .execute(&mut **tx)
         .await?;
+        anyhow::ensure!(inserted, "seed user {} is listed twice", user.user_key);
     }
 
     let merchant_id: i64 = sqlx::query_scalar(

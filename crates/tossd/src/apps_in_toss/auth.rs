@@ -4,77 +4,25 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
-use sqlx::Row;
 
 use crate::apps_in_toss::AitError;
 use crate::identity::tls::PeerCertificate;
 use crate::state::AppState;
-use crate::store::flag;
+use crate::store;
 
-/// A partner mini-app.
-#[derive(Debug, Clone)]
-pub struct PartnerApp {
-    pub app_id: String,
-    pub name: String,
-    pub client_id: String,
-    pub pii_key: String,
-    pub aad: String,
-    pub plaintext_pii: bool,
-    pub rate_limit_per_minute: i64,
-}
+pub use crate::store::apps::PartnerApp;
 
-const APP_COLUMNS: &str =
-    "app_id, name, client_id, pii_key, aad, plaintext_pii, rate_limit_per_minute";
-
+/// Lookups for the API areas and the simulator, which hold the whole state.
 impl PartnerApp {
-    fn from_row(row: &sqlx::any::AnyRow) -> PartnerApp {
-        PartnerApp {
-            app_id: row.get(0),
-            name: row.get(1),
-            client_id: row.get(2),
-            pii_key: row.get(3),
-            aad: row.get(4),
-            plaintext_pii: flag(row.get(5)),
-            rate_limit_per_minute: row.get(6),
-        }
-    }
-
     pub async fn default_app(state: &AppState) -> Result<Option<PartnerApp>, sqlx::Error> {
-        let row = sqlx::query(&format!(
-            "SELECT {APP_COLUMNS} FROM apps WHERE is_default = 1"
-        ))
-        .fetch_optional(state.db.reader())
-        .await?;
-        Ok(row.as_ref().map(PartnerApp::from_row))
+        store::apps::default_app(state.db.reader()).await
     }
 
     pub async fn by_app_id(
         state: &AppState,
         app_id: &str,
     ) -> Result<Option<PartnerApp>, sqlx::Error> {
-        let row = sqlx::query(&format!("SELECT {APP_COLUMNS} FROM apps WHERE app_id = $1"))
-            .bind(app_id)
-            .fetch_optional(state.db.reader())
-            .await?;
-        Ok(row.as_ref().map(PartnerApp::from_row))
-    }
-
-    pub async fn by_certificate(
-        state: &AppState,
-        fingerprint: &str,
-    ) -> Result<Option<PartnerApp>, sqlx::Error> {
-        let columns = APP_COLUMNS
-            .split(", ")
-            .map(|c| format!("a.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let row = sqlx::query(&format!(
-            "SELECT {columns} FROM app_certificates c JOIN apps a ON a.app_id = c.app_id WHERE c.fingerprint = $1"
-        ))
-        .bind(fingerprint)
-        .fetch_optional(state.db.reader())
-        .await?;
-        Ok(row.as_ref().map(PartnerApp::from_row))
+        store::apps::by_app_id(&state.db, app_id).await
     }
 }
 
@@ -90,7 +38,7 @@ impl FromRequestParts<AppState> for PartnerApp {
             .and_then(|p| p.0.as_deref())
         {
             // Issued by tossd's CA (the handshake checked that) but its app no longer exists.
-            Some(fingerprint) => PartnerApp::by_certificate(state, fingerprint)
+            Some(fingerprint) => store::apps::by_certificate(&state.db, fingerprint)
                 .await?
                 .ok_or_else(|| {
                     AitError::fail(
@@ -124,17 +72,9 @@ pub async fn known_user(
     status: StatusCode,
 ) -> Result<i64, AitError> {
     let user_key = user_key_header(headers).ok_or_else(|| AitError::user_key_not_found(status))?;
-    let row = sqlx::query(
-        "SELECT u.withdrawn FROM app_users l JOIN users u ON u.user_key = l.user_key \
-         WHERE l.app_id = $1 AND l.user_key = $2",
-    )
-    .bind(&app.app_id)
-    .bind(user_key)
-    .fetch_optional(state.db.reader())
-    .await?;
-    match row {
+    match store::users::known_to_app(&state.db, &app.app_id, user_key).await? {
         None => Err(AitError::user_key_not_found(status)),
-        Some(row) if flag(row.get(0)) => Err(AitError::user_not_found(status)),
+        Some(user) if user.withdrawn => Err(AitError::user_not_found(status)),
         Some(_) => Ok(user_key),
     }
 }

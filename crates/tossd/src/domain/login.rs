@@ -1,5 +1,6 @@
-//! Toss login rules (REFERENCE.md §2.1, §3.4): lifetimes, scopes, terms, referrers, the personal-field
-//! encryption of `login-me`, and the shapes of generated identifiers.
+//! Toss login rules (REFERENCE.md §2.1, §3.4): lifetimes and the guards of codes and tokens, scopes, terms,
+//! referrers, the user's profile values, the personal-field encryption of `login-me`, and the shapes of
+//! generated identifiers.
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -7,6 +8,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 
 use crate::domain::secrets;
+use crate::domain::time::Instant;
 
 /// An authorization code is valid for 10 minutes after issue.
 pub const CODE_LIFETIME_SECONDS: i64 = 600;
@@ -14,6 +16,9 @@ pub const CODE_LIFETIME_SECONDS: i64 = 600;
 pub const ACCESS_TOKEN_LIFETIME_SECONDS: i64 = 3600;
 /// A refresh token is valid for 14 days after the `generate-token` call that issued it.
 pub const REFRESH_TOKEN_LIFETIME_SECONDS: i64 = 14 * 24 * 3600;
+
+/// The additional authenticated data of login-me's encryption that tossd gives every app.
+pub const PII_AAD: &str = "TOSS";
 
 /// Every scope in the canonical order tossd lists them; `user_key` is part of every grant.
 pub const SCOPES: [&str; 8] = [
@@ -27,8 +32,82 @@ pub const SCOPES: [&str; 8] = [
     "user_email",
 ];
 
-/// The `referrer` values `appLogin()` returns: the Toss app and the two spellings of the sandbox app.
-pub const REFERRERS: [&str; 3] = ["DEFAULT", "SANDBOX", "sandbox"];
+/// The `referrer` `appLogin()` returns with a code: the Toss app or one of the two spellings of the sandbox
+/// app. The exchange must present it unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Referrer {
+    Default,
+    Sandbox,
+    /// The sandbox app of older SDKs spells it in lower case.
+    SandboxLowercase,
+}
+
+impl Referrer {
+    pub fn parse(text: &str) -> Option<Referrer> {
+        match text {
+            "DEFAULT" => Some(Referrer::Default),
+            "SANDBOX" => Some(Referrer::Sandbox),
+            "sandbox" => Some(Referrer::SandboxLowercase),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Referrer::Default => "DEFAULT",
+            Referrer::Sandbox => "SANDBOX",
+            Referrer::SandboxLowercase => "sandbox",
+        }
+    }
+}
+
+/// A Toss user's gender as Toss records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gender {
+    Male,
+    Female,
+}
+
+impl Gender {
+    pub fn parse(text: &str) -> Option<Gender> {
+        match text {
+            "MALE" => Some(Gender::Male),
+            "FEMALE" => Some(Gender::Female),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gender::Male => "MALE",
+            Gender::Female => "FEMALE",
+        }
+    }
+}
+
+/// Whether a Toss user is Korean (`LOCAL`) or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nationality {
+    Local,
+    Foreigner,
+}
+
+impl Nationality {
+    pub fn parse(text: &str) -> Option<Nationality> {
+        match text {
+            "LOCAL" => Some(Nationality::Local),
+            "FOREIGNER" => Some(Nationality::Foreigner),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Nationality::Local => "LOCAL",
+            Nationality::Foreigner => "FOREIGNER",
+        }
+    }
+}
 
 /// The canonical name of a requested scope: the console's `USER_NAME` or the token's `user_name`.
 pub fn scope_name(requested: &str) -> Option<&'static str> {
@@ -111,6 +190,98 @@ impl UnlinkReason {
     }
 }
 
+/// The credentials of Toss login, each with its own lifetime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    AuthorizationCode,
+    AccessToken,
+    RefreshToken,
+}
+
+impl Credential {
+    pub fn lifetime_seconds(self) -> i64 {
+        match self {
+            Credential::AuthorizationCode => CODE_LIFETIME_SECONDS,
+            Credential::AccessToken => ACCESS_TOKEN_LIFETIME_SECONDS,
+            Credential::RefreshToken => REFRESH_TOKEN_LIFETIME_SECONDS,
+        }
+    }
+}
+
+/// Why a credential is refused. The partner sees `invalid_grant` for each; the reason is for the reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    Expired,
+    Revoked,
+    /// An authorization code already exchanged.
+    Used,
+    /// A code issued to another app.
+    OtherApp,
+    /// A code presented without the referrer it was returned with.
+    OtherReferrer,
+}
+
+/// A token (access or refresh) counts while it is unrevoked and within its lifetime (REFERENCE.md §1.9
+/// "Expiry boundary": valid while `now < issued + lifetime`).
+pub fn check_live(
+    credential: Credential,
+    issued_at: Instant,
+    revoked: bool,
+    now: Instant,
+) -> Result<(), Refusal> {
+    if revoked {
+        Err(Refusal::Revoked)
+    } else if Instant::is_expired(issued_at, credential.lifetime_seconds(), now) {
+        Err(Refusal::Expired)
+    } else {
+        Ok(())
+    }
+}
+
+/// What became of an authorization code: it is spent by one exchange or revoked by an unlink, never both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeState {
+    Unused,
+    Used,
+    Revoked,
+}
+
+/// An authorization code as issued by a login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Code {
+    pub app_id: String,
+    pub user_key: i64,
+    /// Granted scopes, space-separated
+    pub scopes: String,
+    /// Agreed term tags, space-separated
+    pub agreed_terms: String,
+    pub referrer: Referrer,
+    pub issued_at: Instant,
+    pub state: CodeState,
+}
+
+/// Whether `app_id` may exchange `code` presenting `referrer` at `now`: the code is the app's, presented with
+/// its referrer, unused, unrevoked and younger than 10 minutes. Of concurrent exchanges that all pass, the
+/// store's conditional update lets exactly one spend the code.
+pub fn check_exchange(
+    code: &Code,
+    app_id: &str,
+    referrer: &str,
+    now: Instant,
+) -> Result<(), Refusal> {
+    if code.app_id != app_id {
+        return Err(Refusal::OtherApp);
+    }
+    if code.referrer.as_str() != referrer {
+        return Err(Refusal::OtherReferrer);
+    }
+    match code.state {
+        CodeState::Used => Err(Refusal::Used),
+        CodeState::Revoked => Err(Refusal::Revoked),
+        CodeState::Unused => check_live(Credential::AuthorizationCode, code.issued_at, false, now),
+    }
+}
+
 /// A new authorization code: 22 alnum.
 pub fn new_code() -> String {
     secrets::random_alnum(22)
@@ -164,6 +335,7 @@ pub fn encrypt_field(key: &[u8], aad: &str, plain: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn strings(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| (*s).to_owned()).collect()
@@ -243,6 +415,154 @@ mod tests {
         assert!(open("OTHER").is_err());
         assert_ne!(encrypt_field(&key, "TOSS", "홍길동").unwrap(), wire);
         assert_eq!(encrypt_field(&key[..16], "TOSS", "x"), None);
+    }
+
+    fn code(state: CodeState) -> Code {
+        Code {
+            app_id: "ait_a".into(),
+            user_key: 1,
+            scopes: "user_key".into(),
+            agreed_terms: String::new(),
+            referrer: Referrer::Sandbox,
+            issued_at: Instant(1_000_000_000),
+            state,
+        }
+    }
+
+    #[test]
+    fn codes_are_exchanged_by_their_app_with_their_referrer_within_ten_minutes() {
+        let unused = code(CodeState::Unused);
+        let issued = unused.issued_at;
+        let last_moment = issued.plus_seconds(CODE_LIFETIME_SECONDS - 1);
+        assert_eq!(check_exchange(&unused, "ait_a", "SANDBOX", issued), Ok(()));
+        assert_eq!(
+            check_exchange(&unused, "ait_a", "SANDBOX", last_moment),
+            Ok(())
+        );
+        assert_eq!(
+            check_exchange(
+                &unused,
+                "ait_a",
+                "SANDBOX",
+                issued.plus_seconds(CODE_LIFETIME_SECONDS)
+            ),
+            Err(Refusal::Expired)
+        );
+        assert_eq!(
+            check_exchange(&unused, "ait_b", "SANDBOX", issued),
+            Err(Refusal::OtherApp)
+        );
+        assert_eq!(
+            check_exchange(&unused, "ait_a", "sandbox", issued),
+            Err(Refusal::OtherReferrer)
+        );
+        assert_eq!(
+            check_exchange(&code(CodeState::Used), "ait_a", "SANDBOX", issued),
+            Err(Refusal::Used)
+        );
+        assert_eq!(
+            check_exchange(&code(CodeState::Revoked), "ait_a", "SANDBOX", issued),
+            Err(Refusal::Revoked)
+        );
+    }
+
+    #[test]
+    fn tokens_live_until_their_lifetime_ends_unless_revoked() {
+        let issued = Instant(5_000_000);
+        let hour = issued.plus_seconds(ACCESS_TOKEN_LIFETIME_SECONDS);
+        assert_eq!(
+            check_live(Credential::AccessToken, issued, false, issued),
+            Ok(())
+        );
+        assert_eq!(
+            check_live(
+                Credential::AccessToken,
+                issued,
+                false,
+                Instant(hour.micros() - 1)
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            check_live(Credential::AccessToken, issued, false, hour),
+            Err(Refusal::Expired)
+        );
+        assert_eq!(
+            check_live(Credential::RefreshToken, issued, false, hour),
+            Ok(())
+        );
+        assert_eq!(
+            check_live(
+                Credential::RefreshToken,
+                issued,
+                false,
+                issued.plus_seconds(REFRESH_TOKEN_LIFETIME_SECONDS)
+            ),
+            Err(Refusal::Expired)
+        );
+        assert_eq!(
+            check_live(Credential::RefreshToken, issued, true, issued),
+            Err(Refusal::Revoked)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn a_credential_lives_exactly_while_unrevoked_and_young(
+            issued in 0i64..=1_000_000_000_000_000,
+            elapsed in -10_000_000i64..=2_000_000_000_000,
+            revoked in any::<bool>(),
+            credential in prop_oneof![
+                Just(Credential::AuthorizationCode),
+                Just(Credential::AccessToken),
+                Just(Credential::RefreshToken),
+            ],
+        ) {
+            let issued = Instant(issued);
+            let now = Instant(issued.micros() + elapsed);
+            let young = elapsed < credential.lifetime_seconds() * 1_000_000;
+            let outcome = check_live(credential, issued, revoked, now);
+            prop_assert_eq!(outcome.is_ok(), !revoked && young);
+            if revoked {
+                prop_assert_eq!(outcome, Err(Refusal::Revoked));
+            }
+        }
+
+        #[test]
+        fn only_an_unused_code_of_the_caller_with_its_referrer_is_exchanged(
+            state in prop_oneof![
+                Just(CodeState::Unused),
+                Just(CodeState::Used),
+                Just(CodeState::Revoked),
+            ],
+            caller in prop_oneof![Just("ait_a"), Just("ait_b")],
+            presented in prop_oneof![Just("DEFAULT"), Just("SANDBOX"), Just("sandbox"), Just("")],
+            elapsed in 0i64..=2 * CODE_LIFETIME_SECONDS * 1_000_000,
+        ) {
+            let issued = code(state);
+            let now = Instant(issued.issued_at.micros() + elapsed);
+            let allowed = state == CodeState::Unused
+                && caller == "ait_a"
+                && presented == "SANDBOX"
+                && elapsed < CODE_LIFETIME_SECONDS * 1_000_000;
+            prop_assert_eq!(check_exchange(&issued, caller, presented, now).is_ok(), allowed);
+        }
+    }
+
+    #[test]
+    fn profile_values_and_referrers_round_trip() {
+        for text in ["DEFAULT", "SANDBOX", "sandbox"] {
+            assert_eq!(Referrer::parse(text).unwrap().as_str(), text);
+        }
+        assert_eq!(Referrer::parse("Sandbox"), None);
+        for text in ["MALE", "FEMALE"] {
+            assert_eq!(Gender::parse(text).unwrap().as_str(), text);
+        }
+        assert_eq!(Gender::parse("male"), None);
+        for text in ["LOCAL", "FOREIGNER"] {
+            assert_eq!(Nationality::parse(text).unwrap().as_str(), text);
+        }
+        assert_eq!(Nationality::parse("KR"), None);
     }
 
     #[test]

@@ -4,10 +4,12 @@ use base64::Engine;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::login::PII_AAD;
 use crate::domain::secrets;
 use crate::domain::time::Instant;
 use crate::identity::tls::Authority;
-use crate::store::Db;
+use crate::store::apps::NewApp;
+use crate::store::{self, Db};
 
 /// A new app with everything its developers need: the mTLS client certificate and key, the CA that
 /// issued them (to trust tossd's server certificate), and the login-me decryption key.
@@ -40,20 +42,22 @@ pub async fn create_app(
         base64::engine::general_purpose::STANDARD.encode(secrets::random_bytes(32));
     let certificate = authority.issue_client(&app_id, name)?;
     let mut tx = db.begin().await?;
-    sqlx::query(
-        "INSERT INTO apps (app_id, name, client_id, pii_key, aad, is_default, created_at) \
-         VALUES ($1, $2, $3, $4, 'TOSS', 0, $5)",
+    store::apps::insert_app(
+        &mut tx,
+        &NewApp {
+            app_id: &app_id,
+            name,
+            client_id: &client_id,
+            pii_key: &decryption_key,
+            aad: PII_AAD,
+            is_default: false,
+            created_at: now,
+        },
     )
-    .bind(&app_id)
-    .bind(name)
-    .bind(&client_id)
-    .bind(&decryption_key)
-    .bind(now.micros())
-    .execute(&mut *tx)
     .await?;
-    register_certificate(&mut tx, &app_id, &certificate.fingerprint, now).await?;
+    store::apps::insert_certificate(&mut tx, &app_id, &certificate.fingerprint, now).await?;
     // Like the default app, a new app can take Toss Pay payments at once (a private merchant key).
-    crate::store::pay::set_private_merchant_key(&mut tx, &app_id).await?;
+    store::pay::set_private_merchant_key(&mut tx, &app_id).await?;
     tx.commit().await?;
     Ok(IssuedApp {
         app_id,
@@ -63,23 +67,6 @@ pub async fn create_app(
         private_key_pem: certificate.private_key_pem,
         ca_certificate_pem: authority.certificate_pem().to_owned(),
         decryption_key,
-        aad: "TOSS".to_owned(),
+        aad: PII_AAD.to_owned(),
     })
-}
-
-pub async fn register_certificate(
-    tx: &mut crate::store::Tx,
-    app_id: &str,
-    fingerprint: &str,
-    now: Instant,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO app_certificates (fingerprint, app_id, created_at) VALUES ($1, $2, $3)",
-    )
-    .bind(fingerprint)
-    .bind(app_id)
-    .bind(now.micros())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }

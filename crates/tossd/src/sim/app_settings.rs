@@ -9,6 +9,7 @@ use crate::apps_in_toss::auth::PartnerApp;
 use crate::sim::identities::AppView;
 use crate::sim::{SimError, SimJson};
 use crate::state::AppState;
+use crate::store;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -34,20 +35,12 @@ pub async fn update_default_app(
             "rateLimitPerMinute must be 0 (off) to 10000",
         ));
     }
-    let mut tx = state.db.begin().await?;
-    if let Some(limit) = request.rate_limit_per_minute {
-        sqlx::query("UPDATE apps SET rate_limit_per_minute = $1 WHERE is_default = 1")
-            .bind(limit)
-            .execute(&mut *tx)
-            .await?;
-    }
-    if let Some(plaintext) = request.plaintext_pii {
-        sqlx::query("UPDATE apps SET plaintext_pii = $1 WHERE is_default = 1")
-            .bind(i64::from(plaintext))
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
+    store::apps::update_default(
+        &state.db,
+        request.rate_limit_per_minute,
+        request.plaintext_pii,
+    )
+    .await?;
     let app = PartnerApp::default_app(&state)
         .await?
         .ok_or_else(|| SimError::not_found("no default app"))?;

@@ -68,7 +68,7 @@ pub async fn create_order(
         Some(text) => status_of(text)?,
         None => OrderStatus::Purchased,
     };
-    if !users::exists(&state.db, request.user_key).await? {
+    if !users::exists(state.db.reader(), request.user_key).await? {
         return Err(SimError::not_found("no such user"));
     }
     let app_id = store::product_app(&state.db, &request.sku)

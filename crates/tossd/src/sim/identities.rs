@@ -4,7 +4,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use utoipa::ToSchema;
 
 use crate::apps_in_toss::auth::PartnerApp;
@@ -13,6 +12,7 @@ use crate::identity::apps::{self, IssuedApp};
 use crate::identity::merchants::{self, IssuedMerchant};
 use crate::sim::{SimError, SimJson};
 use crate::state::AppState;
+use crate::store;
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -72,21 +72,16 @@ pub async fn get_default_merchant(
 
 /// The default merchant with its test keys opened.
 pub async fn default_merchant(state: &AppState) -> anyhow::Result<MerchantView> {
-    let row = sqlx::query(
-        "SELECT m.mid, m.name, k.client_key, k.secret_key_sealed FROM merchants m \
-         JOIN merchant_keys k ON k.merchant_id = m.id WHERE m.is_default = 1 AND k.mode = 'test'",
-    )
-    .fetch_optional(state.db.reader())
-    .await?
-    .ok_or_else(|| anyhow::anyhow!("no default merchant"))?;
-    let key = crate::store::identity::instance_key(state.db.reader()).await?;
-    let sealed: String = row.get(3);
-    let secret_key =
-        secrets::open(&key, &sealed).ok_or_else(|| anyhow::anyhow!("sealed key does not open"))?;
+    let merchant = store::merchants::default_merchant_test_keys(&state.db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no default merchant"))?;
+    let key = store::identity::instance_key(state.db.reader()).await?;
+    let secret_key = secrets::open(&key, &merchant.secret_key_sealed)
+        .ok_or_else(|| anyhow::anyhow!("sealed key does not open"))?;
     Ok(MerchantView {
-        m_id: row.get(0),
-        name: row.get(1),
-        client_key: row.get(2),
+        m_id: merchant.mid,
+        name: merchant.name,
+        client_key: merchant.client_key,
         secret_key,
     })
 }

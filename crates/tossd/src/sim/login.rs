@@ -1,5 +1,5 @@
 //! The user's side of Toss login: logging in to a mini-app (what `appLogin()` does), disconnecting or
-//! leaving Toss (which fire the partner's unlink callback), and the app's plaintext switch.
+//! leaving Toss (which fire the partner's unlink callback).
 
 use axum::extract::{Path, State};
 use axum::Json;
@@ -8,13 +8,13 @@ use serde_json::{json, Value};
 use utoipa::ToSchema;
 
 use crate::apps_in_toss::auth::PartnerApp;
-use crate::domain::login::{self, UnlinkReason, REFERRERS};
+use crate::domain::login::{self, Code, CodeState, Referrer, UnlinkReason};
 use crate::domain::secrets;
 use crate::outbox;
+use crate::sim::users::parse_user_key;
 use crate::sim::{SimError, SimJson};
 use crate::state::AppState;
-use crate::store::flag;
-use crate::store::users as store;
+use crate::store::{self, Tx};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -46,14 +46,13 @@ async fn app_or_default(state: &AppState, app_id: Option<&str>) -> Result<Partne
     app.ok_or_else(|| SimError::not_found("no such app"))
 }
 
-/// The login terms and scopes an app offers.
-async fn app_login_settings(state: &AppState, app_id: &str) -> Result<(String, String), SimError> {
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT login_scopes, login_terms FROM apps WHERE app_id = $1")
-            .bind(app_id)
-            .fetch_optional(state.db.reader())
-            .await?;
-    row.ok_or_else(|| SimError::not_found("no such app"))
+/// Locks the user for this transaction; only a user who has not left Toss may go on.
+async fn lock_member(state: &AppState, tx: &mut Tx, user_key: i64) -> Result<(), SimError> {
+    match store::users::lock_user(&state.db, tx, user_key).await? {
+        None => Err(SimError::not_found("no such user")),
+        Some(user) if user.withdrawn => Err(SimError::bad_request("the user left Toss")),
+        Some(_) => Ok(()),
+    }
 }
 
 /// The user logs in to the mini-app and agrees to its terms and scopes; returns what `appLogin()` returns.
@@ -66,60 +65,44 @@ pub async fn login(
     SimJson(request): SimJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, SimError> {
     let app = app_or_default(&state, request.app_id.as_deref()).await?;
-    let (app_scopes, app_terms) = app_login_settings(&state, &app.app_id).await?;
-    let scopes = login::grant_scopes(&app_scopes, request.scopes.as_deref())
+    let offer = store::apps::login_offer(&state.db, &app.app_id)
+        .await?
+        .ok_or_else(|| SimError::not_found("no such app"))?;
+    let scopes = login::grant_scopes(&offer.scopes, request.scopes.as_deref())
         .map_err(|s| SimError::bad_request(format!("the app does not offer the scope {s:?}")))?;
-    let terms = login::grant_terms(&app_terms, request.agreed_terms.as_deref())
+    let terms = login::grant_terms(&offer.terms, request.agreed_terms.as_deref())
         .map_err(|t| SimError::bad_request(format!("the app has no login term {t:?}")))?;
-    let referrer = request.referrer.unwrap_or_else(|| "DEFAULT".to_owned());
-    if !REFERRERS.contains(&referrer.as_str()) {
-        return Err(SimError::bad_request(
-            "referrer must be DEFAULT, SANDBOX or sandbox",
-        ));
-    }
-    let code = login::new_code();
+    let referrer = match request.referrer.as_deref() {
+        None => Referrer::Default,
+        Some(text) => Referrer::parse(text)
+            .ok_or_else(|| SimError::bad_request("referrer must be DEFAULT, SANDBOX or sandbox"))?,
+    };
+    let authorization_code = login::new_code();
     let mut tx = state.db.begin().await?;
-    let withdrawn: Option<i64> = sqlx::query_scalar(&format!(
-        "SELECT withdrawn FROM users WHERE user_key = $1{}",
-        state.db.for_update()
-    ))
-    .bind(request.user_key)
-    .fetch_optional(&mut *tx)
-    .await?;
-    match withdrawn {
-        None => return Err(SimError::not_found("no such user")),
-        Some(w) if flag(w) => return Err(SimError::bad_request("the user left Toss")),
-        Some(_) => {}
-    }
+    lock_member(&state, &mut tx, request.user_key).await?;
     let now = state.clock.now_in(&mut tx).await?;
-    // First login makes the userKey known to the app (REFERENCE.md §1.6.2); later ones relink it.
-    sqlx::query(
-        "INSERT INTO app_users (app_id, user_key, linked, first_login, sub) VALUES ($1, $2, 1, $3, $4) \
-         ON CONFLICT (app_id, user_key) DO UPDATE SET linked = 1, sub = COALESCE(app_users.sub, excluded.sub)",
+    store::users::link(
+        &mut tx,
+        &app.app_id,
+        request.user_key,
+        &login::new_subject(),
+        now,
     )
-    .bind(&app.app_id)
-    .bind(request.user_key)
-    .bind(now.micros())
-    .bind(login::new_subject())
-    .execute(&mut *tx)
     .await?;
-    sqlx::query(
-        "INSERT INTO login_codes (code_hash, app_id, user_key, scopes, agreed_terms, referrer, issued_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(secrets::hash(&code))
-    .bind(&app.app_id)
-    .bind(request.user_key)
-    .bind(scopes.join(" "))
-    .bind(terms.join(" "))
-    .bind(&referrer)
-    .bind(now.micros())
-    .execute(&mut *tx)
-    .await?;
+    let code = Code {
+        app_id: app.app_id,
+        user_key: request.user_key,
+        scopes: scopes.join(" "),
+        agreed_terms: terms.join(" "),
+        referrer,
+        issued_at: now,
+        state: CodeState::Unused,
+    };
+    store::users::insert_code(&mut tx, &secrets::hash(&authorization_code), &code).await?;
     tx.commit().await?;
     Ok(Json(LoginResponse {
-        authorization_code: code,
-        referrer,
+        authorization_code,
+        referrer: referrer.as_str().to_owned(),
     }))
 }
 
@@ -145,9 +128,7 @@ pub async fn unlink(
     Path(user_key): Path<String>,
     SimJson(request): SimJson<UnlinkRequest>,
 ) -> Result<Json<Value>, SimError> {
-    let user_key: i64 = user_key
-        .parse()
-        .map_err(|_| SimError::bad_request("userKey must be an integer"))?;
+    let user_key = parse_user_key(&user_key)?;
     let reason = UnlinkReason::parse(&request.referrer).ok_or_else(|| {
         SimError::bad_request("referrer must be UNLINK, WITHDRAWAL_TERMS or WITHDRAWAL_TOSS")
     })?;
@@ -167,25 +148,14 @@ async fn unlink_app(
     reason: UnlinkReason,
 ) -> Result<(), SimError> {
     let mut tx = state.db.begin().await?;
-    let withdrawn: Option<i64> = sqlx::query_scalar(&format!(
-        "SELECT withdrawn FROM users WHERE user_key = $1{}",
-        state.db.for_update()
-    ))
-    .bind(user_key)
-    .fetch_optional(&mut *tx)
-    .await?;
-    match withdrawn {
-        None => return Err(SimError::not_found("no such user")),
-        Some(w) if flag(w) => return Err(SimError::bad_request("the user left Toss")),
-        Some(_) => {}
-    }
-    let (linked, _) = store::lock_link(&state.db, &mut tx, app_id, user_key)
+    lock_member(state, &mut tx, user_key).await?;
+    let link = store::users::lock_link(&state.db, &mut tx, app_id, user_key)
         .await?
         .ok_or_else(|| SimError::not_found("the user never logged in to this app"))?;
     // Callbacks fire only from LINKED; unlinking again changes nothing.
-    if linked {
+    if link.linked {
         let now = state.clock.now_in(&mut tx).await?;
-        store::unlink_pair(&mut tx, app_id, user_key, now).await?;
+        store::users::unlink_pair(&mut tx, app_id, user_key, now).await?;
         outbox::enqueue_unlink(&mut tx, now, app_id, user_key, reason.as_str()).await?;
     }
     tx.commit().await?;
@@ -196,36 +166,21 @@ async fn unlink_app(
 /// ends and the userKey answers `USER_NOT_FOUND` from then on. Leaving twice changes nothing.
 async fn leave_toss(state: &AppState, user_key: i64) -> Result<(), SimError> {
     let mut tx = state.db.begin().await?;
-    let left = sqlx::query("UPDATE users SET withdrawn = 1 WHERE user_key = $1 AND withdrawn = 0")
-        .bind(user_key)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if left == 0 {
-        let exists: Option<i64> =
-            sqlx::query_scalar("SELECT user_key FROM users WHERE user_key = $1")
-                .bind(user_key)
-                .fetch_optional(&mut *tx)
-                .await?;
-        return exists
-            .map(|_| ())
-            .ok_or_else(|| SimError::not_found("no such user"));
+    if !store::users::withdraw(&mut tx, user_key).await? {
+        return if store::users::exists(&mut *tx, user_key).await? {
+            Ok(())
+        } else {
+            Err(SimError::not_found("no such user"))
+        };
     }
     let now = state.clock.now_in(&mut tx).await?;
-    let links: Vec<(String, i64)> = sqlx::query_as(&format!(
-        "SELECT app_id, linked FROM app_users WHERE user_key = $1 ORDER BY app_id{}",
-        state.db.for_update()
-    ))
-    .bind(user_key)
-    .fetch_all(&mut *tx)
-    .await?;
-    for (app_id, linked) in links {
-        store::unlink_pair(&mut tx, &app_id, user_key, now).await?;
-        if flag(linked) {
+    for link in store::users::lock_links_of_user(&state.db, &mut tx, user_key).await? {
+        store::users::unlink_pair(&mut tx, &link.app_id, user_key, now).await?;
+        if link.linked {
             outbox::enqueue_unlink(
                 &mut tx,
                 now,
-                &app_id,
+                &link.app_id,
                 user_key,
                 UnlinkReason::WithdrawalToss.as_str(),
             )

@@ -136,7 +136,7 @@ pub async fn get_messages(
     Path(user_key): Path<String>,
 ) -> Result<Json<Vec<ReceivedMessage>>, SimError> {
     let user_key = parse_user_key(&user_key)?;
-    if !store::users::exists(&state.db, user_key).await? {
+    if !store::users::exists(state.db.reader(), user_key).await? {
         return Err(SimError::not_found("no such user"));
     }
     let messages = store::messages::received(&state.db, user_key)

@@ -4,13 +4,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use utoipa::ToSchema;
 
+use crate::domain::login::{Gender, Nationality};
 use crate::domain::secrets;
 use crate::sim::{SimError, SimJson};
 use crate::state::AppState;
-use crate::store::flag;
+use crate::store::users::{self as store, NewUser, User};
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -34,38 +34,32 @@ pub struct UserView {
     pub withdrawn: bool,
 }
 
-const USER_COLUMNS: &str =
-    "user_key, name, calling_code, phone, birthday, gender, nationality, email, ci, \
-                            push_enabled, marketing_consent, points_balance, withdrawn";
-
-impl UserView {
-    fn from_row(row: &sqlx::any::AnyRow) -> UserView {
+impl From<User> for UserView {
+    fn from(user: User) -> UserView {
         UserView {
-            user_key: row.get(0),
-            name: row.get(1),
-            calling_code: row.get(2),
-            phone: row.get(3),
-            birthday: row.get(4),
-            gender: row.get(5),
-            nationality: row.get(6),
-            email: row.get(7),
-            ci: row.get(8),
-            push_enabled: flag(row.get(9)),
-            marketing_consent: flag(row.get(10)),
-            points_balance: row.get(11),
-            withdrawn: flag(row.get(12)),
+            user_key: user.user_key,
+            name: user.name,
+            calling_code: user.calling_code,
+            phone: user.phone,
+            birthday: user.birthday,
+            gender: user.gender.as_str().to_owned(),
+            nationality: user.nationality.as_str().to_owned(),
+            email: user.email,
+            ci: user.ci,
+            push_enabled: user.push_enabled,
+            marketing_consent: user.marketing_consent,
+            points_balance: user.points_balance,
+            withdrawn: user.withdrawn,
         }
     }
+}
 
-    pub async fn load(state: &AppState, user_key: i64) -> Result<Option<UserView>, sqlx::Error> {
-        let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE user_key = $1"
-        ))
-        .bind(user_key)
-        .fetch_optional(state.db.reader())
-        .await?;
-        Ok(row.as_ref().map(UserView::from_row))
-    }
+/// The user as the simulator shows them, or 404.
+async fn view(state: &AppState, user_key: i64) -> Result<UserView, SimError> {
+    store::user(state.db.reader(), user_key)
+        .await?
+        .map(UserView::from)
+        .ok_or_else(|| SimError::not_found("no such user"))
 }
 
 #[derive(Deserialize, Default, ToSchema)]
@@ -88,7 +82,7 @@ const GIVEN_NAMES: &[&str] = &[
     "민준", "서연", "도윤", "하은", "지호", "수아", "예준", "지유", "시우", "하린",
 ];
 
-fn pick(list: &[&'static str]) -> &'static str {
+fn pick<T: Copy>(list: &[T]) -> T {
     list[secrets::random_in(0..=(list.len() as i64 - 1)) as usize]
 }
 
@@ -124,8 +118,12 @@ pub async fn create_user(
     });
     let gender = request
         .gender
-        .unwrap_or_else(|| pick(&["MALE", "FEMALE"]).to_owned());
-    let nationality = request.nationality.unwrap_or_else(|| "LOCAL".to_owned());
+        .as_deref()
+        .map_or(Some(pick(&[Gender::Male, Gender::Female])), Gender::parse);
+    let nationality = request
+        .nationality
+        .as_deref()
+        .map_or(Some(Nationality::Local), Nationality::parse);
     let calling_code = request.calling_code.unwrap_or_else(|| "82".to_owned());
     let ci = request.ci.unwrap_or_else(|| {
         use base64::Engine;
@@ -144,14 +142,9 @@ pub async fn create_user(
             "birthday must be a date written yyyyMMdd",
         ));
     }
-    if !matches!(gender.as_str(), "MALE" | "FEMALE") {
-        return Err(SimError::bad_request("gender must be MALE or FEMALE"));
-    }
-    if !matches!(nationality.as_str(), "LOCAL" | "FOREIGNER") {
-        return Err(SimError::bad_request(
-            "nationality must be LOCAL or FOREIGNER",
-        ));
-    }
+    let gender = gender.ok_or_else(|| SimError::bad_request("gender must be MALE or FEMALE"))?;
+    let nationality = nationality
+        .ok_or_else(|| SimError::bad_request("nationality must be LOCAL or FOREIGNER"))?;
     if !digits(&calling_code, 1, 4) {
         return Err(SimError::bad_request("callingCode must be 1–4 digits"));
     }
@@ -168,32 +161,25 @@ pub async fn create_user(
     let now = state.clock.now(&state.db).await?;
     // userKeys are random 9-digit numbers; a collision just draws again.
     for _ in 0..16 {
-        let user_key = secrets::random_in(100_000_000..=999_999_999);
-        let inserted = sqlx::query(
-            "INSERT INTO users (user_key, name, calling_code, phone, birthday, gender, nationality, email, ci, \
-             push_enabled, marketing_consent, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-             ON CONFLICT (user_key) DO NOTHING",
-        )
-        .bind(user_key)
-        .bind(&name)
-        .bind(&calling_code)
-        .bind(&phone)
-        .bind(&birthday)
-        .bind(&gender)
-        .bind(&nationality)
-        .bind(&request.email)
-        .bind(&ci)
-        .bind(i64::from(request.push_enabled.unwrap_or(true)))
-        .bind(i64::from(request.marketing_consent.unwrap_or(false)))
-        .bind(now.micros())
-        .execute(state.db.writer())
-        .await?
-        .rows_affected();
-        if inserted == 1 {
-            let user = UserView::load(&state, user_key)
-                .await?
-                .ok_or_else(|| SimError::not_found("user"))?;
-            return Ok((StatusCode::CREATED, Json(user)));
+        let user = NewUser {
+            user_key: secrets::random_in(100_000_000..=999_999_999),
+            name: &name,
+            calling_code: &calling_code,
+            phone: &phone,
+            birthday: &birthday,
+            gender,
+            nationality,
+            email: request.email.as_deref(),
+            ci: &ci,
+            push_enabled: request.push_enabled.unwrap_or(true),
+            marketing_consent: request.marketing_consent.unwrap_or(false),
+            created_at: now,
+        };
+        if store::insert_user(state.db.writer(), &user).await? {
+            return Ok((
+                StatusCode::CREATED,
+                Json(view(&state, user.user_key).await?),
+            ));
         }
     }
     Err(anyhow::anyhow!("no free userKey found").into())
@@ -206,16 +192,11 @@ pub async fn get_user(
     State(state): State<AppState>,
     Path(user_key): Path<String>,
 ) -> Result<Json<UserView>, SimError> {
-    let user_key: i64 = user_key
-        .parse()
-        .map_err(|_| SimError::bad_request("userKey must be an integer"))?;
+    let user_key = parse_user_key(&user_key)?;
     // Grants whose settlement is due are credited before the balance is shown (REFERENCE.md §2.2.2).
     let now = state.clock.now(&state.db).await?;
     crate::store::promotions::settle_due_for(&state.db, user_key, now).await?;
-    let user = UserView::load(&state, user_key)
-        .await?
-        .ok_or_else(|| SimError::not_found("no such user"))?;
-    Ok(Json(user))
+    Ok(Json(view(&state, user_key).await?))
 }
 
 /// A `userKey` path segment.
@@ -243,21 +224,15 @@ pub async fn update_user(
     SimJson(request): SimJson<UpdateUser>,
 ) -> Result<Json<UserView>, SimError> {
     let user_key = parse_user_key(&user_key)?;
-    let changed = sqlx::query(
-        "UPDATE users SET push_enabled = CASE WHEN $1 < 0 THEN push_enabled ELSE $1 END, \
-         marketing_consent = CASE WHEN $2 < 0 THEN marketing_consent ELSE $2 END WHERE user_key = $3",
+    let changed = store::update_preferences(
+        &state.db,
+        user_key,
+        request.push_enabled,
+        request.marketing_consent,
     )
-    .bind(request.push_enabled.map_or(-1, i64::from))
-    .bind(request.marketing_consent.map_or(-1, i64::from))
-    .bind(user_key)
-    .execute(state.db.writer())
-    .await?
-    .rows_affected();
-    if changed == 0 {
+    .await?;
+    if !changed {
         return Err(SimError::not_found("no such user"));
     }
-    let user = UserView::load(&state, user_key)
-        .await?
-        .ok_or_else(|| SimError::not_found("no such user"))?;
-    Ok(Json(user))
+    Ok(Json(view(&state, user_key).await?))
 }

@@ -35,3 +35,34 @@ pub async fn find_ref(
     })
     .transpose()
 }
+
+// --- used by login ---
+
+/// The default merchant with its test keys, the secret key still sealed (the simulator shows it).
+pub struct DefaultMerchantKeys {
+    pub mid: String,
+    pub name: String,
+    pub client_key: String,
+    pub secret_key_sealed: String,
+}
+
+pub async fn default_merchant_test_keys(
+    db: &crate::store::Db,
+) -> Result<Option<DefaultMerchantKeys>, sqlx::Error> {
+    use sqlx::Row;
+    let row = sqlx::query(
+        "SELECT m.mid, m.name, k.client_key, k.secret_key_sealed FROM merchants m \
+         JOIN merchant_keys k ON k.merchant_id = m.id WHERE m.is_default = 1 AND k.mode = 'test'",
+    )
+    .fetch_optional(db.reader())
+    .await?;
+    row.map(|row| {
+        Ok(DefaultMerchantKeys {
+            mid: row.try_get("mid")?,
+            name: row.try_get("name")?,
+            client_key: row.try_get("client_key")?,
+            secret_key_sealed: row.try_get("secret_key_sealed")?,
+        })
+    })
+    .transpose()
+}

@@ -1,91 +1,356 @@
-//! Storage of the login area: codes, grants (refresh tokens), access tokens and the (app, user) link.
+//! Owner of `users` (Toss users), `app_users` (the (app, user) link) and the login credentials:
+//! `login_codes`, `login_grants` (refresh tokens) and `login_access_tokens`.
 //!
 //! Lock order, so concurrent transactions cannot deadlock on PostgreSQL: `users` → `app_users` →
 //! `login_codes` → `login_grants` → `login_access_tokens`.
 
-use sqlx::Row;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, FromRow, Row};
 
-use crate::domain::login::{CODE_LIFETIME_SECONDS, REFRESH_TOKEN_LIFETIME_SECONDS};
+use crate::domain::login::{Code, CodeState, Gender, Nationality, Referrer};
 use crate::domain::time::Instant;
-use crate::store::{flag, Db, Tx};
+use crate::store::{flag, unique_violation, Db, Tx};
 
-/// An authorization code as issued.
-pub struct CodeRow {
-    pub app_id: String,
+/// A stored text that is not one of the values its enum knows: a decode error, never a panic.
+fn parsed<T>(text: &str, parse: fn(&str) -> Option<T>, what: &str) -> Result<T, sqlx::Error> {
+    parse(text).ok_or_else(|| sqlx::Error::Decode(format!("unknown {what} {text:?}").into()))
+}
+
+/// A Toss user: profile, notification preferences, points balance.
+#[derive(Debug, Clone)]
+pub struct User {
     pub user_key: i64,
-    pub scopes: String,
-    pub agreed_terms: String,
+    pub name: String,
+    pub calling_code: String,
+    pub phone: String,
+    /// yyyyMMdd
+    pub birthday: String,
+    pub gender: Gender,
+    pub nationality: Nationality,
+    pub email: Option<String>,
+    pub ci: String,
+    pub push_enabled: bool,
+    pub marketing_consent: bool,
+    pub points_balance: i64,
+    /// The user left Toss.
+    pub withdrawn: bool,
 }
 
-pub async fn find_code(db: &Db, code_hash: &str) -> Result<Option<CodeRow>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT app_id, user_key, scopes, agreed_terms FROM login_codes WHERE code_hash = $1",
+const USER_COLUMNS: &str = "u.user_key, u.name, u.calling_code, u.phone, u.birthday, u.gender, \
+     u.nationality, u.email, u.ci, u.push_enabled, u.marketing_consent, u.points_balance, u.withdrawn";
+
+impl FromRow<'_, AnyRow> for User {
+    fn from_row(row: &AnyRow) -> Result<User, sqlx::Error> {
+        Ok(User {
+            user_key: row.try_get("user_key")?,
+            name: row.try_get("name")?,
+            calling_code: row.try_get("calling_code")?,
+            phone: row.try_get("phone")?,
+            birthday: row.try_get("birthday")?,
+            gender: parsed(
+                &row.try_get::<String, _>("gender")?,
+                Gender::parse,
+                "gender",
+            )?,
+            nationality: parsed(
+                &row.try_get::<String, _>("nationality")?,
+                Nationality::parse,
+                "nationality",
+            )?,
+            email: row.try_get("email")?,
+            ci: row.try_get("ci")?,
+            push_enabled: flag(row.try_get("push_enabled")?),
+            marketing_consent: flag(row.try_get("marketing_consent")?),
+            points_balance: row.try_get("points_balance")?,
+            withdrawn: flag(row.try_get("withdrawn")?),
+        })
+    }
+}
+
+/// A user to create; the balance starts at 0.
+pub struct NewUser<'a> {
+    pub user_key: i64,
+    pub name: &'a str,
+    pub calling_code: &'a str,
+    pub phone: &'a str,
+    pub birthday: &'a str,
+    pub gender: Gender,
+    pub nationality: Nationality,
+    pub email: Option<&'a str>,
+    pub ci: &'a str,
+    pub push_enabled: bool,
+    pub marketing_consent: bool,
+    pub created_at: Instant,
+}
+
+/// Creates a user; false when the userKey is taken (`users_pkey`), so the caller can draw another.
+pub async fn insert_user<'e, E>(executor: E, user: &NewUser<'_>) -> Result<bool, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let inserted = sqlx::query(
+        "INSERT INTO users (user_key, name, calling_code, phone, birthday, gender, nationality, email, ci, \
+         push_enabled, marketing_consent, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
-    .bind(code_hash)
-    .fetch_optional(db.reader())
-    .await?;
-    Ok(row.map(|row| CodeRow {
-        app_id: row.get(0),
-        user_key: row.get(1),
-        scopes: row.get(2),
-        agreed_terms: row.get(3),
-    }))
+    .bind(user.user_key)
+    .bind(user.name)
+    .bind(user.calling_code)
+    .bind(user.phone)
+    .bind(user.birthday)
+    .bind(user.gender.as_str())
+    .bind(user.nationality.as_str())
+    .bind(user.email)
+    .bind(user.ci)
+    .bind(i64::from(user.push_enabled))
+    .bind(i64::from(user.marketing_consent))
+    .bind(user.created_at.micros())
+    .execute(executor)
+    .await;
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(e) if unique_violation(&e) == Some("users_pkey") => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
-/// The (app, user) link, locked for this transaction: `(linked, sub)`.
+pub async fn user<'e, E>(executor: E, user_key: i64) -> Result<Option<User>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM users u WHERE u.user_key = $1"
+    ))
+    .bind(user_key)
+    .fetch_optional(executor)
+    .await
+}
+
+/// The user, locked for this transaction (logins and unlinks inside Toss start here).
+pub async fn lock_user(db: &Db, tx: &mut Tx, user_key: i64) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM users u WHERE u.user_key = $1{}",
+        db.for_update()
+    ))
+    .bind(user_key)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// The user if they are known to the app (they logged in to it once, REFERENCE.md §1.6.2), whether or not
+/// they left Toss since.
+pub async fn known_to_app(
+    db: &Db,
+    app_id: &str,
+    user_key: i64,
+) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM app_users l JOIN users u ON u.user_key = l.user_key \
+         WHERE l.app_id = $1 AND l.user_key = $2"
+    ))
+    .bind(app_id)
+    .bind(user_key)
+    .fetch_optional(db.reader())
+    .await
+}
+
+/// Changes the notification preferences given; false when there is no such user.
+pub async fn update_preferences(
+    db: &Db,
+    user_key: i64,
+    push_enabled: Option<bool>,
+    marketing_consent: Option<bool>,
+) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query(
+        "UPDATE users SET push_enabled = CASE WHEN $1 < 0 THEN push_enabled ELSE $1 END, \
+         marketing_consent = CASE WHEN $2 < 0 THEN marketing_consent ELSE $2 END WHERE user_key = $3",
+    )
+    .bind(push_enabled.map_or(-1, i64::from))
+    .bind(marketing_consent.map_or(-1, i64::from))
+    .bind(user_key)
+    .execute(db.writer())
+    .await?
+    .rows_affected();
+    Ok(changed == 1)
+}
+
+/// The user leaves Toss; true only for the call that made them leave.
+pub async fn withdraw(tx: &mut Tx, user_key: i64) -> Result<bool, sqlx::Error> {
+    let left = sqlx::query("UPDATE users SET withdrawn = 1 WHERE user_key = $1 AND withdrawn = 0")
+        .bind(user_key)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    Ok(left == 1)
+}
+
+/// The (app, user) link: whether the user is linked now, and the JWT `sub` of the pair.
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub app_id: String,
+    pub linked: bool,
+    pub sub: Option<String>,
+}
+
+impl FromRow<'_, AnyRow> for Link {
+    fn from_row(row: &AnyRow) -> Result<Link, sqlx::Error> {
+        Ok(Link {
+            app_id: row.try_get("app_id")?,
+            linked: flag(row.try_get("linked")?),
+            sub: row.try_get("sub")?,
+        })
+    }
+}
+
+/// The (app, user) link, locked for this transaction.
 pub async fn lock_link(
     db: &Db,
     tx: &mut Tx,
     app_id: &str,
     user_key: i64,
-) -> Result<Option<(bool, Option<String>)>, sqlx::Error> {
-    let row = sqlx::query(&format!(
-        "SELECT linked, sub FROM app_users WHERE app_id = $1 AND user_key = $2{}",
+) -> Result<Option<Link>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT app_id, linked, sub FROM app_users WHERE app_id = $1 AND user_key = $2{}",
         db.for_update()
     ))
     .bind(app_id)
     .bind(user_key)
     .fetch_optional(&mut **tx)
-    .await?;
-    Ok(row.map(|row| (flag(row.get(0)), row.get(1))))
+    .await
 }
 
-/// Consumes the code if it is unused, unrevoked, unexpired, the caller's and presented with its referrer.
-/// The affected row count decides, so of concurrent exchanges exactly one succeeds.
-pub async fn consume_code(
+/// Every link of the user, locked for this transaction, in app order (the lock order between apps).
+pub async fn lock_links_of_user(
+    db: &Db,
     tx: &mut Tx,
-    code_hash: &str,
+    user_key: i64,
+) -> Result<Vec<Link>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT app_id, linked, sub FROM app_users WHERE user_key = $1 ORDER BY app_id{}",
+        db.for_update()
+    ))
+    .bind(user_key)
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Links the user to the app at login: the first login makes the userKey known to the app with `new_sub`
+/// as the pair's `sub` (REFERENCE.md §1.6.2); later ones relink it and keep the first `sub`.
+pub async fn link(
+    tx: &mut Tx,
     app_id: &str,
-    referrer: &str,
+    user_key: i64,
+    new_sub: &str,
     now: Instant,
-) -> Result<bool, sqlx::Error> {
-    let issued_after = now.plus_seconds(-CODE_LIFETIME_SECONDS).micros();
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO app_users (app_id, user_key, linked, first_login, sub) VALUES ($1, $2, 1, $3, $4) \
+         ON CONFLICT (app_id, user_key) DO UPDATE SET linked = 1, sub = COALESCE(app_users.sub, excluded.sub)",
+    )
+    .bind(app_id)
+    .bind(user_key)
+    .bind(now.micros())
+    .bind(new_sub)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Records a code issued by a login; only its hash is kept.
+pub async fn insert_code(tx: &mut Tx, code_hash: &str, code: &Code) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO login_codes (code_hash, app_id, user_key, scopes, agreed_terms, referrer, issued_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(code_hash)
+    .bind(&code.app_id)
+    .bind(code.user_key)
+    .bind(&code.scopes)
+    .bind(&code.agreed_terms)
+    .bind(code.referrer.as_str())
+    .bind(code.issued_at.micros())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl FromRow<'_, AnyRow> for Code {
+    fn from_row(row: &AnyRow) -> Result<Code, sqlx::Error> {
+        let used_at: Option<i64> = row.try_get("used_at")?;
+        let revoked_at: Option<i64> = row.try_get("revoked_at")?;
+        let state = match (used_at, revoked_at) {
+            (None, None) => CodeState::Unused,
+            (Some(_), _) => CodeState::Used,
+            (None, Some(_)) => CodeState::Revoked,
+        };
+        Ok(Code {
+            app_id: row.try_get("app_id")?,
+            user_key: row.try_get("user_key")?,
+            scopes: row.try_get("scopes")?,
+            agreed_terms: row.try_get("agreed_terms")?,
+            referrer: parsed(
+                &row.try_get::<String, _>("referrer")?,
+                Referrer::parse,
+                "referrer",
+            )?,
+            issued_at: Instant(row.try_get("issued_at")?),
+            state,
+        })
+    }
+}
+
+pub async fn code(db: &Db, code_hash: &str) -> Result<Option<Code>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT app_id, user_key, scopes, agreed_terms, referrer, issued_at, used_at, revoked_at \
+         FROM login_codes WHERE code_hash = $1",
+    )
+    .bind(code_hash)
+    .fetch_optional(db.reader())
+    .await
+}
+
+/// Spends the code if it is still unused and unrevoked (the caller checked the rest with
+/// [`check_exchange`](crate::domain::login::check_exchange)). The affected row count decides, so of
+/// concurrent exchanges exactly one succeeds.
+pub async fn consume_code(tx: &mut Tx, code_hash: &str, now: Instant) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE login_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL AND revoked_at IS NULL \
-         AND app_id = $3 AND referrer = $4 AND issued_at > $5",
+        "UPDATE login_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL AND revoked_at IS NULL",
     )
     .bind(now.micros())
     .bind(code_hash)
-    .bind(app_id)
-    .bind(referrer)
-    .bind(issued_after)
     .execute(&mut **tx)
     .await?
     .rows_affected();
     Ok(done == 1)
 }
 
-/// A grant: what a refresh token carries.
-pub struct GrantRow {
+/// A grant: what a refresh token carries, from the `generate-token` call that issued it.
+#[derive(Debug, Clone)]
+pub struct Grant {
     pub id: i64,
     pub user_key: i64,
+    /// Granted scopes, space-separated
     pub scopes: String,
+    pub issued_at: Instant,
+    pub revoked: bool,
 }
 
+impl FromRow<'_, AnyRow> for Grant {
+    fn from_row(row: &AnyRow) -> Result<Grant, sqlx::Error> {
+        Ok(Grant {
+            id: row.try_get("id")?,
+            user_key: row.try_get("user_key")?,
+            scopes: row.try_get("scopes")?,
+            issued_at: Instant(row.try_get("issued_at")?),
+            revoked: row.try_get::<Option<i64>, _>("revoked_at")?.is_some(),
+        })
+    }
+}
+
+/// Records the grant of an exchanged code; returns its id.
 pub async fn insert_grant(
     tx: &mut Tx,
     refresh_hash: &str,
-    code: &CodeRow,
+    code: &Code,
     now: Instant,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
@@ -102,43 +367,26 @@ pub async fn insert_grant(
     .await
 }
 
-/// The user of a refresh token of `app_id`, whatever its state (read before locking the link).
-pub async fn grant_owner(
-    db: &Db,
+/// The grant of a refresh token of `app_id`, whatever its state.
+pub async fn grant<'e, E>(
+    executor: E,
     refresh_hash: &str,
     app_id: &str,
-) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT user_key FROM login_grants WHERE refresh_hash = $1 AND app_id = $2")
-        .bind(refresh_hash)
-        .bind(app_id)
-        .fetch_optional(db.reader())
-        .await
-}
-
-/// The grant of a refresh token if it is still usable (not revoked, within 14 days of its issue).
-pub async fn live_grant(
-    tx: &mut Tx,
-    refresh_hash: &str,
-    app_id: &str,
-    now: Instant,
-) -> Result<Option<GrantRow>, sqlx::Error> {
-    let issued_after = now.plus_seconds(-REFRESH_TOKEN_LIFETIME_SECONDS).micros();
-    let row = sqlx::query(
-        "SELECT id, user_key, scopes FROM login_grants WHERE refresh_hash = $1 AND app_id = $2 \
-         AND revoked_at IS NULL AND issued_at > $3",
+) -> Result<Option<Grant>, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    sqlx::query_as(
+        "SELECT id, user_key, scopes, issued_at, revoked_at FROM login_grants \
+         WHERE refresh_hash = $1 AND app_id = $2",
     )
     .bind(refresh_hash)
     .bind(app_id)
-    .bind(issued_after)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(row.map(|row| GrantRow {
-        id: row.get(0),
-        user_key: row.get(1),
-        scopes: row.get(2),
-    }))
+    .fetch_optional(executor)
+    .await
 }
 
+/// Records an access token (its `jti`) issued under grant `grant_id`.
 pub async fn insert_access_token(
     tx: &mut Tx,
     jti: &str,
@@ -160,48 +408,58 @@ pub async fn insert_access_token(
     Ok(())
 }
 
-/// An access token that has not been revoked: its user, issue time and grant.
-pub struct AccessRow {
+/// An access token with what its grant allows.
+#[derive(Debug, Clone)]
+pub struct AccessToken {
     pub user_key: i64,
     pub issued_at: Instant,
+    pub revoked: bool,
+    /// Granted scopes, space-separated
     pub scopes: String,
+    /// Agreed term tags, space-separated
     pub agreed_terms: String,
 }
 
-pub async fn unrevoked_access_token(
+impl FromRow<'_, AnyRow> for AccessToken {
+    fn from_row(row: &AnyRow) -> Result<AccessToken, sqlx::Error> {
+        Ok(AccessToken {
+            user_key: row.try_get("user_key")?,
+            issued_at: Instant(row.try_get("issued_at")?),
+            revoked: row.try_get::<Option<i64>, _>("revoked_at")?.is_some(),
+            scopes: row.try_get("scopes")?,
+            agreed_terms: row.try_get("agreed_terms")?,
+        })
+    }
+}
+
+/// The access token `jti` of `app_id`, whatever its state.
+pub async fn access_token(
     db: &Db,
     jti: &str,
     app_id: &str,
-) -> Result<Option<AccessRow>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT t.user_key, t.issued_at, g.scopes, g.agreed_terms FROM login_access_tokens t \
-         JOIN login_grants g ON g.id = t.grant_id WHERE t.jti = $1 AND t.app_id = $2 AND t.revoked_at IS NULL",
+) -> Result<Option<AccessToken>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT t.user_key, t.issued_at, t.revoked_at, g.scopes, g.agreed_terms FROM login_access_tokens t \
+         JOIN login_grants g ON g.id = t.grant_id WHERE t.jti = $1 AND t.app_id = $2",
     )
     .bind(jti)
     .bind(app_id)
     .fetch_optional(db.reader())
-    .await?;
-    Ok(row.map(|row| AccessRow {
-        user_key: row.get(0),
-        issued_at: Instant(row.get(1)),
-        scopes: row.get(2),
-        agreed_terms: row.get(3),
-    }))
+    .await
 }
 
-/// Revokes one access token if it is still live; the row count decides which concurrent caller wins.
+/// Revokes the access token if it is still unrevoked (the caller checked its lifetime with
+/// [`check_live`](crate::domain::login::check_live)); the row count decides which concurrent caller wins.
 pub async fn revoke_access_token(
     tx: &mut Tx,
     jti: &str,
-    issued_after: Instant,
     now: Instant,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE login_access_tokens SET revoked_at = $1 WHERE jti = $2 AND revoked_at IS NULL AND issued_at > $3",
+        "UPDATE login_access_tokens SET revoked_at = $1 WHERE jti = $2 AND revoked_at IS NULL",
     )
     .bind(now.micros())
     .bind(jti)
-    .bind(issued_after.micros())
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -237,9 +495,29 @@ pub async fn unlink_pair(
     Ok(())
 }
 
-// --- used by promos ---
+// --- for the other areas' call sites (promotions, messenger, simulator pages, dashboard) ---
 
-/// Adds settled Toss points to a user's balance.
+/// Whether the user exists (left Toss or not).
+pub async fn exists<'e, E>(executor: E, user_key: i64) -> Result<bool, sqlx::Error>
+where
+    E: Executor<'e, Database = Any>,
+{
+    let found: Option<i64> = sqlx::query_scalar("SELECT user_key FROM users WHERE user_key = $1")
+        .bind(user_key)
+        .fetch_optional(executor)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// The user's Toss points balance; `None` when there is no such user.
+pub async fn points_balance(db: &Db, user_key: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT points_balance FROM users WHERE user_key = $1")
+        .bind(user_key)
+        .fetch_optional(db.reader())
+        .await
+}
+
+/// Credits settled Toss points to the user's balance.
 pub async fn credit_points(tx: &mut Tx, user_key: i64, amount: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET points_balance = points_balance + $1 WHERE user_key = $2")
         .bind(amount)
@@ -249,21 +527,24 @@ pub async fn credit_points(tx: &mut Tx, user_key: i64, amount: i64) -> Result<()
     Ok(())
 }
 
-/// A user's Toss points balance, if the user exists.
-pub async fn points_balance(db: &Db, user_key: i64) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT points_balance FROM users WHERE user_key = $1")
-        .bind(user_key)
-        .fetch_optional(db.reader())
-        .await
+/// Users in creation order (the dashboard), at most `limit`.
+pub async fn list(db: &Db, limit: i64) -> Result<Vec<User>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM users u ORDER BY u.created_at, u.user_key LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await
 }
 
-/// Whether a Toss user exists (withdrawn or not).
-pub async fn exists(db: &Db, user_key: i64) -> Result<bool, sqlx::Error> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT user_key FROM users WHERE user_key = $1")
-        .bind(user_key)
-        .fetch_optional(db.reader())
-        .await?;
-    Ok(found.is_some())
+/// Users who have not left Toss, in creation order (the login sheet's choice), at most `limit`.
+pub async fn active(db: &Db, limit: i64) -> Result<Vec<User>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM users u WHERE u.withdrawn = 0 ORDER BY u.created_at, u.user_key LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await
 }
 
 /// A user known to an app, as a message recipient: the name and what the user allows.

@@ -2,7 +2,6 @@
 //! disconnecting. The user's side (logging in, unlinking inside Toss) is in `sim::login`.
 
 pub mod jwt;
-use crate::store::users as store;
 
 use std::sync::Arc;
 
@@ -12,16 +11,16 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use utoipa::ToSchema;
 
 use crate::apps_in_toss::auth::PartnerApp;
 use crate::apps_in_toss::{AitError, AitJson, AitSuccess};
-use crate::domain::login::{self, ACCESS_TOKEN_LIFETIME_SECONDS};
+use crate::domain::login::{self, Credential, ACCESS_TOKEN_LIFETIME_SECONDS};
 use crate::domain::secrets;
 use crate::domain::time::Instant;
 use crate::state::AppState;
-use crate::store::{flag, Db};
+use crate::store::users as store;
+use crate::store::{Db, Tx};
 use jwt::{Claims, JwtKeys};
 
 /// The token pair of `generate-token` and `refresh-token`.
@@ -153,7 +152,7 @@ struct TokenGrant<'a> {
 
 /// Records a new access token in `tx` and returns its claims (signed after commit).
 async fn new_access_token(
-    tx: &mut crate::store::Tx,
+    tx: &mut Tx,
     issuer: &str,
     app: &PartnerApp,
     sub: &str,
@@ -210,20 +209,21 @@ pub async fn generate_token(
         return Err(AitError::invalid_parameter());
     }
     let code_hash = secrets::hash(&request.authorization_code);
-    let code = store::find_code(&state.db, &code_hash)
+    let code = store::code(&state.db, &code_hash)
         .await?
-        .filter(|code| code.app_id == app.app_id)
         .ok_or_else(invalid_grant_400)?;
     let keys = jwt::keys(&state.db).await.map_err(internal)?;
     let mut tx = state.db.begin().await?;
-    let (_, sub) = store::lock_link(&state.db, &mut tx, &app.app_id, code.user_key)
+    let link = store::lock_link(&state.db, &mut tx, &app.app_id, code.user_key)
         .await?
         .ok_or_else(invalid_grant_400)?;
     let now = state.clock.now_in(&mut tx).await?;
-    if !store::consume_code(&mut tx, &code_hash, &app.app_id, &request.referrer, now).await? {
+    login::check_exchange(&code, &app.app_id, &request.referrer, now)
+        .map_err(|_| invalid_grant_400())?;
+    if !store::consume_code(&mut tx, &code_hash, now).await? {
         return Err(invalid_grant_400());
     }
-    let sub = sub.ok_or_else(AitError::internal)?;
+    let sub = link.sub.ok_or_else(AitError::internal)?;
     let refresh_token = login::new_refresh_token();
     let grant_id = store::insert_grant(&mut tx, &secrets::hash(&refresh_token), &code, now).await?;
     let claims = new_access_token(
@@ -263,20 +263,29 @@ pub async fn refresh_token(
         return Err(AitError::invalid_parameter());
     }
     let refresh_hash = secrets::hash(&request.refresh_token);
-    let user_key = store::grant_owner(&state.db, &refresh_hash, &app.app_id)
+    let user_key = store::grant(state.db.reader(), &refresh_hash, &app.app_id)
         .await?
-        .ok_or_else(invalid_grant_400)?;
+        .ok_or_else(invalid_grant_400)?
+        .user_key;
     let keys = jwt::keys(&state.db).await.map_err(internal)?;
     let mut tx = state.db.begin().await?;
-    // The link lock orders this refresh with any removal of the pair (REFERENCE.md §2.1.2).
-    let (_, sub) = store::lock_link(&state.db, &mut tx, &app.app_id, user_key)
+    // The link lock orders this refresh with any removal of the pair (REFERENCE.md §2.1.2); the grant is
+    // read again under it.
+    let link = store::lock_link(&state.db, &mut tx, &app.app_id, user_key)
         .await?
         .ok_or_else(invalid_grant_400)?;
     let now = state.clock.now_in(&mut tx).await?;
-    let grant = store::live_grant(&mut tx, &refresh_hash, &app.app_id, now)
+    let grant = store::grant(&mut *tx, &refresh_hash, &app.app_id)
         .await?
         .ok_or_else(invalid_grant_400)?;
-    let sub = sub.ok_or_else(AitError::internal)?;
+    login::check_live(
+        Credential::RefreshToken,
+        grant.issued_at,
+        grant.revoked,
+        now,
+    )
+    .map_err(|_| invalid_grant_400())?;
+    let sub = link.sub.ok_or_else(AitError::internal)?;
     let claims = new_access_token(
         &mut tx,
         &state.settings.jwt_issuer,
@@ -294,10 +303,10 @@ pub async fn refresh_token(
     token_response(&keys, &claims, request.refresh_token, &grant.scopes)
 }
 
-/// The access token of the `Authorization: Bearer` header, if it is a live token of `app`.
+/// The access token of the `Authorization: Bearer` header: a token tossd signed for `app`, in any state.
 struct BearerGrant {
     jti: String,
-    access: store::AccessRow,
+    access: store::AccessToken,
 }
 
 async fn bearer(
@@ -318,7 +327,7 @@ async fn bearer(
     if !secrets::secrets_equal(&claims.aud, &app.client_id) {
         return Err(invalid_grant_401());
     }
-    let access = store::unrevoked_access_token(db, &claims.jti, &app.app_id)
+    let access = store::access_token(db, &claims.jti, &app.app_id)
         .await?
         .ok_or_else(invalid_grant_401)?;
     Ok(BearerGrant {
@@ -346,28 +355,17 @@ pub async fn login_me(
     let keys = jwt::keys(&state.db).await.map_err(internal)?;
     let BearerGrant { access, .. } = bearer(&state.db, &keys, &app, &headers).await?;
     let now = state.clock.now(&state.db).await?;
-    if Instant::is_expired(access.issued_at, ACCESS_TOKEN_LIFETIME_SECONDS, now) {
-        return Err(invalid_grant_401());
-    }
-    let row = sqlx::query(
-        "SELECT name, calling_code, phone, birthday, gender, nationality, email, ci, withdrawn \
-         FROM users WHERE user_key = $1",
+    login::check_live(
+        Credential::AccessToken,
+        access.issued_at,
+        access.revoked,
+        now,
     )
-    .bind(access.user_key)
-    .fetch_optional(state.db.reader())
-    .await?
-    .filter(|row| !flag(row.get(8)))
-    .ok_or_else(invalid_grant_401)?;
-    let profile = Profile {
-        name: row.get(0),
-        calling_code: row.get(1),
-        phone: row.get(2),
-        birthday: row.get(3),
-        gender: row.get(4),
-        nationality: row.get(5),
-        email: row.get(6),
-        ci: row.get(7),
-    };
+    .map_err(|_| invalid_grant_401())?;
+    let profile = store::user(state.db.reader(), access.user_key)
+        .await?
+        .filter(|user| !user.withdrawn)
+        .ok_or_else(invalid_grant_401)?;
     let key = STANDARD
         .decode(&app.pii_key)
         .map_err(|e| internal(e.into()))?;
@@ -400,21 +398,10 @@ pub async fn login_me(
         birthday: release("user_birthday", Some(&profile.birthday))?,
         ci: release("user_ci", Some(&profile.ci))?,
         di: None,
-        gender: release("user_gender", Some(&profile.gender))?,
-        nationality: release("user_nationality", Some(&profile.nationality))?,
+        gender: release("user_gender", Some(profile.gender.as_str()))?,
+        nationality: release("user_nationality", Some(profile.nationality.as_str()))?,
         email: release("user_email", profile.email.as_deref())?,
     }))
-}
-
-struct Profile {
-    name: String,
-    calling_code: String,
-    phone: String,
-    birthday: String,
-    gender: String,
-    nationality: String,
-    email: Option<String>,
-    ci: String,
 }
 
 /// userKey로 로그인 연결 끊기 — revokes every code and token of the user for this app; no callback.
@@ -441,12 +428,11 @@ pub async fn remove_by_user_key(
     {
         return Err(AitError::user_key_not_found(StatusCode::BAD_REQUEST));
     }
-    let withdrawn: i64 = sqlx::query_scalar("SELECT withdrawn FROM users WHERE user_key = $1")
-        .bind(user_key)
-        .fetch_optional(&mut *tx)
+    // A link without its user counts as a user who left.
+    let withdrawn = store::user(&mut *tx, user_key)
         .await?
-        .unwrap_or(1);
-    if flag(withdrawn) {
+        .is_none_or(|user| user.withdrawn);
+    if withdrawn {
         return Err(AitError::user_not_found(StatusCode::BAD_REQUEST));
     }
     let now = state.clock.now_in(&mut tx).await?;
@@ -478,9 +464,15 @@ pub async fn remove_by_access_token(
         .await?
         .ok_or_else(invalid_grant_401)?;
     let now = state.clock.now_in(&mut tx).await?;
-    let issued_after = now.plus_seconds(-ACCESS_TOKEN_LIFETIME_SECONDS);
+    login::check_live(
+        Credential::AccessToken,
+        access.issued_at,
+        access.revoked,
+        now,
+    )
+    .map_err(|_| invalid_grant_401())?;
     // Of concurrent calls with one token, only the one that revokes it goes on.
-    if !store::revoke_access_token(&mut tx, &jti, issued_after, now).await? {
+    if !store::revoke_access_token(&mut tx, &jti, now).await? {
         return Err(invalid_grant_401());
     }
     store::unlink_pair(&mut tx, &app.app_id, access.user_key, now).await?;
