@@ -16,6 +16,7 @@ use crate::store::users::NewUser;
 use crate::store::{self, Db, Tx};
 
 pub const DEFAULT_MID: &str = "tosspayments";
+const DEFAULT_MERCHANT_NAME: &str = "토스페이먼츠";
 
 /// A seeded Toss user (REFERENCE.md §6.2).
 struct SeedUser {
@@ -95,7 +96,6 @@ async fn write_defaults(tx: &mut Tx, config: &SeedConfig) -> anyhow::Result<()> 
         .clock_start
         .unwrap_or_else(|| Instant(Utc::now().timestamp_micros() / 1_000_000 * 1_000_000));
     Clock::reset(tx, start).await?;
-    let now = start.micros();
     let d = &config.deriver;
 
     store::apps::insert_app(
@@ -134,15 +134,10 @@ async fn write_defaults(tx: &mut Tx, config: &SeedConfig) -> anyhow::Result<()> 
         anyhow::ensure!(inserted, "seed user {} is listed twice", user.user_key);
     }
 
-    let merchant_id: i64 = sqlx::query_scalar(
-        "INSERT INTO merchants (mid, name, is_default, created_at) VALUES ($1, '토스페이먼츠', 1, $2) RETURNING id",
-    )
-    .bind(DEFAULT_MID)
-    .bind(now)
-    .fetch_one(&mut **tx)
-    .await?;
+    let merchant_id =
+        store::merchants::insert(tx, DEFAULT_MID, DEFAULT_MERCHANT_NAME, true, start).await?;
     let (client_key, secret_key) = config.default_merchant_keys();
-    insert_merchant_keys(tx, merchant_id, &client_key, &secret_key).await?;
+    store::merchants::insert_keys(tx, merchant_id, &client_key, &secret_key).await?;
     seed_promotions_and_templates(tx, start).await?;
     let default_app = store::apps::default_app_id(&mut **tx)
         .await?
@@ -209,64 +204,13 @@ async fn seed_promotions_and_templates(tx: &mut Tx, start: Instant) -> Result<()
     Ok(())
 }
 
-/// The mode a key belongs to, from its prefix.
-pub fn key_mode(key: &str) -> &'static str {
-    if key.starts_with("live_") {
-        "live"
-    } else {
-        "test"
-    }
-}
-
-pub async fn insert_merchant_keys(
-    tx: &mut Tx,
-    merchant_id: i64,
-    client_key: &str,
-    secret_key: &str,
-) -> anyhow::Result<()> {
-    let sealed = secrets::seal(
-        &crate::store::identity::instance_key(&mut **tx).await?,
-        secret_key,
-    );
-    sqlx::query(
-        "INSERT INTO merchant_keys (merchant_id, mode, client_key, secret_key_hash, secret_key_sealed) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(merchant_id)
-    .bind(key_mode(secret_key))
-    .bind(client_key)
-    .bind(secrets::hash(secret_key))
-    .bind(sealed)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
+/// The default merchant's keys follow the configuration (`--secret-key`, `--client-key`) on every start.
 async fn sync_default_merchant_keys(tx: &mut Tx, config: &SeedConfig) -> anyhow::Result<()> {
-    let (client_key, secret_key) = config.default_merchant_keys();
-    let merchant_id: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM merchants WHERE is_default = 1")
-            .fetch_optional(&mut **tx)
-            .await?;
-    let Some(merchant_id) = merchant_id else {
+    let Some(merchant) = store::merchants::default_merchant(&mut **tx).await? else {
         return Ok(());
     };
-    let current: Option<String> = sqlx::query_scalar(
-        "SELECT secret_key_hash FROM merchant_keys WHERE merchant_id = $1 AND mode = $2 AND client_key = $3",
-    )
-    .bind(merchant_id)
-    .bind(key_mode(&secret_key))
-    .bind(&client_key)
-    .fetch_optional(&mut **tx)
-    .await?;
-    if current.as_deref() != Some(secrets::hash(&secret_key).as_str()) {
-        sqlx::query("DELETE FROM merchant_keys WHERE merchant_id = $1 AND mode = $2")
-            .bind(merchant_id)
-            .bind(key_mode(&secret_key))
-            .execute(&mut **tx)
-            .await?;
-        insert_merchant_keys(tx, merchant_id, &client_key, &secret_key).await?;
-    }
+    let (client_key, secret_key) = config.default_merchant_keys();
+    store::merchants::replace_keys(tx, merchant.id, &client_key, &secret_key).await?;
     Ok(())
 }
 

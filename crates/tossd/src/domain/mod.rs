@@ -3,7 +3,9 @@
 pub mod brandpay;
 pub mod checkout;
 pub mod iap;
+pub mod idempotency;
 pub mod login;
+pub mod merchant;
 pub mod messages;
 pub mod pay;
 pub mod payment;
@@ -13,3 +15,4 @@ pub mod secrets;
 pub mod time;
 pub mod uuid;
 pub mod webhooks;
+pub mod wire;

@@ -1,21 +1,138 @@
-//! Payment amounts and the cancel rules of REFERENCE.md §2.6.1, §2.12.3 and §3.6, and the identifiers a
-//! payment carries (§1.10). Pure: no HTTP, no SQL.
+//! Toss Payments payments: the statuses and methods of REFERENCE.md §2.6.1 and §3.6, the deadlines of
+//! open payments (§2.9), the amounts and the cancel rules (§2.12.3), and the identifiers a payment
+//! carries (§1.10). The Payment object itself is in `payment/object.rs`. Pure: no HTTP, no SQL.
+
+mod object;
+
+pub use object::{
+    Approval, Cancel, Card, Discount, Failure, NewPayment, Payment, Receipt, Transfer, API_VERSION,
+};
 
 use crate::domain::secrets;
+use crate::domain::time::Instant;
+use crate::domain::wire::wire_enum;
 
-/// Payment statuses (§3.6).
-pub const READY: &str = "READY";
-pub const IN_PROGRESS: &str = "IN_PROGRESS";
-pub const DONE: &str = "DONE";
-pub const PARTIAL_CANCELED: &str = "PARTIAL_CANCELED";
-pub const CANCELED: &str = "CANCELED";
-pub const ABORTED: &str = "ABORTED";
-pub const EXPIRED: &str = "EXPIRED";
+// Not `Copy` while the BrandPay confirm clones it (clippy refuses `clone` on a `Copy` type).
+wire_enum! {
+    /// `status` of a Payment (§3.6): the states tossd's payments go through.
+    pub enum PaymentStatus {
+        /// The payment window is open; nothing is authenticated yet.
+        Ready = "READY",
+        /// The customer authenticated; the merchant has 10 minutes to confirm.
+        InProgress = "IN_PROGRESS",
+        Done = "DONE",
+        PartialCanceled = "PARTIAL_CANCELED",
+        Canceled = "CANCELED",
+        /// The approval failed (`failure` says why).
+        Aborted = "ABORTED",
+        /// The window or the confirm deadline lapsed.
+        Expired = "EXPIRED",
+    }
+}
+
+wire_enum! {
+    /// `method` of a Payment, in Korean as the API writes it.
+    #[derive(Copy)]
+    pub enum PaymentMethod {
+        Card = "카드",
+        Transfer = "계좌이체",
+    }
+}
+
+wire_enum! {
+    /// `cancelStatus` of a Cancel: cancels complete synchronously.
+    #[derive(Copy)]
+    pub enum CancelStatus {
+        Done = "DONE",
+    }
+}
+
+wire_enum! {
+    /// `card.acquireStatus`: a card payment waits for acquisition until it is cancelled in full.
+    #[derive(Copy)]
+    pub enum AcquireStatus {
+        Ready = "READY",
+        Canceled = "CANCELED",
+    }
+}
+
+wire_enum! {
+    /// `transfer.settlementStatus`.
+    #[derive(Copy)]
+    pub enum SettlementStatus {
+        Incompleted = "INCOMPLETED",
+    }
+}
+
+/// Wire strings for code that still matches statuses and methods as text (the BrandPay confirm and
+/// method labels); new code uses [`PaymentStatus`] and [`PaymentMethod`].
+pub const READY: &str = PaymentStatus::Ready.as_str();
+pub const IN_PROGRESS: &str = PaymentStatus::InProgress.as_str();
+pub const EXPIRED: &str = PaymentStatus::Expired.as_str();
+pub const METHOD_CARD: &str = PaymentMethod::Card.as_str();
+pub const METHOD_TRANSFER: &str = PaymentMethod::Transfer.as_str();
 
 /// An unauthenticated window lapses 30 minutes after `requestedAt` (§2.9).
 pub const WINDOW_SECONDS: i64 = 30 * 60;
 /// An authenticated payment must be confirmed within 10 minutes (§2.9).
 pub const CONFIRM_SECONDS: i64 = 10 * 60;
+
+impl PaymentStatus {
+    /// How long a payment may stay in this status before it expires; `None` for the states that never
+    /// expire.
+    pub fn lifetime_seconds(&self) -> Option<i64> {
+        match self {
+            PaymentStatus::Ready => Some(WINDOW_SECONDS),
+            PaymentStatus::InProgress => Some(CONFIRM_SECONDS),
+            PaymentStatus::Done
+            | PaymentStatus::PartialCanceled
+            | PaymentStatus::Canceled
+            | PaymentStatus::Aborted
+            | PaymentStatus::Expired => None,
+        }
+    }
+
+    /// Whether a payment in this status is still waiting for the customer or the merchant (and can
+    /// expire).
+    pub fn is_open(&self) -> bool {
+        self.lifetime_seconds().is_some()
+    }
+}
+
+/// The deadline of a payment stored new in `status` at `now`.
+pub fn opening_deadline(status: &PaymentStatus, now: Instant) -> Option<Instant> {
+    status
+        .lifetime_seconds()
+        .map(|seconds| now.plus_seconds(seconds))
+}
+
+/// The deadline of a payment that moved from `previous` to `status` at `now`, having had `kept`: the
+/// move to `IN_PROGRESS` starts the 10-minute confirm deadline, other open states keep theirs, final
+/// states have none.
+pub fn deadline_after(
+    previous: &PaymentStatus,
+    status: &PaymentStatus,
+    kept: Option<Instant>,
+    now: Instant,
+) -> Option<Instant> {
+    match status {
+        PaymentStatus::InProgress if *previous != PaymentStatus::InProgress => {
+            opening_deadline(status, now)
+        }
+        PaymentStatus::Ready | PaymentStatus::InProgress => kept,
+        PaymentStatus::Done
+        | PaymentStatus::PartialCanceled
+        | PaymentStatus::Canceled
+        | PaymentStatus::Aborted
+        | PaymentStatus::Expired => None,
+    }
+}
+
+/// Whether a payment in `status` with `deadline` expires at `now` (§3.6): only open payments expire,
+/// at their deadline or after.
+pub fn is_due(status: &PaymentStatus, deadline: Option<Instant>, now: Instant) -> bool {
+    status.is_open() && deadline.is_some_and(|deadline| now >= deadline)
+}
 
 /// `paymentKey`: 48 alnum.
 pub fn new_payment_key() -> String {
@@ -106,11 +223,12 @@ pub struct CancelPlan {
 }
 
 impl CancelPlan {
-    pub fn status(&self) -> &'static str {
+    /// The status after the cancel: `CANCELED` once nothing is left.
+    pub fn status(&self) -> PaymentStatus {
         if self.after.balance == 0 {
-            CANCELED
+            PaymentStatus::Canceled
         } else {
-            PARTIAL_CANCELED
+            PaymentStatus::PartialCanceled
         }
     }
 }
@@ -121,15 +239,18 @@ impl CancelPlan {
 /// is cancelled first), so a full cancel without it always succeeds; a given value must leave the
 /// remaining tax-free part within the remaining balance.
 pub fn plan_cancel(
-    status: &str,
+    status: &PaymentStatus,
     amounts: Amounts,
     discount: i64,
     ask: CancelAsk,
 ) -> Result<CancelPlan, CancelRefusal> {
     match status {
-        CANCELED => return Err(CancelRefusal::AlreadyCanceled),
-        DONE | PARTIAL_CANCELED => {}
-        _ => return Err(CancelRefusal::NotCancelable),
+        PaymentStatus::Canceled => return Err(CancelRefusal::AlreadyCanceled),
+        PaymentStatus::Done | PaymentStatus::PartialCanceled => {}
+        PaymentStatus::Ready
+        | PaymentStatus::InProgress
+        | PaymentStatus::Aborted
+        | PaymentStatus::Expired => return Err(CancelRefusal::NotCancelable),
     }
     if ask.refundable.is_some_and(|r| r != amounts.balance) {
         return Err(CancelRefusal::RefundableMismatch);
@@ -167,6 +288,7 @@ pub fn plan_cancel(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use PaymentStatus::{Aborted, Canceled, Done, Expired, InProgress, PartialCanceled, Ready};
 
     #[test]
     fn vat_rounds_half_up_as_documented() {
@@ -195,6 +317,77 @@ mod tests {
         assert!(secret.starts_with("ps_") && secret.len() == 31);
     }
 
+    #[test]
+    fn statuses_have_their_documented_strings() {
+        let wire: Vec<&str> = PaymentStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(
+            wire,
+            [
+                "READY",
+                "IN_PROGRESS",
+                "DONE",
+                "PARTIAL_CANCELED",
+                "CANCELED",
+                "ABORTED",
+                "EXPIRED"
+            ]
+        );
+        assert_eq!(PaymentMethod::Card.as_str(), "카드");
+        assert_eq!("계좌이체".parse(), Ok(PaymentMethod::Transfer));
+        assert!("CARD".parse::<PaymentMethod>().is_err());
+        assert_eq!(CancelStatus::Done.as_str(), "DONE");
+    }
+
+    const MINUTE: i64 = 60;
+
+    #[test]
+    fn windows_last_30_minutes_and_confirms_10() {
+        let now = Instant(1_000_000);
+        assert_eq!(
+            opening_deadline(&Ready, now),
+            Some(now.plus_seconds(30 * MINUTE))
+        );
+        assert_eq!(
+            opening_deadline(&InProgress, now),
+            Some(now.plus_seconds(10 * MINUTE))
+        );
+        for s in [Done, PartialCanceled, Canceled, Aborted, Expired] {
+            assert_eq!(opening_deadline(&s, now), None);
+        }
+        let window = now.plus_seconds(30 * MINUTE);
+        let later = now.plus_seconds(5 * MINUTE);
+        // Authenticating starts the confirm deadline; staying in an open state keeps the deadline.
+        assert_eq!(
+            deadline_after(&Ready, &InProgress, Some(window), later),
+            Some(later.plus_seconds(10 * MINUTE))
+        );
+        assert_eq!(
+            deadline_after(&InProgress, &InProgress, Some(window), later),
+            Some(window)
+        );
+        assert_eq!(
+            deadline_after(&Ready, &Ready, Some(window), later),
+            Some(window)
+        );
+        assert_eq!(
+            deadline_after(&InProgress, &Done, Some(window), later),
+            None
+        );
+        assert_eq!(deadline_after(&Ready, &Expired, Some(window), later), None);
+    }
+
+    #[test]
+    fn only_open_payments_fall_due_at_their_deadline() {
+        let deadline = Instant(600_000_000);
+        assert!(!is_due(&Ready, Some(deadline), Instant(599_999_999)));
+        assert!(is_due(&Ready, Some(deadline), deadline));
+        assert!(is_due(&InProgress, Some(deadline), Instant(700_000_000)));
+        assert!(!is_due(&Ready, None, Instant(i64::MAX)));
+        for s in [Done, PartialCanceled, Canceled, Aborted, Expired] {
+            assert!(!is_due(&s, Some(deadline), Instant(i64::MAX)));
+        }
+    }
+
     fn done(total: i64, tax_free: i64) -> Amounts {
         Amounts::new(total, tax_free).unwrap()
     }
@@ -211,12 +404,12 @@ mod tests {
     fn cancels_follow_the_documented_order() {
         let a = done(10_000, 0);
         assert_eq!(
-            plan_cancel(CANCELED, a, 0, ask(None)),
+            plan_cancel(&Canceled, a, 0, ask(None)),
             Err(CancelRefusal::AlreadyCanceled)
         );
-        for s in [READY, IN_PROGRESS, ABORTED, EXPIRED] {
+        for s in [Ready, InProgress, Aborted, Expired] {
             assert_eq!(
-                plan_cancel(s, a, 0, ask(None)),
+                plan_cancel(&s, a, 0, ask(None)),
                 Err(CancelRefusal::NotCancelable)
             );
         }
@@ -225,19 +418,19 @@ mod tests {
             ..ask(Some(20_000))
         };
         assert_eq!(
-            plan_cancel(DONE, a, 0, wrong_refundable),
+            plan_cancel(&Done, a, 0, wrong_refundable),
             Err(CancelRefusal::RefundableMismatch)
         );
         assert_eq!(
-            plan_cancel(DONE, a, 0, ask(Some(10_001))),
+            plan_cancel(&Done, a, 0, ask(Some(10_001))),
             Err(CancelRefusal::AmountTooLarge)
         );
-        let p = plan_cancel(DONE, a, 0, ask(Some(1_000))).unwrap();
-        assert_eq!((p.after.balance, p.status()), (9_000, PARTIAL_CANCELED));
-        let p = plan_cancel(PARTIAL_CANCELED, p.after, 0, ask(None)).unwrap();
+        let p = plan_cancel(&Done, a, 0, ask(Some(1_000))).unwrap();
+        assert_eq!((p.after.balance, p.status()), (9_000, PartialCanceled));
+        let p = plan_cancel(&PartialCanceled, p.after, 0, ask(None)).unwrap();
         assert_eq!(
             (p.amount, p.after.balance, p.status()),
-            (9_000, 0, CANCELED)
+            (9_000, 0, Canceled)
         );
     }
 
@@ -246,32 +439,32 @@ mod tests {
         let a = done(10_000, 4_000);
         // The taxable 6,000 goes first; beyond it the tax-free part follows by default.
         assert_eq!(
-            plan_cancel(DONE, a, 0, ask(Some(5_000))).unwrap().tax_free,
+            plan_cancel(&Done, a, 0, ask(Some(5_000))).unwrap().tax_free,
             0
         );
         assert_eq!(
-            plan_cancel(DONE, a, 0, ask(Some(7_000))).unwrap().tax_free,
+            plan_cancel(&Done, a, 0, ask(Some(7_000))).unwrap().tax_free,
             1_000
         );
-        assert_eq!(plan_cancel(DONE, a, 0, ask(None)).unwrap().tax_free, 4_000);
+        assert_eq!(plan_cancel(&Done, a, 0, ask(None)).unwrap().tax_free, 4_000);
         let explicit = |amount, tax_free| CancelAsk {
             amount: Some(amount),
             tax_free: Some(tax_free),
             refundable: None,
         };
         assert_eq!(
-            plan_cancel(DONE, a, 0, explicit(1_000, 1_001)),
+            plan_cancel(&Done, a, 0, explicit(1_000, 1_001)),
             Err(CancelRefusal::InvalidTaxFree)
         );
         assert_eq!(
-            plan_cancel(DONE, a, 0, explicit(5_000, 4_001)),
+            plan_cancel(&Done, a, 0, explicit(5_000, 4_001)),
             Err(CancelRefusal::InvalidTaxFree)
         );
         assert_eq!(
-            plan_cancel(DONE, a, 0, explicit(7_000, 0)),
+            plan_cancel(&Done, a, 0, explicit(7_000, 0)),
             Err(CancelRefusal::InvalidTaxFree)
         );
-        let p = plan_cancel(DONE, a, 0, explicit(1_000, 1_000)).unwrap();
+        let p = plan_cancel(&Done, a, 0, explicit(1_000, 1_000)).unwrap();
         assert_eq!(
             p.after,
             Amounts {
@@ -286,12 +479,12 @@ mod tests {
     fn discounts_limit_partial_cancels_and_return_on_the_last() {
         let a = done(10_000, 0);
         assert_eq!(
-            plan_cancel(DONE, a, 2_000, ask(Some(1_000))),
+            plan_cancel(&Done, a, 2_000, ask(Some(1_000))),
             Err(CancelRefusal::BelowDiscount)
         );
-        let p = plan_cancel(DONE, a, 2_000, ask(Some(3_000))).unwrap();
+        let p = plan_cancel(&Done, a, 2_000, ask(Some(3_000))).unwrap();
         assert_eq!(p.discount_returned, 0);
-        let p = plan_cancel(PARTIAL_CANCELED, p.after, 2_000, ask(None)).unwrap();
+        let p = plan_cancel(&PartialCanceled, p.after, 2_000, ask(None)).unwrap();
         assert_eq!(p.discount_returned, 2_000);
     }
 
@@ -306,6 +499,27 @@ mod tests {
         }
 
         #[test]
+        fn expiry_never_touches_a_final_payment(
+            status in proptest::sample::select(PaymentStatus::ALL),
+            previous in proptest::sample::select(PaymentStatus::ALL),
+            kept in proptest::option::of(0i64..1_000_000_000_000),
+            now in 0i64..1_000_000_000_000,
+        ) {
+            let now = Instant(now);
+            let deadline = deadline_after(&previous, &status, kept.map(Instant), now);
+            if status.is_open() {
+                prop_assert!(deadline == kept.map(Instant) || deadline == opening_deadline(&status, now));
+            } else {
+                prop_assert_eq!(deadline, None);
+            }
+            if is_due(&status, deadline, now) {
+                prop_assert!(status.is_open());
+                prop_assert!(deadline.is_some_and(|d| d <= now));
+            }
+            prop_assert!(!is_due(&status, opening_deadline(&status, now), now));
+        }
+
+        #[test]
         fn cancels_never_go_below_zero(
             total in 1i64..10_000_000,
             tax_free_share in 0u32..=100,
@@ -313,11 +527,11 @@ mod tests {
         ) {
             let tax_free = total / 100 * i64::from(tax_free_share);
             let mut amounts = done(total, tax_free);
-            let mut status = DONE;
+            let mut status = Done;
             let mut cancelled = 0;
             for (amount, tax) in asks {
                 let ask = CancelAsk { amount, tax_free: tax, refundable: None };
-                if let Ok(plan) = plan_cancel(status, amounts, 0, ask) {
+                if let Ok(plan) = plan_cancel(&status, amounts, 0, ask) {
                     prop_assert!(plan.amount >= 1 || amounts.balance == 0);
                     cancelled += plan.amount;
                     amounts = plan.after;

@@ -6,8 +6,7 @@ use utoipa::ToSchema;
 
 use crate::domain::secrets;
 use crate::domain::time::Instant;
-use crate::seed;
-use crate::store::Db;
+use crate::store::{merchants, Db};
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -24,15 +23,8 @@ pub async fn create_merchant(db: &Db, name: &str, now: Instant) -> anyhow::Resul
     let client_key = format!("test_ck_{}", secrets::random_alnum(28));
     let secret_key = format!("test_sk_{}", secrets::random_alnum(28));
     let mut tx = db.begin().await?;
-    let merchant_id: i64 = sqlx::query_scalar(
-        "INSERT INTO merchants (mid, name, is_default, created_at) VALUES ($1, $2, 0, $3) RETURNING id",
-    )
-    .bind(&m_id)
-    .bind(name)
-    .bind(now.micros())
-    .fetch_one(&mut *tx)
-    .await?;
-    seed::insert_merchant_keys(&mut tx, merchant_id, &client_key, &secret_key).await?;
+    let merchant_id = merchants::insert(&mut tx, &m_id, name, false, now).await?;
+    merchants::insert_keys(&mut tx, merchant_id, &client_key, &secret_key).await?;
     tx.commit().await?;
     Ok(IssuedMerchant {
         m_id,

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::apps_in_toss::auth::PartnerApp;
-use crate::domain::secrets;
 use crate::identity::apps::{self, IssuedApp};
 use crate::identity::merchants::{self, IssuedMerchant};
 use crate::sim::{SimError, SimJson};
@@ -72,17 +71,14 @@ pub async fn get_default_merchant(
 
 /// The default merchant with its test keys opened.
 pub async fn default_merchant(state: &AppState) -> anyhow::Result<MerchantView> {
-    let merchant = store::merchants::default_merchant_test_keys(&state.db)
+    let keys = store::merchants::default_test_keys(&state.db)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no default merchant"))?;
-    let key = store::identity::instance_key(state.db.reader()).await?;
-    let secret_key = secrets::open(&key, &merchant.secret_key_sealed)
-        .ok_or_else(|| anyhow::anyhow!("sealed key does not open"))?;
     Ok(MerchantView {
-        m_id: merchant.mid,
-        name: merchant.name,
-        client_key: merchant.client_key,
-        secret_key,
+        m_id: keys.merchant.mid,
+        name: keys.merchant.name,
+        client_key: keys.client_key,
+        secret_key: keys.secret_key,
     })
 }
 

@@ -7,13 +7,12 @@ use axum::response::Response;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::domain::payment::Amounts;
+use crate::domain::merchant::Mode;
+use crate::domain::payment::{AcquireStatus, Amounts, Approval, Card, NewPayment, Payment};
 use crate::sim::{SimError, SimJson};
 use crate::state::AppState;
+use crate::store::merchants;
 use crate::store::payments::{self as store, StoredPayment, WriteError};
-use crate::tosspayments::payment::{
-    Approval, Card, NewPayment, Payment, METHOD_CARD, METHOD_TRANSFER,
-};
 use crate::web::json_response;
 
 #[derive(Deserialize, ToSchema)]
@@ -54,7 +53,7 @@ fn default_card(amount: i64) -> Card {
         use_card_point: false,
         card_type: "신용".to_owned(),
         owner_type: "개인".to_owned(),
-        acquire_status: "READY".to_owned(),
+        acquire_status: AcquireStatus::Ready.as_str().to_owned(),
         amount,
     }
 }
@@ -95,16 +94,14 @@ pub async fn create_payment(
         "IN_PROGRESS" => false,
         _ => return Err(SimError::bad_request("status must be DONE or IN_PROGRESS")),
     };
-    let (merchant_id, mid): (i64, String) =
-        sqlx::query_as("SELECT id, mid FROM merchants WHERE is_default = 1")
-            .fetch_optional(state.db.reader())
-            .await?
-            .ok_or_else(|| SimError::not_found("no default merchant"))?;
+    let merchant = merchants::default_merchant(state.db.reader())
+        .await?
+        .ok_or_else(|| SimError::not_found("no default merchant"))?;
     let mut tx = state.db.begin().await?;
     let now = state.clock.now_in(&mut tx).await?;
     let mut payment = Payment::ready(
         NewPayment {
-            mid,
+            mid: merchant.mid,
             order_id: request.order_id,
             order_name: request.order_name,
             amounts,
@@ -113,10 +110,7 @@ pub async fn create_payment(
         },
         now,
     );
-    payment.authenticate(match approval {
-        Approval::Card(_) => METHOD_CARD,
-        Approval::Transfer { .. } => METHOD_TRANSFER,
-    });
+    payment.authenticate(approval.method().as_str());
     if approve {
         payment.approve(approval, None, now, &state.settings.public_url);
     }
@@ -127,10 +121,11 @@ pub async fn create_payment(
     };
     // A window cannot open for an orderId that is already approved (REFERENCE.md §2.9); an approval is
     // also refused by the unique index.
-    if store::order_approved(&mut tx, merchant_id, "test", &payment.order_id).await? {
+    let mode = Mode::Test.as_str();
+    if store::order_approved(&mut tx, merchant.id, mode, &payment.order_id).await? {
         return Err(duplicate());
     }
-    let mut stored = StoredPayment::new(merchant_id, "test", None, payment);
+    let mut stored = StoredPayment::new(merchant.id, mode, None, payment);
     match store::insert(&mut tx, &mut stored, now).await {
         Ok(()) => {}
         Err(WriteError::DuplicateApprovedOrder) => return Err(duplicate()),

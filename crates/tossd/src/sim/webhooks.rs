@@ -15,7 +15,7 @@ use crate::domain::webhooks::{self, CallbackMethod, DestinationKind, EventState,
 use crate::outbox;
 use crate::sim::{SimError, SimJson};
 use crate::state::AppState;
-use crate::store::merchants::MerchantRef;
+use crate::store::merchants::Merchant;
 use crate::store::outbox::{Attempt, Delivery, MerchantWebhook, UnlinkCallback};
 use crate::store::{self, Db};
 
@@ -28,10 +28,12 @@ fn named(key: &str) -> Option<&str> {
 }
 
 /// The merchant for `mId` (`default` names the default merchant).
-async fn merchant(db: &Db, m_id: &str) -> Result<MerchantRef, SimError> {
-    store::merchants::find_ref(db, named(m_id))
-        .await?
-        .ok_or_else(|| SimError::not_found(format!("no merchant {m_id:?}")))
+async fn merchant(db: &Db, m_id: &str) -> Result<Merchant, SimError> {
+    let found = match named(m_id) {
+        None => store::merchants::default_merchant(db.reader()).await?,
+        Some(mid) => store::merchants::by_mid(db.reader(), mid).await?,
+    };
+    found.ok_or_else(|| SimError::not_found(format!("no merchant {m_id:?}")))
 }
 
 /// The app's id for `appId` (`default` names the default app).

@@ -1,6 +1,8 @@
-//! Storage of payments in `tp_payments`: the wire document as JSON plus the columns that lookups,
-//! uniqueness and conditional updates need. Every write goes through [`insert`] or [`save`], which keep
-//! the two in step; [`save`] succeeds only when nobody changed the row since it was read.
+//! Owner of `tp_payments` and `tp_idempotency`.
+//!
+//! Payments are stored as the wire document (JSON) plus the columns that lookups, uniqueness and
+//! conditional updates need. Every write goes through [`insert`] or [`save`], which keep the two in step;
+//! [`save`] succeeds only when nobody changed the row since it was read.
 //!
 //! How the payment flows use it, each inside one write transaction:
 //! - window opened / authenticated: `Payment::ready` (then `authenticate`), [`insert`];
@@ -12,11 +14,12 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::domain::payment as rules;
+use crate::domain::idempotency::RecordState;
+use crate::domain::merchant::Mode;
+use crate::domain::payment::{self as rules, Payment, PaymentStatus};
 use crate::domain::time::Instant;
 use crate::outbox;
-use crate::store::{Db, Tx};
-use crate::tosspayments::payment::Payment;
+use crate::store::{unique_violation, Db, Tx};
 
 pub const PAYMENT_STATUS_CHANGED: &str = "PAYMENT_STATUS_CHANGED";
 
@@ -24,6 +27,7 @@ pub const PAYMENT_STATUS_CHANGED: &str = "PAYMENT_STATUS_CHANGED";
 #[derive(Debug, Clone)]
 pub struct StoredPayment {
     pub merchant_id: i64,
+    /// A [`Mode`]'s wire string.
     pub mode: String,
     pub customer_key: Option<String>,
     pub method_key: Option<String>,
@@ -55,11 +59,7 @@ impl StoredPayment {
 
     /// Whether a `READY` / `IN_PROGRESS` deadline has passed at `now`.
     pub fn is_due(&self, now: Instant) -> bool {
-        let open = matches!(
-            self.payment.status.as_str(),
-            rules::READY | rules::IN_PROGRESS
-        );
-        open && self.expires_at.is_some_and(|deadline| now >= deadline)
+        rules::is_due(&self.payment.status, self.expires_at, now)
     }
 }
 
@@ -74,12 +74,13 @@ pub enum WriteError {
 }
 
 impl From<sqlx::Error> for WriteError {
+    /// Only the one-approval-per-orderId index means a duplicate order; any other failure (another unique
+    /// constraint included) is a database error.
     fn from(e: sqlx::Error) -> WriteError {
-        match &e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => {
-                WriteError::DuplicateApprovedOrder
-            }
-            _ => WriteError::Db(e),
+        if unique_violation(&e) == Some("tp_payments_approved_order") {
+            WriteError::DuplicateApprovedOrder
+        } else {
+            WriteError::Db(e)
         }
     }
 }
@@ -91,9 +92,13 @@ fn from_row(row: &AnyRow) -> Result<StoredPayment, sqlx::Error> {
     let document: String = row.try_get(6)?;
     let payment: Payment =
         serde_json::from_str(&document).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    let mode: Mode = row
+        .try_get::<String, _>(1)?
+        .parse()
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
     Ok(StoredPayment {
         merchant_id: row.try_get(0)?,
-        mode: row.try_get(1)?,
+        mode: mode.as_str().to_owned(),
         customer_key: row.try_get(2)?,
         method_key: row.try_get(3)?,
         expires_at: row.try_get::<Option<i64>, _>(4)?.map(Instant),
@@ -117,7 +122,7 @@ pub async fn insert(
     stored: &mut StoredPayment,
     now: Instant,
 ) -> Result<(), WriteError> {
-    stored.expires_at = deadline(&stored.payment.status, now);
+    stored.expires_at = rules::opening_deadline(&stored.payment.status, now);
     let p = &stored.payment;
     sqlx::query(
         "INSERT INTO tp_payments (payment_key, merchant_id, mode, order_id, status, payment, created_at, \
@@ -128,7 +133,7 @@ pub async fn insert(
     .bind(stored.merchant_id)
     .bind(&stored.mode)
     .bind(&p.order_id)
-    .bind(&p.status)
+    .bind(p.status.as_str())
     .bind(document(p)?)
     .bind(now.micros())
     .bind(p.total_amount)
@@ -144,37 +149,28 @@ pub async fn insert(
     Ok(())
 }
 
-fn deadline(status: &str, now: Instant) -> Option<Instant> {
-    match status {
-        rules::READY => Some(now.plus_seconds(rules::WINDOW_SECONDS)),
-        rules::IN_PROGRESS => Some(now.plus_seconds(rules::CONFIRM_SECONDS)),
-        _ => None,
-    }
-}
-
 /// Writes the changed document and columns, if the row is still at the version that was read. A move to
 /// `IN_PROGRESS` starts the 10-minute confirm deadline; other open states keep theirs; final states clear
 /// it. On success `stored.row_version` is the new version.
 pub async fn save(
     tx: &mut Tx,
     stored: &mut StoredPayment,
-    previous_status: &str,
+    previous_status: &PaymentStatus,
     now: Instant,
 ) -> Result<(), WriteError> {
-    stored.expires_at = match stored.payment.status.as_str() {
-        rules::IN_PROGRESS if previous_status != rules::IN_PROGRESS => {
-            deadline(rules::IN_PROGRESS, now)
-        }
-        rules::READY | rules::IN_PROGRESS => stored.expires_at,
-        _ => None,
-    };
+    stored.expires_at = rules::deadline_after(
+        previous_status,
+        &stored.payment.status,
+        stored.expires_at,
+        now,
+    );
     let p = &stored.payment;
     let updated = sqlx::query(
         "UPDATE tp_payments SET status = $1, payment = $2, balance_amount = $3, method_key = $4, \
          expires_at = $5, approved_at = COALESCE(approved_at, $6), row_version = row_version + 1 \
          WHERE payment_key = $7 AND row_version = $8",
     )
-    .bind(&p.status)
+    .bind(p.status.as_str())
     .bind(document(p)?)
     .bind(p.balance_amount)
     .bind(&stored.method_key)
@@ -285,7 +281,7 @@ pub async fn expire_locked(
 pub async fn save_with_event(
     tx: &mut Tx,
     stored: &mut StoredPayment,
-    previous_status: &str,
+    previous_status: &PaymentStatus,
     now: Instant,
 ) -> Result<(), WriteError> {
     save(tx, stored, previous_status, now).await?;
@@ -323,13 +319,144 @@ pub async fn expire_if_due(db: &Db, payment_key: &str, now: Instant) -> Result<(
 pub async fn expire_due(db: &Db, now: Instant) -> Result<(), sqlx::Error> {
     let keys: Vec<String> = sqlx::query_scalar(
         "SELECT payment_key FROM tp_payments WHERE expires_at IS NOT NULL AND expires_at <= $1 \
-         AND status IN ('READY', 'IN_PROGRESS')",
+         AND status IN ($2, $3)",
     )
     .bind(now.micros())
+    .bind(PaymentStatus::Ready.as_str())
+    .bind(PaymentStatus::InProgress.as_str())
     .fetch_all(db.reader())
     .await?;
     for key in keys {
         expire_if_due(db, &key, now).await?;
     }
+    Ok(())
+}
+
+/// An `Idempotency-Key` record (REFERENCE.md §1.7.1): the first request's outcome once it completed.
+#[derive(Debug, Clone)]
+pub struct IdempotencyRecord {
+    pub state: RecordState,
+    /// The request (in some process) that runs or ran it.
+    pub owner: String,
+    pub status: Option<i64>,
+    pub body: Option<String>,
+    /// Business time, for the retention.
+    pub created_at: Instant,
+    /// Wall-clock microseconds when the current owner started, to notice an abandoned record.
+    pub started_real: i64,
+}
+
+/// Creates an `IN_PROGRESS` record owned by `owner`, in its own committed statement; false if a record of
+/// this fingerprint exists (the primary key makes the creation happen once).
+pub async fn create_idempotency(
+    db: &Db,
+    fingerprint: &str,
+    owner: &str,
+    now: Instant,
+    real_now: i64,
+) -> Result<bool, sqlx::Error> {
+    let created = sqlx::query(
+        "INSERT INTO tp_idempotency (fingerprint, state, owner, created_at, started_real) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (fingerprint) DO NOTHING",
+    )
+    .bind(fingerprint)
+    .bind(RecordState::InProgress.as_str())
+    .bind(owner)
+    .bind(now.micros())
+    .bind(real_now)
+    .execute(db.writer())
+    .await?
+    .rows_affected();
+    Ok(created == 1)
+}
+
+/// The record of a fingerprint (read on the writer, so a record just written is seen).
+pub async fn idempotency_record(
+    db: &Db,
+    fingerprint: &str,
+) -> Result<Option<IdempotencyRecord>, sqlx::Error> {
+    let Some(row) = sqlx::query(
+        "SELECT state, owner, status, body, created_at, started_real FROM tp_idempotency \
+         WHERE fingerprint = $1",
+    )
+    .bind(fingerprint)
+    .fetch_optional(db.writer())
+    .await?
+    else {
+        return Ok(None);
+    };
+    let state: String = row.try_get(0)?;
+    Ok(Some(IdempotencyRecord {
+        state: state
+            .parse()
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        owner: row.try_get(1)?,
+        status: row.try_get(2)?,
+        body: row.try_get(3)?,
+        created_at: Instant(row.try_get(4)?),
+        started_real: row.try_get(5)?,
+    }))
+}
+
+/// Deletes an expired record, if `owner` still owns it (so two requests delete it once).
+pub async fn delete_idempotency(
+    db: &Db,
+    fingerprint: &str,
+    owner: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM tp_idempotency WHERE fingerprint = $1 AND owner = $2")
+        .bind(fingerprint)
+        .bind(owner)
+        .execute(db.writer())
+        .await?;
+    Ok(())
+}
+
+/// Hands an abandoned `IN_PROGRESS` record from `previous_owner` to `owner`; false if another request
+/// took it over or completed it first.
+pub async fn take_over_idempotency(
+    db: &Db,
+    fingerprint: &str,
+    previous_owner: &str,
+    owner: &str,
+    now: Instant,
+    real_now: i64,
+) -> Result<bool, sqlx::Error> {
+    let taken = sqlx::query(
+        "UPDATE tp_idempotency SET owner = $1, created_at = $2, started_real = $3 \
+         WHERE fingerprint = $4 AND owner = $5 AND state = $6",
+    )
+    .bind(owner)
+    .bind(now.micros())
+    .bind(real_now)
+    .bind(fingerprint)
+    .bind(previous_owner)
+    .bind(RecordState::InProgress.as_str())
+    .execute(db.writer())
+    .await?
+    .rows_affected();
+    Ok(taken == 1)
+}
+
+/// Stores the outcome on the record `owner` runs; nothing if it lost the record meanwhile.
+pub async fn complete_idempotency(
+    db: &Db,
+    fingerprint: &str,
+    owner: &str,
+    status: u16,
+    body: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE tp_idempotency SET state = $1, status = $2, body = $3 \
+         WHERE fingerprint = $4 AND owner = $5 AND state = $6",
+    )
+    .bind(RecordState::Completed.as_str())
+    .bind(i64::from(status))
+    .bind(body)
+    .bind(fingerprint)
+    .bind(owner)
+    .bind(RecordState::InProgress.as_str())
+    .execute(db.writer())
+    .await?;
     Ok(())
 }

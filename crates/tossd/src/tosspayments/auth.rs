@@ -6,10 +6,10 @@ use axum::http::request::Parts;
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine;
-use sqlx::Row;
 
-use crate::domain::secrets;
+use crate::domain::merchant::Mode;
 use crate::state::AppState;
+use crate::store::{self, Db};
 use crate::tosspayments::codes;
 use crate::tosspayments::TpError;
 
@@ -24,6 +24,7 @@ const LENIENT_BASE64: GeneralPurpose = GeneralPurpose::new(
 pub struct Merchant {
     pub id: i64,
     pub mid: String,
+    /// A [`Mode`]'s wire string.
     pub mode: String,
 }
 
@@ -60,20 +61,17 @@ pub fn parse_basic(value: Option<&str>) -> BasicCredential {
 
 /// The merchant and mode of a secret key, if it is one.
 pub async fn merchant_by_secret_key(
-    state: &AppState,
+    db: &Db,
     key: &str,
-) -> Result<Option<Merchant>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT m.id, m.mid, k.mode FROM merchant_keys k JOIN merchants m ON m.id = k.merchant_id \
-         WHERE k.secret_key_hash = $1",
-    )
-    .bind(secrets::hash(key))
-    .fetch_optional(state.db.reader())
-    .await?;
-    Ok(row.map(|row| Merchant {
-        id: row.get(0),
-        mid: row.get(1),
-        mode: row.get(2),
+) -> Result<Option<(Merchant, Mode)>, sqlx::Error> {
+    let found = store::merchants::by_secret_key(db, key).await?;
+    Ok(found.map(|(merchant, mode)| {
+        let caller = Merchant {
+            id: merchant.id,
+            mid: merchant.mid,
+            mode: mode.as_str().to_owned(),
+        };
+        (caller, mode)
     }))
 }
 
@@ -94,19 +92,16 @@ impl FromRequestParts<AppState> for Merchant {
             BasicCredential::Malformed => return Err(TpError(&codes::INCORRECT_BASIC_AUTH_FORMAT)),
             BasicCredential::Key(key) => key,
         };
-        if let Some(merchant) = merchant_by_secret_key(state, &key).await? {
+        if let Some((merchant, _)) = merchant_by_secret_key(&state.db, &key).await? {
             return Ok(merchant);
         }
-        let is_client_key: Option<i64> =
-            sqlx::query_scalar("SELECT merchant_id FROM merchant_keys WHERE client_key = $1")
-                .bind(&key)
-                .fetch_optional(state.db.reader())
-                .await?;
-        Err(TpError(if is_client_key.is_some() {
-            &codes::INVALID_API_KEY
-        } else {
-            &codes::UNAUTHORIZED_KEY
-        }))
+        Err(TpError(
+            if store::merchants::is_client_key(&state.db, &key).await? {
+                &codes::INVALID_API_KEY
+            } else {
+                &codes::UNAUTHORIZED_KEY
+            },
+        ))
     }
 }
 
@@ -115,6 +110,7 @@ impl FromRequestParts<AppState> for Merchant {
 pub struct BrandPayCustomer {
     pub customer_id: i64,
     pub merchant_id: i64,
+    /// A [`Mode`]'s wire string.
     pub mode: String,
     pub customer_key: String,
 }
@@ -144,30 +140,26 @@ impl FromRequestParts<AppState> for BrandPayCustomer {
         }
         customer_by_token(state, token)
             .await?
+            .map(|(customer, _)| customer)
             .ok_or(TpError(&codes::INVALID_ACCESS_TOKEN))
     }
 }
 
-/// The customer of a current (unexpired, unrevoked) access token of an `ACTIVE` customer.
+/// The customer of a current (unexpired, unrevoked) access token of an `ACTIVE` customer, and its mode.
 pub async fn customer_by_token(
     state: &AppState,
     token: &str,
-) -> Result<Option<BrandPayCustomer>, sqlx::Error> {
+) -> Result<Option<(BrandPayCustomer, Mode)>, sqlx::Error> {
     let now = state.clock.now(&state.db).await?;
-    let row = sqlx::query(
-        "SELECT c.id, c.merchant_id, c.mode, c.customer_key FROM bp_tokens t \
-         JOIN bp_customers c ON c.id = t.customer_id \
-         WHERE t.access_hash = $1 AND t.revoked = 0 AND t.access_expires_at > $2 AND c.status = 'ACTIVE'",
-    )
-    .bind(secrets::hash(token))
-    .bind(now.micros())
-    .fetch_optional(state.db.reader())
-    .await?;
-    Ok(row.map(|row| BrandPayCustomer {
-        customer_id: row.get(0),
-        merchant_id: row.get(1),
-        mode: row.get(2),
-        customer_key: row.get(3),
+    let holder = store::brandpay::access_token_holder(&state.db, token, now).await?;
+    Ok(holder.map(|holder| {
+        let customer = BrandPayCustomer {
+            customer_id: holder.customer_id,
+            merchant_id: holder.merchant_id,
+            mode: holder.mode.as_str().to_owned(),
+            customer_key: holder.customer_key,
+        };
+        (customer, holder.mode)
     }))
 }
 

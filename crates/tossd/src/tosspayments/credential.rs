@@ -8,6 +8,7 @@ use axum::http::{header, HeaderMap};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::domain::merchant::Mode;
 use crate::domain::secrets;
 use crate::state::AppState;
 use crate::tosspayments::auth::{
@@ -21,8 +22,8 @@ use crate::tosspayments::TpError;
 pub struct Credential {
     /// Identifies the credential in idempotency records (never the secret itself).
     pub scope: String,
-    /// `Some(true)` for test keys, `Some(false)` for live keys, `None` while unknown.
-    pub test_mode: Option<bool>,
+    /// Test credentials may force errors with `TossPayments-Test-Code`; live ones may not.
+    pub mode: Mode,
 }
 
 /// Who a valid credential names; the extractors reuse it instead of looking it up again.
@@ -67,26 +68,30 @@ async fn identify(
         // A customer token's idempotency space is (merchant, mode, customerKey), so a refreshed token
         // keeps the same space (§1.7.1), and its mode decides whether `TossPayments-Test-Code` applies
         // (§1.7.2). A token that is not current passes unmarked; the extractor answers 401.
-        return Ok(customer_by_token(state, token).await?.map(|customer| {
-            let credential = Credential {
-                scope: format!(
-                    "bearer:{}:{}:{}",
-                    customer.merchant_id, customer.mode, customer.customer_key
-                ),
-                test_mode: Some(customer.mode == "test"),
-            };
-            (credential, Caller::Customer(customer))
-        }));
+        return Ok(customer_by_token(state, token)
+            .await?
+            .map(|(customer, mode)| {
+                let credential = Credential {
+                    scope: format!(
+                        "bearer:{}:{}:{}",
+                        customer.merchant_id, customer.mode, customer.customer_key
+                    ),
+                    mode,
+                };
+                (credential, Caller::Customer(customer))
+            }));
     }
     match parse_basic(Some(value)) {
         BasicCredential::Key(key) => {
-            Ok(merchant_by_secret_key(state, &key).await?.map(|merchant| {
-                let credential = Credential {
-                    scope: format!("basic:{}", secrets::hash(&key)),
-                    test_mode: Some(merchant.mode == "test"),
-                };
-                (credential, Caller::Merchant(merchant))
-            }))
+            Ok(merchant_by_secret_key(&state.db, &key)
+                .await?
+                .map(|(merchant, mode)| {
+                    let credential = Credential {
+                        scope: format!("basic:{}", secrets::hash(&key)),
+                        mode,
+                    };
+                    (credential, Caller::Merchant(merchant))
+                }))
         }
         BasicCredential::Missing | BasicCredential::Malformed => Ok(None),
     }

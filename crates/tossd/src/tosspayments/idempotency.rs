@@ -5,7 +5,7 @@
 //! and stores its status and body; duplicates then get those bytes back, or `409
 //! IDEMPOTENT_REQUEST_PROCESSING` while it runs. A record left `IN_PROGRESS` for 60 s of real time is
 //! abandoned (its process died) and the next duplicate takes it over. Records live 15 days of business
-//! time.
+//! time (`domain::idempotency` judges a record; `store::payments` keeps them).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -14,11 +14,11 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use sqlx::Row;
 
+use crate::domain::idempotency::{self, Verdict};
 use crate::domain::secrets;
-use crate::domain::time::Instant;
 use crate::state::AppState;
+use crate::store::payments as store;
 use crate::tosspayments::codes;
 use crate::tosspayments::credential::Credential;
 use crate::tosspayments::error::prefers_english;
@@ -28,10 +28,6 @@ use crate::web::raw_json_response;
 pub const HEADER: &str = "idempotency-key";
 /// Longest accepted key, in characters.
 pub const MAX_KEY_CHARS: usize = 300;
-/// Business-time retention of a record.
-pub const RETENTION_SECONDS: i64 = 15 * 24 * 3600;
-/// Real time after which an unfinished record counts as abandoned.
-pub const ABANDONED_AFTER_MICROS: i64 = 60 * 1_000_000;
 
 /// What the header asks for.
 #[derive(Debug, PartialEq, Eq)]
@@ -129,7 +125,14 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
         }
     };
     let text = String::from_utf8_lossy(&bytes).into_owned();
-    if let Err(e) = complete(&state, &fingerprint, &owner, parts.status.as_u16(), &text).await {
+    let completed = store::complete_idempotency(
+        &state.db,
+        &fingerprint,
+        &owner,
+        parts.status.as_u16(),
+        &text,
+    );
+    if let Err(e) = completed.await {
         // The response still goes out; a duplicate finds the record abandoned after 60 s.
         tracing::error!(error = %e, "idempotency record could not be completed");
     }
@@ -138,100 +141,54 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
 
 /// Creates the record, or decides from the existing one.
 async fn claim(state: &AppState, fingerprint: &str) -> Result<Claim, sqlx::Error> {
-    let now = state.clock.now(&state.db).await?;
+    let db = &state.db;
+    let now = state.clock.now(db).await?;
     // A few rounds: a record may vanish (expired) or be taken over between our statements.
     for _ in 0..5 {
         let owner = secrets::random_alnum(24);
         let real_now = real_now_micros();
-        let created = sqlx::query(
-            "INSERT INTO tp_idempotency (fingerprint, state, owner, created_at, started_real) \
-             VALUES ($1, 'IN_PROGRESS', $2, $3, $4) ON CONFLICT (fingerprint) DO NOTHING",
-        )
-        .bind(fingerprint)
-        .bind(&owner)
-        .bind(now.micros())
-        .bind(real_now)
-        .execute(state.db.writer())
-        .await?
-        .rows_affected()
-            == 1;
-        if created {
+        if store::create_idempotency(db, fingerprint, &owner, now, real_now).await? {
             return Ok(Claim::Run { owner });
         }
-        let Some(row) = sqlx::query(
-            "SELECT state, owner, status, body, created_at, started_real FROM tp_idempotency \
-             WHERE fingerprint = $1",
-        )
-        .bind(fingerprint)
-        .fetch_optional(state.db.writer())
-        .await?
-        else {
+        let Some(record) = store::idempotency_record(db, fingerprint).await? else {
             continue;
         };
-        let (record_state, previous_owner): (String, String) = (row.get(0), row.get(1));
-        let created_at = Instant(row.get(4));
-        let started_real: i64 = row.get(5);
-        let finished = record_state == "COMPLETED";
-        let abandoned = !finished && real_now - started_real >= ABANDONED_AFTER_MICROS;
-        if finished && Instant::is_expired(created_at, RETENTION_SECONDS, now) {
+        match idempotency::judge(
+            record.state,
+            record.created_at,
+            record.started_real,
+            now,
+            real_now,
+        ) {
+            Verdict::Replay => {
+                return Ok(Claim::Replay {
+                    status: record
+                        .status
+                        .and_then(|s| u16::try_from(s).ok())
+                        .unwrap_or(200),
+                    body: record.body.unwrap_or_default(),
+                });
+            }
+            Verdict::Running => return Ok(Claim::Running),
             // The key is new again: drop the old record (once) and create ours.
-            sqlx::query("DELETE FROM tp_idempotency WHERE fingerprint = $1 AND owner = $2")
-                .bind(fingerprint)
-                .bind(&previous_owner)
-                .execute(state.db.writer())
-                .await?;
-            continue;
-        }
-        if finished {
-            let status: Option<i64> = row.get(2);
-            let body: Option<String> = row.get(3);
-            return Ok(Claim::Replay {
-                status: status.and_then(|s| u16::try_from(s).ok()).unwrap_or(200),
-                body: body.unwrap_or_default(),
-            });
-        }
-        if !abandoned {
-            return Ok(Claim::Running);
-        }
-        let taken = sqlx::query(
-            "UPDATE tp_idempotency SET owner = $1, created_at = $2, started_real = $3 \
-             WHERE fingerprint = $4 AND owner = $5 AND state = 'IN_PROGRESS'",
-        )
-        .bind(&owner)
-        .bind(now.micros())
-        .bind(real_now)
-        .bind(fingerprint)
-        .bind(&previous_owner)
-        .execute(state.db.writer())
-        .await?
-        .rows_affected()
-            == 1;
-        if taken {
-            return Ok(Claim::Run { owner });
+            Verdict::Expired => store::delete_idempotency(db, fingerprint, &record.owner).await?,
+            Verdict::Abandoned => {
+                if store::take_over_idempotency(
+                    db,
+                    fingerprint,
+                    &record.owner,
+                    &owner,
+                    now,
+                    real_now,
+                )
+                .await?
+                {
+                    return Ok(Claim::Run { owner });
+                }
+            }
         }
     }
     Ok(Claim::Running)
-}
-
-/// Stores the outcome on the record this request owns.
-async fn complete(
-    state: &AppState,
-    fingerprint: &str,
-    owner: &str,
-    status: u16,
-    body: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE tp_idempotency SET state = 'COMPLETED', status = $1, body = $2 \
-         WHERE fingerprint = $3 AND owner = $4 AND state = 'IN_PROGRESS'",
-    )
-    .bind(i64::from(status))
-    .bind(body)
-    .bind(fingerprint)
-    .bind(owner)
-    .execute(state.db.writer())
-    .await?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! The Toss Payments API (`/v1/…`): BrandPay and the core payment lookup and cancel it relies on.
+//! The Toss Payments API (`/v1/…`): BrandPay and the core payment lookup and cancel it relies on. The
+//! Payment object and its rules are in `domain::payment`, its storage in `store::payments`.
 
 pub mod auth;
 pub mod brandpay;

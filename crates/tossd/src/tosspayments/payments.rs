@@ -9,12 +9,11 @@ use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::domain::payment::{self as rules, CancelAsk, CancelRefusal};
+use crate::domain::payment::{self as rules, CancelAsk, CancelRefusal, Payment};
 use crate::state::AppState;
 use crate::store::payments::{self as store, StoredPayment, WriteError};
 use crate::tosspayments::auth::Merchant;
 use crate::tosspayments::error::prefers_english;
-use crate::tosspayments::payment::Payment;
 use crate::tosspayments::{codes, TpError, TpJson};
 use crate::web::json_response;
 
@@ -34,10 +33,22 @@ pub fn visible_to(
 /// The Payment as a 200 response; `failure.message` follows `Accept-Language`.
 pub fn payment_response(payment: &Payment, headers: &HeaderMap) -> Response {
     if payment.failure.is_some() && prefers_english(headers) {
-        json_response(StatusCode::OK, &payment.in_english())
+        json_response(StatusCode::OK, &in_english(payment))
     } else {
         json_response(StatusCode::OK, payment)
     }
+}
+
+/// The document as an English caller sees it: `failure.message` follows `Accept-Language`
+/// (REFERENCE.md §2.6.1); every other value stays Korean (§1.5).
+fn in_english(payment: &Payment) -> Payment {
+    let mut payment = payment.clone();
+    if let Some(failure) = &mut payment.failure {
+        if let Some(code) = codes::by_name(&failure.code) {
+            failure.message = code.en.to_owned();
+        }
+    }
+    payment
 }
 
 /// paymentKey로 결제 조회
@@ -224,4 +235,37 @@ pub async fn cancel(
         return Ok(payment_response(&stored.payment, &headers));
     }
     Err(TpError(&codes::COMMON_ERROR))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::payment::{Amounts, NewPayment, PaymentMethod};
+    use crate::domain::time::Instant;
+
+    #[test]
+    fn failures_are_translated_only_in_their_message() {
+        let mut p = Payment::ready(
+            NewPayment {
+                mid: "tosspayments".into(),
+                order_id: "order-0001".into(),
+                order_name: "토스 티셔츠 외 2건".into(),
+                amounts: Amounts::new(10_000, 0).unwrap(),
+                culture_expense: false,
+                metadata: None,
+            },
+            Instant(0),
+        );
+        p.authenticate(PaymentMethod::Card.as_str());
+        assert_eq!(in_english(&p), p);
+        p.abort("REJECT_CARD_COMPANY", codes::REJECT_CARD_COMPANY.ko);
+        let english = in_english(&p);
+        let failure = english.failure.as_ref().unwrap();
+        assert_eq!(
+            (failure.code.as_str(), failure.message.as_str()),
+            ("REJECT_CARD_COMPANY", "Payment confirm is rejected")
+        );
+        assert_eq!(english.method, p.method);
+        assert_eq!(english.status, p.status);
+    }
 }

@@ -8,6 +8,7 @@ use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::domain::merchant::Mode;
 use crate::tosspayments::codes::{self, TpCode};
 use crate::tosspayments::credential::Credential;
 use crate::tosspayments::TpError;
@@ -25,11 +26,8 @@ pub fn forced(headers: &HeaderMap) -> Option<&'static TpCode> {
 }
 
 pub async fn middleware(request: Request, next: Next) -> Response {
-    let test_mode = request
-        .extensions()
-        .get::<Credential>()
-        .and_then(|c| c.test_mode);
-    if test_mode == Some(true) {
+    let mode = request.extensions().get::<Credential>().map(|c| c.mode);
+    if mode == Some(Mode::Test) {
         if let Some(code) = forced(request.headers()) {
             return TpError(code).into_response();
         }
