@@ -133,7 +133,7 @@ async fn write_defaults(tx: &mut Tx, config: &SeedConfig) -> anyhow::Result<()> 
     crate::apps_in_toss::promotions::seed_defaults(tx, start).await?;
     crate::apps_in_toss::messenger::seed_defaults(tx, start).await?;
     crate::apps_in_toss::pay::seed_default_app(tx).await?;
-    crate::tosspayments::brandpay::catalogue::seed(tx, merchant_id, start).await?;
+    crate::store::brandpay::seed_catalogue(tx, merchant_id, start).await?;
     Ok(())
 }
 
