@@ -144,7 +144,7 @@ async fn write_defaults(tx: &mut Tx, config: &SeedConfig) -> anyhow::Result<()> 
         .ok_or_else(|| anyhow::anyhow!("the default app was not written"))?;
     store::pay::set_private_merchant_key(tx, &default_app).await?;
     store::iap::insert_products(tx, &default_app, crate::domain::iap::DEFAULT_PRODUCTS).await?;
-    crate::tosspayments::brandpay::catalogue::seed(tx, merchant_id, start).await?;
+    store::brandpay::seed_catalogue(tx, merchant_id, start).await?;
     Ok(())
 }
 

@@ -1,9 +1,10 @@
 //! BrandPay customer rules (REFERENCE.md §2.6.3–2.8, §3.5, §6.8–6.13): customerKey and scope validation,
-//! masking of card and account numbers, the card and bank catalogues, promotion due dates and the
-//! selected method. No HTTP, no SQL.
-
+//! the statuses of customers, codes, tokens and methods with their wire strings and transitions, stored
+//! methods and promotions, masking of card and account numbers, the card and bank catalogues, promotion
+//! due dates and the selected method. No HTTP, no SQL.
 use chrono::{Days, NaiveDate};
 
+use crate::domain::secrets;
 use crate::domain::time::Instant;
 
 /// Authorization codes from `terms/agree` live 10 minutes.
@@ -25,37 +26,85 @@ pub fn is_valid_customer_key(key: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'=' | b'.' | b'@'))
 }
 
-/// A BrandPay terms scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Scope {
-    Register,
-    Card,
-    Account,
-    Billing,
+/// A stored or requested text that is none of an enum's wire strings. Decoding a row with such a value is a
+/// decode error, never a panic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownValue {
+    pub what: &'static str,
+    pub value: String,
+}
+
+impl std::fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?} is not a {}", self.value, self.what)
+    }
+}
+
+impl std::error::Error for UnknownValue {}
+
+/// An enum whose variants are written on the wire and in the database as fixed strings: serde uses them,
+/// `as_str` gives them, `FromStr` reads them back (anything else is an [`UnknownValue`]).
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $wire)] $variant),+
+        }
+
+        impl $name {
+            /// Every variant, in declaration order.
+            #[cfg(test)]
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $wire),+
+                }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::domain::brandpay::UnknownValue;
+
+            fn from_str(text: &str) -> Result<$name, Self::Err> {
+                match text {
+                    $($wire => Ok($name::$variant),)+
+                    other => Err($crate::domain::brandpay::UnknownValue {
+                        what: stringify!($name),
+                        value: other.to_owned(),
+                    }),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+pub(crate) use wire_enum;
+
+wire_enum! {
+    /// A BrandPay terms scope (`scope` of the terms lookup and agreement): the type of a terms entry.
+    #[derive(PartialOrd, Ord)]
+    pub enum Scope {
+        Register = "REGISTER",
+        Card = "CARD",
+        Account = "ACCOUNT",
+        Billing = "BILLING",
+    }
 }
 
 impl Scope {
-    pub fn parse(text: &str) -> Option<Scope> {
-        match text {
-            "REGISTER" => Some(Scope::Register),
-            "CARD" => Some(Scope::Card),
-            "ACCOUNT" => Some(Scope::Account),
-            "BILLING" => Some(Scope::Billing),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Register => "REGISTER",
-            Scope::Card => "CARD",
-            Scope::Account => "ACCOUNT",
-            Scope::Billing => "BILLING",
-        }
-    }
-
+    /// Whether the scope is a payment-method item (one at most per request) rather than the sign-up.
     fn is_method(self) -> bool {
-        self != Scope::Register
+        match self {
+            Scope::Register => false,
+            Scope::Card | Scope::Account | Scope::Billing => true,
+        }
     }
 }
 
@@ -65,7 +114,7 @@ impl Scope {
 pub fn validate_scopes<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<Vec<Scope>> {
     let mut scopes = Vec::new();
     for value in values {
-        let scope = Scope::parse(value)?;
+        let scope: Scope = value.parse().ok()?;
         if !scopes.contains(&scope) {
             scopes.push(scope);
         }
@@ -76,6 +125,235 @@ pub fn validate_scopes<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<
     }
     scopes.sort();
     Some(scopes)
+}
+
+/// One entry of the terms catalogue (§6.8). A `url` starting with `/` is a tossd page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Terms {
+    pub id: i64,
+    pub scope: Scope,
+    pub title: String,
+    pub version: String,
+    pub url: String,
+    pub required: bool,
+}
+
+wire_enum! {
+    /// A customer record's status: `AGREED` after the first terms agreement, `ACTIVE` once an authorization
+    /// code was exchanged (or a method registered in the window), `REMOVED` after withdrawal. A withdrawn
+    /// customerKey that signs up again gets a new record.
+    pub enum CustomerStatus {
+        Agreed = "AGREED",
+        Active = "ACTIVE",
+        Removed = "REMOVED",
+    }
+}
+
+wire_enum! {
+    /// A change of a customer's status, as `CUSTOMER_STATUS_CHANGED` (§4.5) names it.
+    pub enum CustomerEvent {
+        /// The customer became `ACTIVE`.
+        Created = "CREATED",
+        /// The customer withdrew.
+        Removed = "REMOVED",
+    }
+}
+
+impl CustomerEvent {
+    /// The one status the event applies from, and the status it leads to: the conditional update writes
+    /// `to` only where the record is still `from`, so no other change of status exists.
+    pub fn transition(self) -> (CustomerStatus, CustomerStatus) {
+        match self {
+            CustomerEvent::Created => (CustomerStatus::Agreed, CustomerStatus::Active),
+            CustomerEvent::Removed => (CustomerStatus::Active, CustomerStatus::Removed),
+        }
+    }
+}
+
+/// A customer record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Customer {
+    pub id: i64,
+    pub status: CustomerStatus,
+    pub identified: bool,
+}
+
+/// `customerIdentity` of an access-token request; `None` for a field not given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerIdentity {
+    pub ci: Option<String>,
+    pub mobile_phone: Option<String>,
+    pub name: Option<String>,
+    pub rrn: Option<String>,
+}
+
+impl CustomerIdentity {
+    /// Whether the given fields have the documented forms (empty strings are accepted and ignored).
+    pub fn is_valid(&self) -> bool {
+        let phone_ok = self
+            .mobile_phone
+            .as_deref()
+            .is_none_or(|p| p.is_empty() || is_valid_mobile_phone(p));
+        let rrn_ok = self
+            .rrn
+            .as_deref()
+            .is_none_or(|r| r.is_empty() || is_valid_rrn(r));
+        phone_ok && rrn_ok && self.ci.as_ref().is_none_or(|c| c.len() <= 100)
+    }
+
+    pub fn is_given(&self) -> bool {
+        self.ci.is_some()
+            || self.mobile_phone.is_some()
+            || self.name.is_some()
+            || self.rrn.is_some()
+    }
+
+    /// All four fields present and non-empty: the customer counts as identified (`isIdentified`).
+    pub fn is_complete(&self) -> bool {
+        [&self.ci, &self.mobile_phone, &self.name, &self.rrn]
+            .iter()
+            .all(|f| f.as_deref().is_some_and(|v| !v.is_empty()))
+    }
+}
+
+wire_enum! {
+    /// An authorization code's status; expiry is read from its issue time.
+    pub enum CodeStatus {
+        Issued = "ISSUED",
+        Used = "USED",
+        Revoked = "REVOKED",
+    }
+}
+
+/// The earliest issue time of an authorization code still valid at `now` (valid while
+/// `now < issued + 10 minutes`).
+pub fn codes_valid_since(now: Instant) -> Instant {
+    now.plus_seconds(-CODE_LIFETIME_SECONDS)
+}
+
+/// The state of an access or refresh token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenState {
+    Current,
+    Expired,
+    Revoked,
+}
+
+/// The state of a token that expires at `expires_at`, at `now`.
+pub fn token_state(revoked: bool, expires_at: Instant, now: Instant) -> TokenState {
+    match (revoked, now < expires_at) {
+        (true, _) => TokenState::Revoked,
+        (false, true) => TokenState::Current,
+        (false, false) => TokenState::Expired,
+    }
+}
+
+wire_enum! {
+    /// A payment method's type (`kind` of a stored method).
+    pub enum MethodType {
+        Card = "CARD",
+        Account = "ACCOUNT",
+    }
+}
+
+impl MethodType {
+    /// The prefix of the method's `id` as the window shows it (`c_…`, `b_…`).
+    pub fn id_prefix(self) -> &'static str {
+        match self {
+            MethodType::Card => "c_",
+            MethodType::Account => "b_",
+        }
+    }
+
+    /// The terms scope a registration of this type agrees to.
+    pub fn scope(self) -> Scope {
+        match self {
+            MethodType::Card => Scope::Card,
+            MethodType::Account => Scope::Account,
+        }
+    }
+}
+
+wire_enum! {
+    /// A payment method's status (`METHOD_UPDATED` carries it too).
+    pub enum MethodStatus {
+        Enabled = "ENABLED",
+        Disabled = "DISABLED",
+    }
+}
+
+wire_enum! {
+    /// `cardType` of a card.
+    pub enum CardType {
+        Credit = "신용",
+        Check = "체크",
+        Gift = "기프트",
+    }
+}
+
+wire_enum! {
+    /// `ownerType` of a card.
+    pub enum OwnerType {
+        Personal = "개인",
+        Corporate = "법인",
+    }
+}
+
+/// A registered card. `card_number` is stored masked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardDetails {
+    pub card_name: String,
+    pub card_number: String,
+    pub issuer_code: String,
+    pub acquirer_code: String,
+    pub owner_type: OwnerType,
+    pub card_type: CardType,
+    pub installment_minimum_amount: i64,
+}
+
+/// A registered bank account. `account_number` is stored masked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountDetails {
+    pub bank_code: String,
+    pub account_name: String,
+    pub account_number: String,
+}
+
+/// What a method is: a card or an account, with the details of its type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MethodDetails {
+    Card(CardDetails),
+    Account(AccountDetails),
+}
+
+impl MethodDetails {
+    pub fn kind(&self) -> MethodType {
+        match self {
+            MethodDetails::Card(_) => MethodType::Card,
+            MethodDetails::Account(_) => MethodType::Account,
+        }
+    }
+}
+
+/// A stored card or account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Method {
+    /// Commit order of the registration.
+    pub seq: i64,
+    pub id: String,
+    pub method_key: String,
+    pub customer_id: i64,
+    pub status: MethodStatus,
+    pub alias: String,
+    pub details: MethodDetails,
+    pub registered_at: Instant,
+    pub last_used_at: Option<Instant>,
+}
+
+impl Method {
+    pub fn kind(&self) -> MethodType {
+        self.details.kind()
+    }
 }
 
 /// Masks a card number as Toss shows it: the first 8 digits, `****`, the digits before the last one,
@@ -254,9 +532,6 @@ pub fn icon_url(icon: &str) -> String {
     format!("https://static.toss.im/icons/png/4x/{icon}.png")
 }
 
-pub const CARD_TYPES: &[&str] = &["신용", "체크", "기프트"];
-pub const OWNER_TYPES: &[&str] = &["개인", "법인"];
-
 /// A promotion `dueDate` (`yyyy-MM-dd`) is valid through 23:59:59 KST of that day: this is the instant it
 /// stops being valid (00:00:00 KST the day after). `None` for text that is not such a date.
 pub fn due_date_end(due_date: &str) -> Option<Instant> {
@@ -283,6 +558,108 @@ pub fn parse_months(text: &str) -> Option<Vec<i64>> {
     let ascending = months.windows(2).all(|w| w[0] < w[1]);
     (!months.is_empty() && ascending && months.iter().all(|m| (2..=36).contains(m)))
         .then_some(months)
+}
+
+/// A method to register: its window `id` (`c_…` / `b_…`) and `methodKey` are new random strings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMethod {
+    pub id: String,
+    pub method_key: String,
+    pub alias: String,
+    pub details: MethodDetails,
+}
+
+impl NewMethod {
+    pub fn new(alias: String, details: MethodDetails) -> NewMethod {
+        NewMethod {
+            id: format!(
+                "{}{}",
+                details.kind().id_prefix(),
+                secrets::random_alnum(16)
+            ),
+            method_key: secrets::random_alnum(48),
+            alias,
+            details,
+        }
+    }
+}
+
+wire_enum! {
+    /// A card or bank promotion's type (§2.6.4).
+    pub enum PromotionType {
+        CardDiscount = "CARD_DISCOUNT",
+        CardInterestFree = "CARD_INTEREST_FREE",
+        CardPoint = "CARD_POINT",
+        BankDiscount = "BANK_DISCOUNT",
+    }
+}
+
+impl PromotionType {
+    /// The method type the promotion is for: card kinds name a card company, `BANK_DISCOUNT` a bank.
+    pub fn method_type(self) -> MethodType {
+        match self {
+            PromotionType::CardDiscount
+            | PromotionType::CardInterestFree
+            | PromotionType::CardPoint => MethodType::Card,
+            PromotionType::BankDiscount => MethodType::Account,
+        }
+    }
+
+    /// Whether the promotion is an instant discount with a code and a budget.
+    pub fn is_discount(self) -> bool {
+        match self {
+            PromotionType::CardDiscount | PromotionType::BankDiscount => true,
+            PromotionType::CardInterestFree | PromotionType::CardPoint => false,
+        }
+    }
+}
+
+/// A stored promotion. `id` is the row a payment consumes `balance` from; the discount fields are 0 (or
+/// empty) for kinds without them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Promotion {
+    pub id: i64,
+    pub kind: PromotionType,
+    pub company_code: String,
+    pub discount_amount: i64,
+    pub balance: i64,
+    pub discount_code: String,
+    pub due_date: String,
+    pub minimum_payment_amount: i64,
+    pub maximum_payment_amount: i64,
+    pub installment_free_months: Vec<i64>,
+}
+
+impl Promotion {
+    /// Whether the promotion is of the method's company: a card kind of the card's issuer or acquirer, or a
+    /// bank discount of the account's bank.
+    pub fn applies_to(&self, method: &MethodDetails) -> bool {
+        match (self.kind.method_type(), method) {
+            (MethodType::Card, MethodDetails::Card(card)) => {
+                self.company_code == card.issuer_code || self.company_code == card.acquirer_code
+            }
+            (MethodType::Account, MethodDetails::Account(account)) => {
+                self.company_code == account.bank_code
+            }
+            (MethodType::Card, MethodDetails::Account(_))
+            | (MethodType::Account, MethodDetails::Card(_)) => false,
+        }
+    }
+}
+
+/// A promotion to record, already validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPromotion<'a> {
+    pub kind: PromotionType,
+    pub company_code: &'a str,
+    pub discount_amount: Option<i64>,
+    pub balance: Option<i64>,
+    pub discount_code: Option<&'a str>,
+    pub due_date: &'a str,
+    pub minimum_payment_amount: i64,
+    pub maximum_payment_amount: Option<i64>,
+    /// Comma-separated, as [`parse_months`] reads it.
+    pub installment_free_months: Option<&'a str>,
 }
 
 /// One enabled method as `selectedMethodId` sees it.
@@ -451,10 +828,137 @@ mod tests {
     }
 
     #[test]
+    fn enums_read_and_write_their_wire_strings() {
+        fn round_trip<T>(all: &[T], as_str: fn(T) -> &'static str)
+        where
+            T: Copy + std::fmt::Debug + PartialEq + std::str::FromStr + serde::Serialize,
+        {
+            for value in all {
+                let text = as_str(*value);
+                assert_eq!(text.parse::<T>().ok(), Some(*value));
+                assert_eq!(
+                    serde_json::to_value(value).ok(),
+                    Some(serde_json::Value::from(text))
+                );
+            }
+        }
+        round_trip(Scope::ALL, Scope::as_str);
+        round_trip(CustomerStatus::ALL, CustomerStatus::as_str);
+        round_trip(CustomerEvent::ALL, CustomerEvent::as_str);
+        round_trip(CodeStatus::ALL, CodeStatus::as_str);
+        round_trip(MethodType::ALL, MethodType::as_str);
+        round_trip(MethodStatus::ALL, MethodStatus::as_str);
+        round_trip(CardType::ALL, CardType::as_str);
+        round_trip(OwnerType::ALL, OwnerType::as_str);
+        round_trip(PromotionType::ALL, PromotionType::as_str);
+        assert_eq!(CardType::Check.as_str(), "체크");
+        assert_eq!(
+            PromotionType::CardInterestFree.as_str(),
+            "CARD_INTEREST_FREE"
+        );
+        let unknown = "DORMANT".parse::<CustomerStatus>();
+        assert_eq!(
+            unknown,
+            Err(UnknownValue {
+                what: "CustomerStatus",
+                value: "DORMANT".to_owned()
+            })
+        );
+        assert!("card".parse::<MethodType>().is_err());
+    }
+
+    #[test]
+    fn customers_sign_up_then_withdraw() {
+        assert_eq!(
+            CustomerEvent::Created.transition(),
+            (CustomerStatus::Agreed, CustomerStatus::Active)
+        );
+        assert_eq!(
+            CustomerEvent::Removed.transition(),
+            (CustomerStatus::Active, CustomerStatus::Removed)
+        );
+    }
+
+    #[test]
+    fn tokens_and_codes_expire_at_their_boundary() {
+        let issued = Instant(0);
+        let expiry = issued.plus_seconds(ACCESS_TOKEN_LIFETIME_SECONDS);
+        assert_eq!(
+            token_state(false, expiry, Instant(expiry.0 - 1)),
+            TokenState::Current
+        );
+        assert_eq!(token_state(false, expiry, expiry), TokenState::Expired);
+        assert_eq!(token_state(true, expiry, issued), TokenState::Revoked);
+        let now = Instant(0).plus_seconds(3600);
+        assert_eq!(
+            codes_valid_since(now),
+            now.plus_seconds(-CODE_LIFETIME_SECONDS)
+        );
+    }
+
+    #[test]
+    fn promotions_apply_to_the_methods_of_their_company() {
+        let card = MethodDetails::Card(CardDetails {
+            card_name: "현대카드".to_owned(),
+            card_number: "43301234****123*".to_owned(),
+            issuer_code: "61".to_owned(),
+            acquirer_code: "31".to_owned(),
+            owner_type: OwnerType::Personal,
+            card_type: CardType::Credit,
+            installment_minimum_amount: DEFAULT_INSTALLMENT_MINIMUM_AMOUNT,
+        });
+        let account = MethodDetails::Account(AccountDetails {
+            bank_code: "61".to_owned(),
+            account_name: "계좌".to_owned(),
+            account_number: "123***7890".to_owned(),
+        });
+        let of = |kind, company: &str| Promotion {
+            id: 1,
+            kind,
+            company_code: company.to_owned(),
+            discount_amount: 0,
+            balance: 0,
+            discount_code: String::new(),
+            due_date: "2099-12-31".to_owned(),
+            minimum_payment_amount: 0,
+            maximum_payment_amount: 0,
+            installment_free_months: Vec::new(),
+        };
+        assert!(of(PromotionType::CardDiscount, "61").applies_to(&card));
+        assert!(of(PromotionType::CardPoint, "31").applies_to(&card));
+        assert!(!of(PromotionType::CardPoint, "11").applies_to(&card));
+        assert!(!of(PromotionType::BankDiscount, "61").applies_to(&card));
+        assert!(of(PromotionType::BankDiscount, "61").applies_to(&account));
+        assert!(!of(PromotionType::CardDiscount, "61").applies_to(&account));
+        let new = NewMethod::new(String::new(), card);
+        assert!(new.id.starts_with("c_") && new.id.len() == 18);
+        assert_eq!(new.method_key.len(), 48);
+        assert!(NewMethod::new(String::new(), account).id.starts_with("b_"));
+    }
+
+    #[test]
     fn identity_fields_are_checked() {
         assert!(is_valid_mobile_phone("01012345678"));
         assert!(!is_valid_mobile_phone("010-1234"));
         assert!(is_valid_rrn("9001011"));
         assert!(!is_valid_rrn("900101"));
+        let complete = CustomerIdentity {
+            ci: Some("ci".to_owned()),
+            mobile_phone: Some("01012345678".to_owned()),
+            name: Some("홍길동".to_owned()),
+            rrn: Some("9001011".to_owned()),
+        };
+        assert!(complete.is_valid() && complete.is_given() && complete.is_complete());
+        let partial = CustomerIdentity {
+            rrn: Some(String::new()),
+            ..CustomerIdentity::default()
+        };
+        assert!(partial.is_valid() && partial.is_given() && !partial.is_complete());
+        assert!(!CustomerIdentity::default().is_given());
+        let bad_phone = CustomerIdentity {
+            mobile_phone: Some("010-1234".to_owned()),
+            ..CustomerIdentity::default()
+        };
+        assert!(!bad_phone.is_valid());
     }
 }

@@ -8,15 +8,18 @@ use axum::Json;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::domain::brandpay::{self, Scope};
+use crate::domain::brandpay::{
+    self, AccountDetails, CardDetails, CardType, MethodDetails, MethodType, NewMethod,
+    NewPromotion, OwnerType, Promotion, PromotionType, Scope,
+};
 use crate::domain::secrets;
 use crate::domain::time::Instant;
 use crate::sim::{SimError, SimJson};
 use crate::state::AppState;
-use crate::tosspayments::brandpay::catalogue::{self, NewPromotion};
-use crate::tosspayments::brandpay::methods::{
-    BrandPayBankAccount, BrandPayCard, Method, METHOD_COLUMNS,
-};
+use crate::store::brandpay as store;
+use crate::store::merchants;
+use crate::tosspayments::brandpay::catalogue;
+use crate::tosspayments::brandpay::methods::{BrandPayBankAccount, BrandPayCard, MethodView};
 use crate::tosspayments::brandpay::{self as bp};
 
 /// `?mId=`: the merchant to act for (default: the default merchant). Simulator calls use test mode.
@@ -28,21 +31,15 @@ pub struct MerchantQuery {
     pub m_id: Option<String>,
 }
 
-pub async fn merchant_id(state: &AppState, query: &MerchantQuery) -> Result<i64, SimError> {
-    let id: Option<i64> = match &query.m_id {
-        Some(mid) => {
-            sqlx::query_scalar("SELECT id FROM merchants WHERE mid = $1")
-                .bind(mid)
-                .fetch_optional(state.db.reader())
-                .await?
-        }
-        None => {
-            sqlx::query_scalar("SELECT id FROM merchants WHERE is_default = 1")
-                .fetch_optional(state.db.reader())
-                .await?
-        }
+/// The merchant to act for, `(id, mId)`.
+pub async fn merchant(state: &AppState, query: &MerchantQuery) -> Result<(i64, String), SimError> {
+    let found = match query.m_id.as_deref() {
+        Some(mid) => merchants::by_mid(state.db.reader(), mid).await?,
+        None => merchants::default_merchant(state.db.reader()).await?,
     };
-    id.ok_or_else(|| SimError::not_found("no such merchant"))
+    found
+        .map(|m| (m.id, m.mid))
+        .ok_or_else(|| SimError::not_found("no such merchant"))
 }
 
 pub const MODE: &str = "test";
@@ -75,15 +72,6 @@ pub struct RegisterAccount {
     /// 10–14 digits; default generated
     pub account_number: Option<String>,
     pub alias: Option<String>,
-}
-
-/// What a registration stores, validated.
-struct NewMethod {
-    kind: &'static str,
-    scope: Scope,
-    alias: String,
-    card: Option<(String, String, String, String, String, String, i64)>,
-    account: Option<(String, String, String)>,
 }
 
 fn alias(value: Option<String>) -> Result<String, SimError> {
@@ -120,91 +108,41 @@ async fn register(
     merchant_id: i64,
     customer_key: &str,
     new: NewMethod,
-) -> Result<(Method, Vec<catalogue::Promotion>), SimError> {
+) -> Result<MethodView, SimError> {
     let mut tx = state.db.begin().await?;
     let now = state.clock.now_in(&mut tx).await?;
-    let mut customer =
-        bp::current_customer(&mut tx, Some(&state.db), merchant_id, MODE, customer_key).await?;
-    if customer.is_none() {
-        bp::insert_customer(&mut tx, merchant_id, MODE, customer_key, "AGREED", now).await?;
-        customer =
-            bp::current_customer(&mut tx, Some(&state.db), merchant_id, MODE, customer_key).await?;
-    }
-    let customer = customer.ok_or_else(|| anyhow::anyhow!("the customer record vanished"))?;
+    let customer =
+        match store::lock_current_customer(&mut tx, &state.db, merchant_id, MODE, customer_key)
+            .await?
+        {
+            Some(customer) => customer,
+            None => {
+                store::sign_up(&mut tx, &state.db, merchant_id, MODE, customer_key, now).await?
+            }
+        };
     bp::activate(&mut tx, customer.id, merchant_id, MODE, customer_key, now).await?;
-    sqlx::query("UPDATE bp_customers SET identified = 1 WHERE id = $1")
-        .bind(customer.id)
-        .execute(&mut *tx)
-        .await?;
-    let terms = catalogue::terms_of(&mut tx, &[Scope::Register, new.scope]).await?;
-    let ids: Vec<i64> = terms.iter().map(|t| t.id).collect();
-    bp::record_agreements(&mut tx, customer.id, &ids, now).await?;
-
-    let prefix = if new.kind == "CARD" { "c_" } else { "b_" };
-    let id = format!("{prefix}{}", secrets::random_alnum(16));
-    let method_key = secrets::random_alnum(48);
-    let (card_name, card_number, issuer, acquirer, owner_type, card_type, minimum) = match new.card
-    {
-        Some((a, b, c, d, e, f, g)) => (
-            Some(a),
-            Some(b),
-            Some(c),
-            Some(d),
-            Some(e),
-            Some(f),
-            Some(g),
-        ),
-        None => (None, None, None, None, None, None, None),
-    };
-    let (bank_code, account_name, account_number) = match new.account {
-        Some((a, b, c)) => (Some(a), Some(b), Some(c)),
-        None => (None, None, None),
-    };
-    sqlx::query(
-        "INSERT INTO bp_methods (id, method_key, customer_id, merchant_id, mode, kind, status, alias, card_name, \
-         card_number, issuer_code, acquirer_code, owner_type, card_type, installment_minimum_amount, bank_code, \
-         account_name, account_number, registered_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'ENABLED', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
-    )
-    .bind(&id)
-    .bind(&method_key)
-    .bind(customer.id)
-    .bind(merchant_id)
-    .bind(MODE)
-    .bind(new.kind)
-    .bind(&new.alias)
-    .bind(card_name)
-    .bind(card_number)
-    .bind(issuer)
-    .bind(acquirer)
-    .bind(owner_type)
-    .bind(card_type)
-    .bind(minimum)
-    .bind(bank_code)
-    .bind(account_name)
-    .bind(account_number)
-    .bind(now.micros())
-    .execute(&mut *tx)
-    .await?;
+    store::mark_identified(&mut tx, customer.id).await?;
+    let scopes = [Scope::Register, new.details.kind().scope()];
+    let ids: Vec<i64> = store::terms_of(&mut tx, &scopes)
+        .await?
+        .iter()
+        .map(|t| t.id)
+        .collect();
+    store::record_agreements(&mut tx, customer.id, &ids, now).await?;
+    let method = store::insert_method(&mut tx, customer.id, merchant_id, MODE, &new, now).await?;
     bp::method_updated(
         &mut tx,
         now,
         merchant_id,
         MODE,
         customer_key,
-        &method_key,
-        "ENABLED",
+        &method.method_key,
+        method.status,
     )
     .await?;
-    let row = sqlx::query(&format!(
-        "SELECT {METHOD_COLUMNS} FROM bp_methods WHERE id = $1"
-    ))
-    .bind(&id)
-    .fetch_one(&mut *tx)
-    .await?;
-    let promotions = catalogue::active_promotions(&mut tx, merchant_id, MODE, now).await?;
+    let promotions = store::active_promotions(&mut tx, merchant_id, MODE, now).await?;
     tx.commit().await?;
-    Ok((Method::from_row(&row), promotions))
+    Ok(MethodView::of(&method, &promotions))
 }
 
 /// The customer registers a card in the BrandPay window.
@@ -217,7 +155,7 @@ pub async fn register_card(
     Path(key): Path<String>,
     Query(query): Query<MerchantQuery>,
     SimJson(request): SimJson<RegisterCard>,
-) -> Result<(StatusCode, Json<BrandPayCard>), SimError> {
+) -> Result<(StatusCode, Json<MethodView>), SimError> {
     customer_key(&key)?;
     let issuer_code = request.issuer_code.unwrap_or_else(|| "61".to_owned());
     let company = brandpay::card_company(&issuer_code)
@@ -234,16 +172,18 @@ pub async fn register_card(
     if !brandpay::is_valid_card_number(&number) {
         return Err(SimError::bad_request("cardNumber must be 14–19 digits"));
     }
-    let card_type = request.card_type.unwrap_or_else(|| "신용".to_owned());
-    if !brandpay::CARD_TYPES.contains(&card_type.as_str()) {
-        return Err(SimError::bad_request(
-            "cardType must be 신용, 체크 or 기프트",
-        ));
-    }
-    let owner_type = request.owner_type.unwrap_or_else(|| "개인".to_owned());
-    if !brandpay::OWNER_TYPES.contains(&owner_type.as_str()) {
-        return Err(SimError::bad_request("ownerType must be 개인 or 법인"));
-    }
+    let card_type: CardType = match request.card_type.as_deref() {
+        None => CardType::Credit,
+        Some(text) => text
+            .parse()
+            .map_err(|_| SimError::bad_request("cardType must be 신용, 체크 or 기프트"))?,
+    };
+    let owner_type: OwnerType = match request.owner_type.as_deref() {
+        None => OwnerType::Personal,
+        Some(text) => text
+            .parse()
+            .map_err(|_| SimError::bad_request("ownerType must be 개인 or 법인"))?,
+    };
     let card_name = request.card_name.unwrap_or_else(|| company.name.to_owned());
     if card_name.is_empty() || card_name.chars().count() > 50 {
         return Err(SimError::bad_request("cardName must be 1–50 characters"));
@@ -256,24 +196,19 @@ pub async fn register_card(
             "installmentMinimumAmount must not be negative",
         ));
     }
-    let new = NewMethod {
-        kind: "CARD",
-        scope: Scope::Card,
-        alias: alias(request.alias)?,
-        card: Some((
-            card_name,
-            brandpay::mask_card_number(&number),
-            issuer_code,
-            acquirer_code,
-            owner_type,
-            card_type,
-            minimum,
-        )),
-        account: None,
-    };
-    let merchant_id = merchant_id(&state, &query).await?;
-    let (method, promotions) = register(&state, merchant_id, &key, new).await?;
-    Ok((StatusCode::CREATED, Json(method.card(&promotions))))
+    let details = MethodDetails::Card(CardDetails {
+        card_name,
+        card_number: brandpay::mask_card_number(&number),
+        issuer_code,
+        acquirer_code,
+        owner_type,
+        card_type,
+        installment_minimum_amount: minimum,
+    });
+    let new = NewMethod::new(alias(request.alias)?, details);
+    let (merchant_id, _) = merchant(&state, &query).await?;
+    let view = register(&state, merchant_id, &key, new).await?;
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 /// The customer registers a bank account in the BrandPay window.
@@ -286,7 +221,7 @@ pub async fn register_account(
     Path(key): Path<String>,
     Query(query): Query<MerchantQuery>,
     SimJson(request): SimJson<RegisterAccount>,
-) -> Result<(StatusCode, Json<BrandPayBankAccount>), SimError> {
+) -> Result<(StatusCode, Json<MethodView>), SimError> {
     customer_key(&key)?;
     let bank_code = request.bank_code.unwrap_or_else(|| "88".to_owned());
     let bank = brandpay::bank_by_code(&bank_code)
@@ -297,20 +232,15 @@ pub async fn register_account(
     if !brandpay::is_valid_account_number(&number) {
         return Err(SimError::bad_request("accountNumber must be 10–14 digits"));
     }
-    let new = NewMethod {
-        kind: "ACCOUNT",
-        scope: Scope::Account,
-        alias: alias(request.alias)?,
-        card: None,
-        account: Some((
-            bank_code,
-            format!("{} 계좌", bank.name),
-            brandpay::mask_account_number(&number),
-        )),
-    };
-    let merchant_id = merchant_id(&state, &query).await?;
-    let (method, promotions) = register(&state, merchant_id, &key, new).await?;
-    Ok((StatusCode::CREATED, Json(method.account(&promotions))))
+    let details = MethodDetails::Account(AccountDetails {
+        account_name: format!("{} 계좌", bank.name),
+        bank_code,
+        account_number: brandpay::mask_account_number(&number),
+    });
+    let new = NewMethod::new(alias(request.alias)?, details);
+    let (merchant_id, _) = merchant(&state, &query).await?;
+    let view = register(&state, merchant_id, &key, new).await?;
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -346,27 +276,23 @@ pub async fn add_promotion(
     Query(query): Query<MerchantQuery>,
     SimJson(request): SimJson<NewBrandPayPromotion>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), SimError> {
-    let kind = request.kind.as_str();
-    let discount = matches!(kind, "CARD_DISCOUNT" | "BANK_DISCOUNT");
-    match kind {
-        "BANK_DISCOUNT" if brandpay::bank_by_code(&request.company_code).is_none() => {
+    let kind: PromotionType = request.kind.parse().map_err(|_| {
+        SimError::bad_request(
+            "type must be CARD_DISCOUNT, CARD_INTEREST_FREE, CARD_POINT or BANK_DISCOUNT",
+        )
+    })?;
+    match kind.method_type() {
+        MethodType::Account if brandpay::bank_by_code(&request.company_code).is_none() => {
             return Err(SimError::bad_request(
                 "companyCode is not a bank code (§6.10)",
             ))
         }
-        "CARD_DISCOUNT" | "CARD_INTEREST_FREE" | "CARD_POINT"
-            if brandpay::card_company(&request.company_code).is_none() =>
-        {
+        MethodType::Card if brandpay::card_company(&request.company_code).is_none() => {
             return Err(SimError::bad_request(
                 "companyCode is not a card company code (§6.9)",
             ))
         }
-        "BANK_DISCOUNT" | "CARD_DISCOUNT" | "CARD_INTEREST_FREE" | "CARD_POINT" => {}
-        _ => {
-            return Err(SimError::bad_request(
-                "type must be CARD_DISCOUNT, CARD_INTEREST_FREE, CARD_POINT or BANK_DISCOUNT",
-            ))
-        }
+        MethodType::Account | MethodType::Card => {}
     }
     if brandpay::due_date_end(&request.due_date).is_none() {
         return Err(SimError::bad_request(
@@ -378,7 +304,7 @@ pub async fn add_promotion(
             "minimumPaymentAmount must not be negative",
         ));
     }
-    let (amount, balance, code, max) = if discount {
+    let (amount, balance, code, max) = if kind.is_discount() {
         let amount = request
             .discount_amount
             .filter(|a| *a > 0)
@@ -402,7 +328,7 @@ pub async fn add_promotion(
     } else {
         (None, None, None, None)
     };
-    let months = if kind == "CARD_INTEREST_FREE" {
+    let months = if kind == PromotionType::CardInterestFree {
         let text = request
             .installment_free_months
             .as_ref()
@@ -415,7 +341,7 @@ pub async fn add_promotion(
     } else {
         None
     };
-    let merchant_id = merchant_id(&state, &query).await?;
+    let (merchant_id, _) = merchant(&state, &query).await?;
     let now: Instant = state.clock.now(&state.db).await?;
     let promotion = NewPromotion {
         kind,
@@ -429,10 +355,10 @@ pub async fn add_promotion(
         installment_free_months: months.as_deref(),
     };
     let mut conn = state.db.writer().acquire().await?;
-    let id = catalogue::insert_promotion(&mut conn, merchant_id, MODE, &promotion, now).await?;
-    let stored = catalogue::Promotion {
+    let id = store::insert_promotion(&mut conn, merchant_id, MODE, &promotion, now).await?;
+    let stored = Promotion {
         id,
-        kind: kind.to_owned(),
+        kind,
         company_code: request.company_code.clone(),
         discount_amount: amount.unwrap_or(0),
         balance: balance.unwrap_or(0),
@@ -443,10 +369,9 @@ pub async fn add_promotion(
         installment_free_months: request.installment_free_months.unwrap_or_default(),
     };
     let one = std::slice::from_ref(&stored);
-    let view = if kind == "BANK_DISCOUNT" {
-        serde_json::to_value(catalogue::bank_promotions(one))
-    } else {
-        serde_json::to_value(catalogue::card_promotions(one))
+    let view = match kind.method_type() {
+        MethodType::Account => serde_json::to_value(catalogue::bank_promotions(one)),
+        MethodType::Card => serde_json::to_value(catalogue::card_promotions(one)),
     }
     .map_err(|e| anyhow::anyhow!(e))?;
     Ok((StatusCode::CREATED, Json(view)))
@@ -463,14 +388,13 @@ pub async fn terms_page(
     let id: i64 = id
         .parse()
         .map_err(|_| SimError::not_found("no such terms"))?;
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT title, version FROM bp_terms WHERE id = $1")
-            .bind(id)
-            .fetch_optional(state.db.reader())
-            .await?;
-    let (title, version) = row.ok_or_else(|| SimError::not_found("no such terms"))?;
+    let terms = store::terms_by_id(&state.db, id)
+        .await?
+        .ok_or_else(|| SimError::not_found("no such terms"))?;
+    let version = terms.version;
     // Titles come from the seeded catalogue; they are still escaped like any text put in HTML.
-    let title = title
+    let title = terms
+        .title
         .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;");

@@ -9,20 +9,18 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
-use crate::domain::checkout;
+use crate::domain::checkout::{self, WindowFacts};
+use crate::domain::merchant::{PaymentSettingsChange, TaxType};
 use crate::domain::payment::Amounts;
-use crate::sim::brandpay::{merchant_id, MerchantQuery, MODE};
+use crate::sim::brandpay::{merchant, MerchantQuery, MODE};
 use crate::sim::{SimError, SimJson};
 use crate::state::AppState;
-use crate::store::flag;
-use crate::store::payments::{self as store, StoredPayment, WriteError};
-use crate::tosspayments::brandpay::payments::{method_by_id, method_kind, method_label, withdrawn};
-use crate::tosspayments::brandpay::{self as bp};
+use crate::store::brandpay as store;
+use crate::store::merchants;
+use crate::store::payments::{self, StoredPayment, WriteError};
+use crate::tosspayments::brandpay::payments::{method_label, refusal_code};
 use crate::tosspayments::codes::{self, TpCode};
 use crate::tosspayments::payment::{NewPayment, Payment};
-
-/// The window's payment password unless the customer set another (§6.13).
-pub const DEFAULT_PASSWORD: &str = "000000";
 
 /// A window failure carrying the catalogue's code, status and Korean message (the failUrl's `code` and
 /// `message`, §5.3).
@@ -99,36 +97,21 @@ pub async fn authenticate(
     let query = MerchantQuery {
         m_id: request.m_id.clone().or(query.m_id),
     };
-    let merchant_id = merchant_id(&state, &query).await?;
-    let mid: String = sqlx::query_scalar("SELECT mid FROM merchants WHERE id = $1")
-        .bind(merchant_id)
-        .fetch_one(state.db.reader())
-        .await?;
+    let (merchant_id, mid) = merchant(&state, &query).await?;
     let mut tx = state.db.begin().await?;
     let now = state.clock.now_in(&mut tx).await?;
     let customer =
-        bp::current_customer(&mut tx, None, merchant_id, MODE, &request.customer_key).await?;
-    let customer = match customer {
-        Some(c) if c.status == "ACTIVE" => c,
-        Some(_) => return Err(fail(&codes::NOT_FOUND_CUSTOMER)),
-        None if withdrawn(&mut tx, merchant_id, MODE, &request.customer_key).await? => {
-            return Err(fail(&codes::FORBIDDEN_DORMANT_OR_WITHDRAWAL_CUSTOMER))
-        }
-        None => return Err(fail(&codes::NOT_FOUND_CUSTOMER)),
+        store::latest_customer(&mut tx, merchant_id, MODE, &request.customer_key).await?;
+    let method = store::method_by_id(&mut tx, merchant_id, MODE, &request.method_id).await?;
+    let facts = WindowFacts {
+        customer: customer.as_ref(),
+        method: method.as_ref(),
+        password: request.password.as_deref(),
+        order_approved: payments::order_approved(&mut tx, merchant_id, MODE, &request.order_id)
+            .await?,
     };
-    let method = method_by_id(&mut tx, merchant_id, MODE, &request.method_id)
-        .await?
-        .filter(|m| m.customer_id == customer.id)
-        .ok_or_else(|| fail(&codes::NOT_FOUND_METHOD))?;
-    if method.status != "ENABLED" {
-        return Err(fail(&codes::NOT_ALLOWED_BRANDPAY_METHOD));
-    }
-    if request.password.as_deref().unwrap_or(DEFAULT_PASSWORD) != DEFAULT_PASSWORD {
-        return Err(fail(&codes::INVALID_PASSWORD));
-    }
-    if store::order_approved(&mut tx, merchant_id, MODE, &request.order_id).await? {
-        return Err(fail(&codes::DUPLICATED_ORDER_ID));
-    }
+    checkout::window(&facts).map_err(|r| fail(refusal_code(r)))?;
+    let method = method.ok_or_else(|| fail(&codes::NOT_FOUND_METHOD))?;
     let amounts = Amounts::new(request.amount, 0).ok_or_else(|| fail(&codes::BELOW_ZERO_AMOUNT))?;
     let mut payment = Payment::ready(
         NewPayment {
@@ -144,7 +127,7 @@ pub async fn authenticate(
     payment.authenticate(method_label(&method));
     let mut stored = StoredPayment::new(merchant_id, MODE, Some(request.customer_key), payment);
     stored.method_key = Some(method.method_key.clone());
-    match store::insert(&mut tx, &mut stored, now).await {
+    match payments::insert(&mut tx, &mut stored, now).await {
         Ok(()) => {}
         Err(WriteError::DuplicateApprovedOrder) => return Err(fail(&codes::DUPLICATED_ORDER_ID)),
         Err(WriteError::Conflict) => return Err(anyhow::anyhow!("payment write conflict").into()),
@@ -184,22 +167,19 @@ pub async fn set_decline(
     if !(0..=1000).contains(&count) {
         return Err(SimError::bad_request("count must be within 0..=1000"));
     }
-    let mut conn = state.db.writer().acquire().await?;
-    let (seq, kind) = method_kind(&mut conn, &method)
+    let mut conn = state.db.reader().acquire().await?;
+    let found = store::method_by_id_or_key(&mut conn, &method)
         .await?
         .ok_or_else(|| SimError::not_found("no such method"))?;
-    if !checkout::is_decline_capable(&kind, &request.code) {
+    drop(conn);
+    let kind = found.kind();
+    if !checkout::is_decline_capable(kind, &request.code) {
         return Err(SimError::bad_request(format!(
             "{} cannot decline a {kind} method (REFERENCE.md §5.2.3)",
             request.code
         )));
     }
-    sqlx::query("UPDATE bp_methods SET decline_code = $1, decline_remaining = $2 WHERE seq = $3")
-        .bind(&request.code)
-        .bind(count)
-        .bind(seq)
-        .execute(&mut *conn)
-        .await?;
+    store::set_decline(&state.db, found.seq, &request.code, count).await?;
     Ok(Json(
         json!({"methodId": method, "code": request.code, "remaining": count}),
     ))
@@ -228,30 +208,27 @@ pub async fn update_payment_settings(
     Path(mid): Path<String>,
     SimJson(request): SimJson<PaymentSettings>,
 ) -> Result<Json<Value>, SimError> {
-    if request
+    let tax_type = request
         .tax_type
         .as_deref()
-        .is_some_and(|t| t != "MIXED" && t != "GENERAL")
-    {
-        return Err(SimError::bad_request("taxType must be MIXED or GENERAL"));
-    }
-    let row: Option<(i64, i64, String)> = sqlx::query_as(
-        "UPDATE merchants SET auto_pay_enabled = COALESCE($1, auto_pay_enabled), \
-         restrict_new_accounts = COALESCE($2, restrict_new_accounts), tax_type = COALESCE($3, tax_type) \
-         WHERE mid = $4 RETURNING auto_pay_enabled, restrict_new_accounts, tax_type",
+        .map(str::parse::<TaxType>)
+        .transpose()
+        .map_err(|_| SimError::bad_request("taxType must be MIXED or GENERAL"))?;
+    let settings = merchants::update_payment_settings(
+        &state.db,
+        &mid,
+        PaymentSettingsChange {
+            auto_pay_enabled: request.auto_pay_enabled,
+            restrict_new_accounts: request.restrict_new_accounts,
+            tax_type,
+        },
     )
-    .bind(request.auto_pay_enabled.map(i64::from))
-    .bind(request.restrict_new_accounts.map(i64::from))
-    .bind(request.tax_type)
-    .bind(&mid)
-    .fetch_optional(state.db.writer())
-    .await?;
-    let (auto_pay, restrict, tax_type) =
-        row.ok_or_else(|| SimError::not_found("no such merchant"))?;
+    .await?
+    .ok_or_else(|| SimError::not_found("no such merchant"))?;
     Ok(Json(json!({
         "mId": mid,
-        "autoPayEnabled": flag(auto_pay),
-        "restrictNewAccounts": flag(restrict),
-        "taxType": tax_type,
+        "autoPayEnabled": settings.auto_pay_enabled,
+        "restrictNewAccounts": settings.restrict_new_accounts,
+        "taxType": settings.tax_type,
     })))
 }

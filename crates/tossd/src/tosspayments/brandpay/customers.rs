@@ -5,7 +5,9 @@ use axum::response::Response;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::brandpay::CustomerEvent;
 use crate::state::AppState;
+use crate::store::brandpay as store;
 use crate::tosspayments::auth::BrandPayCustomer;
 use crate::tosspayments::brandpay::{self as bp, ok};
 use crate::tosspayments::{codes, TpError};
@@ -36,29 +38,8 @@ pub async fn remove_customer(
     let mut tx = state.db.begin().await?;
     let now = state.clock.now_in(&mut tx).await?;
     // Exactly once: the conditional update under the row's lock decides which request withdraws.
-    let removed = sqlx::query(
-        "UPDATE bp_customers SET status = 'REMOVED', changed_at = $1 WHERE id = $2 AND status = 'ACTIVE'",
-    )
-    .bind(now.micros())
-    .bind(customer.customer_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if removed != 1 {
+    if !store::withdraw(&mut tx, customer.customer_id, now).await? {
         return Err(TpError(&codes::INVALID_ACCESS_TOKEN));
-    }
-    let id = customer.customer_id;
-    for sql in [
-        "UPDATE bp_methods SET status = 'DISABLED', disabled_at = $2 WHERE customer_id = $1 AND status = 'ENABLED'",
-        "UPDATE bp_tokens SET revoked = 1 WHERE customer_id = $1 AND revoked = 0 AND $2 = $2",
-        "UPDATE bp_codes SET status = 'REVOKED' WHERE customer_id = $1 AND status = 'ISSUED' AND $2 = $2",
-        "DELETE FROM bp_agreements WHERE customer_id = $1 AND $2 = $2",
-    ] {
-        sqlx::query(sql)
-            .bind(id)
-            .bind(now.micros())
-            .execute(&mut *tx)
-            .await?;
     }
     bp::customer_status_changed(
         &mut tx,
@@ -66,7 +47,7 @@ pub async fn remove_customer(
         customer.merchant_id,
         &customer.mode,
         &customer.customer_key,
-        "REMOVED",
+        CustomerEvent::Removed,
     )
     .await?;
     tx.commit().await?;

@@ -6,15 +6,18 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 use utoipa::ToSchema;
 
-use crate::domain::brandpay::{self, MethodUse};
+use crate::domain::brandpay::{
+    self, AccountDetails, CardDetails, CardType, Customer, CustomerStatus, Method, MethodDetails,
+    MethodStatus, MethodType, MethodUse, OwnerType, Promotion,
+};
 use crate::domain::time::Instant;
 use crate::state::AppState;
+use crate::store::brandpay as store;
 use crate::tosspayments::auth::{BrandPayCustomer, Merchant};
-use crate::tosspayments::brandpay::catalogue::{self, MethodPromotion, Promotion};
+use crate::tosspayments::brandpay::catalogue::{self, MethodPromotion};
 use crate::tosspayments::brandpay::{self as bp, ok};
 use crate::tosspayments::{codes, TpError, TpJson};
 
@@ -35,11 +38,14 @@ pub struct BrandPayCard {
     pub card_number: String,
     pub issuer_code: String,
     pub acquirer_code: String,
-    pub owner_type: String,
-    pub card_type: String,
+    #[schema(value_type = String)]
+    pub owner_type: OwnerType,
+    #[schema(value_type = String)]
+    pub card_type: CardType,
     pub installment_minimum_amount: i64,
     pub registered_at: String,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: MethodStatus,
     pub icon: String,
     pub icon_url: String,
     pub card_img_url: &'static str,
@@ -61,7 +67,8 @@ pub struct BrandPayBankAccount {
     pub icon: String,
     pub icon_url: String,
     pub registered_at: String,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: MethodStatus,
     pub color: Color,
     pub promotions: Vec<MethodPromotion>,
 }
@@ -76,79 +83,25 @@ pub struct BrandPayMethod {
     pub selected_method_id: Option<String>,
 }
 
-/// The columns [`Method::from_row`] reads.
-pub const METHOD_COLUMNS: &str = "seq, id, method_key, customer_id, kind, status, alias, card_name, \
-    card_number, issuer_code, acquirer_code, owner_type, card_type, installment_minimum_amount, bank_code, \
-    account_name, account_number, registered_at, last_used_at";
-
-/// A stored card or account.
-#[derive(Debug, Clone)]
-pub struct Method {
-    pub seq: i64,
-    pub id: String,
-    pub method_key: String,
-    pub customer_id: i64,
-    pub kind: String,
-    pub status: String,
-    pub alias: String,
-    pub card_name: Option<String>,
-    pub card_number: Option<String>,
-    pub issuer_code: Option<String>,
-    pub acquirer_code: Option<String>,
-    pub owner_type: Option<String>,
-    pub card_type: Option<String>,
-    pub installment_minimum_amount: Option<i64>,
-    pub bank_code: Option<String>,
-    pub account_name: Option<String>,
-    pub account_number: Option<String>,
-    pub registered_at: Instant,
-    pub last_used_at: Option<Instant>,
-}
-
-impl Method {
-    pub fn from_row(row: &AnyRow) -> Method {
-        Method {
-            seq: row.get(0),
-            id: row.get(1),
-            method_key: row.get(2),
-            customer_id: row.get(3),
-            kind: row.get(4),
-            status: row.get(5),
-            alias: row.get(6),
-            card_name: row.get(7),
-            card_number: row.get(8),
-            issuer_code: row.get(9),
-            acquirer_code: row.get(10),
-            owner_type: row.get(11),
-            card_type: row.get(12),
-            installment_minimum_amount: row.get(13),
-            bank_code: row.get(14),
-            account_name: row.get(15),
-            account_number: row.get(16),
-            registered_at: Instant(row.get(17)),
-            last_used_at: row.get::<Option<i64>, _>(18).map(Instant),
-        }
-    }
-
-    pub fn card(&self, promotions: &[Promotion]) -> BrandPayCard {
-        let issuer = self.issuer_code.clone().unwrap_or_default();
-        let acquirer = self.acquirer_code.clone().unwrap_or_else(|| issuer.clone());
-        let company = brandpay::card_company(&issuer);
+impl BrandPayCard {
+    /// The wire form of a stored card with the promotions of its companies.
+    pub fn of(method: &Method, card: &CardDetails, promotions: &[Promotion]) -> BrandPayCard {
+        let company = brandpay::card_company(&card.issuer_code);
         let icon = company.map_or_else(|| "icn-bank-square-card".to_owned(), brandpay::card_icon);
         let colors = company.map_or(brandpay::DEFAULT_COLORS, |c| c.colors);
         BrandPayCard {
-            id: self.id.clone(),
-            method_key: self.method_key.clone(),
-            alias: self.alias.clone(),
-            card_name: self.card_name.clone().unwrap_or_default(),
-            card_number: self.card_number.clone().unwrap_or_default(),
-            owner_type: self.owner_type.clone().unwrap_or_default(),
-            card_type: self.card_type.clone().unwrap_or_default(),
-            installment_minimum_amount: self
-                .installment_minimum_amount
-                .unwrap_or(brandpay::DEFAULT_INSTALLMENT_MINIMUM_AMOUNT),
-            registered_at: self.registered_at.tp(),
-            status: self.status.clone(),
+            id: method.id.clone(),
+            method_key: method.method_key.clone(),
+            alias: method.alias.clone(),
+            card_name: card.card_name.clone(),
+            card_number: card.card_number.clone(),
+            issuer_code: card.issuer_code.clone(),
+            acquirer_code: card.acquirer_code.clone(),
+            owner_type: card.owner_type,
+            card_type: card.card_type,
+            installment_minimum_amount: card.installment_minimum_amount,
+            registered_at: method.registered_at.tp(),
+            status: method.status,
             icon_url: brandpay::icon_url(&icon),
             icon,
             card_img_url: "",
@@ -157,32 +110,57 @@ impl Method {
                 background: colors.background,
                 text: colors.text,
             },
-            promotions: catalogue::promotions_for_card(promotions, &issuer, &acquirer),
-            issuer_code: issuer,
-            acquirer_code: acquirer,
+            promotions: catalogue::promotions_for(promotions, &method.details),
         }
     }
+}
 
-    pub fn account(&self, promotions: &[Promotion]) -> BrandPayBankAccount {
-        let bank_code = self.bank_code.clone().unwrap_or_default();
-        let icon = brandpay::bank_by_code(&bank_code)
+impl BrandPayBankAccount {
+    /// The wire form of a stored account with its bank's promotions.
+    pub fn of(
+        method: &Method,
+        account: &AccountDetails,
+        promotions: &[Promotion],
+    ) -> BrandPayBankAccount {
+        let icon = brandpay::bank_by_code(&account.bank_code)
             .map_or_else(|| "icn-bank-bank".to_owned(), brandpay::bank_icon);
         BrandPayBankAccount {
-            id: self.id.clone(),
-            method_key: self.method_key.clone(),
-            account_name: self.account_name.clone().unwrap_or_default(),
-            account_number: self.account_number.clone().unwrap_or_default(),
-            alias: self.alias.clone(),
+            id: method.id.clone(),
+            method_key: method.method_key.clone(),
+            account_name: account.account_name.clone(),
+            account_number: account.account_number.clone(),
+            alias: method.alias.clone(),
+            bank_code: account.bank_code.clone(),
             icon_url: brandpay::icon_url(&icon),
             icon,
-            registered_at: self.registered_at.tp(),
-            status: self.status.clone(),
+            registered_at: method.registered_at.tp(),
+            status: method.status,
             color: Color {
                 background: brandpay::DEFAULT_COLORS.background,
                 text: brandpay::DEFAULT_COLORS.text,
             },
-            promotions: catalogue::promotions_for_account(promotions, &bank_code),
-            bank_code,
+            promotions: catalogue::promotions_for(promotions, &method.details),
+        }
+    }
+}
+
+/// A stored method in its wire form: a BrandPayCard or a BrandPayBankAccount.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum MethodView {
+    Card(BrandPayCard),
+    Account(BrandPayBankAccount),
+}
+
+impl MethodView {
+    pub fn of(method: &Method, promotions: &[Promotion]) -> MethodView {
+        match &method.details {
+            MethodDetails::Card(card) => {
+                MethodView::Card(BrandPayCard::of(method, card, promotions))
+            }
+            MethodDetails::Account(account) => {
+                MethodView::Account(BrandPayBankAccount::of(method, account, promotions))
+            }
         }
     }
 }
@@ -192,18 +170,11 @@ pub async fn method_list(
     conn: &mut AnyConnection,
     merchant_id: i64,
     mode: &str,
-    customer_id: i64,
-    identified: bool,
+    customer: &Customer,
     now: Instant,
 ) -> Result<BrandPayMethod, sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT {METHOD_COLUMNS} FROM bp_methods WHERE customer_id = $1 AND status = 'ENABLED' ORDER BY seq"
-    ))
-    .bind(customer_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let methods: Vec<Method> = rows.iter().map(Method::from_row).collect();
-    let promotions = catalogue::active_promotions(conn, merchant_id, mode, now).await?;
+    let methods = store::enabled_methods(conn, customer.id).await?;
+    let promotions = store::active_promotions(conn, merchant_id, mode, now).await?;
     let uses: Vec<MethodUse> = methods
         .iter()
         .map(|m| MethodUse {
@@ -214,20 +185,19 @@ pub async fn method_list(
         })
         .collect();
     let selected = brandpay::selected_method_id(&uses, now).map(str::to_owned);
-    Ok(BrandPayMethod {
-        cards: methods
-            .iter()
-            .filter(|m| m.kind == "CARD")
-            .map(|m| m.card(&promotions))
-            .collect(),
-        accounts: methods
-            .iter()
-            .filter(|m| m.kind == "ACCOUNT")
-            .map(|m| m.account(&promotions))
-            .collect(),
-        is_identified: identified,
+    let mut list = BrandPayMethod {
+        cards: Vec::new(),
+        accounts: Vec::new(),
+        is_identified: customer.identified,
         selected_method_id: selected,
-    })
+    };
+    for method in &methods {
+        match MethodView::of(method, &promotions) {
+            MethodView::Card(card) => list.cards.push(card),
+            MethodView::Account(account) => list.accounts.push(account),
+        }
+    }
+    Ok(list)
 }
 
 /// The methods of the customer the access token identifies.
@@ -247,16 +217,14 @@ pub async fn methods_by_token(
 ) -> Result<Response, TpError> {
     let now = state.clock.now(&state.db).await?;
     let mut conn = state.db.reader().acquire().await?;
-    let identified: i64 = sqlx::query_scalar("SELECT identified FROM bp_customers WHERE id = $1")
-        .bind(customer.customer_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let record = store::customer_by_id(&mut conn, customer.customer_id)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)?;
     let list = method_list(
         &mut conn,
         customer.merchant_id,
         &customer.mode,
-        customer.customer_id,
-        crate::store::flag(identified),
+        &record,
         now,
     )
     .await?;
@@ -286,20 +254,11 @@ pub async fn methods_by_customer_key(
     let customer_key = bp::customer_key(Some(&Value::String(key)))?;
     let now = state.clock.now(&state.db).await?;
     let mut conn = state.db.reader().acquire().await?;
-    let customer =
-        bp::current_customer(&mut conn, None, merchant.id, &merchant.mode, &customer_key)
-            .await?
-            .filter(|c| c.status == "ACTIVE")
-            .ok_or(TpError(&codes::NOT_FOUND_CUSTOMER))?;
-    let list = method_list(
-        &mut conn,
-        merchant.id,
-        &merchant.mode,
-        customer.id,
-        customer.identified,
-        now,
-    )
-    .await?;
+    let customer = store::current_customer(&mut conn, merchant.id, &merchant.mode, &customer_key)
+        .await?
+        .filter(|c| c.status == CustomerStatus::Active)
+        .ok_or(TpError(&codes::NOT_FOUND_CUSTOMER))?;
+    let list = method_list(&mut conn, merchant.id, &merchant.mode, &customer, now).await?;
     Ok(ok(&list))
 }
 
@@ -315,7 +274,7 @@ async fn remove(
     state: &AppState,
     customer: &BrandPayCustomer,
     request: RemoveMethodRequest,
-    kind: &str,
+    kind: MethodType,
 ) -> Result<(Method, Vec<Promotion>), TpError> {
     let method_key = match request.method_key {
         Some(Value::String(key)) if !key.is_empty() => key,
@@ -323,45 +282,22 @@ async fn remove(
     };
     let mut tx = state.db.begin().await?;
     let now = state.clock.now_in(&mut tx).await?;
-    let still_active: Option<i64> = sqlx::query_scalar(&format!(
-        "SELECT id FROM bp_customers WHERE id = $1 AND status = 'ACTIVE'{}",
-        state.db.for_update()
-    ))
-    .bind(customer.customer_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if still_active.is_none() {
+    if !store::lock_active_customer(&mut tx, &state.db, customer.customer_id).await? {
         return Err(TpError(&codes::INVALID_ACCESS_TOKEN));
     }
-    let row = sqlx::query(&format!(
-        "SELECT {METHOD_COLUMNS} FROM bp_methods WHERE method_key = $1 AND merchant_id = $2 AND mode = $3"
-    ))
-    .bind(&method_key)
-    .bind(customer.merchant_id)
-    .bind(&customer.mode)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let mut method = row
-        .as_ref()
-        .map(Method::from_row)
-        .filter(|m| m.kind == kind && m.status == "ENABLED")
-        .ok_or(TpError(&codes::NOT_FOUND_METHOD))?;
+    let mut method =
+        store::method_by_key(&mut tx, customer.merchant_id, &customer.mode, &method_key)
+            .await?
+            .filter(|m| m.kind() == kind && m.status == MethodStatus::Enabled)
+            .ok_or(TpError(&codes::NOT_FOUND_METHOD))?;
     if method.customer_id != customer.customer_id {
         return Err(TpError(&codes::NOT_FOUND_METHOD_OWNERSHIP));
     }
     // Exactly once: of concurrent removals only one sees the row still ENABLED.
-    let disabled = sqlx::query(
-        "UPDATE bp_methods SET status = 'DISABLED', disabled_at = $1 WHERE seq = $2 AND status = 'ENABLED'",
-    )
-    .bind(now.micros())
-    .bind(method.seq)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if disabled != 1 {
+    if !store::disable_method(&mut tx, method.seq, now).await? {
         return Err(TpError(&codes::NOT_FOUND_METHOD));
     }
-    method.status = "DISABLED".to_owned();
+    method.status = MethodStatus::Disabled;
     bp::method_updated(
         &mut tx,
         now,
@@ -369,11 +305,11 @@ async fn remove(
         &customer.mode,
         &customer.customer_key,
         &method.method_key,
-        "DISABLED",
+        method.status,
     )
     .await?;
     let promotions =
-        catalogue::active_promotions(&mut tx, customer.merchant_id, &customer.mode, now).await?;
+        store::active_promotions(&mut tx, customer.merchant_id, &customer.mode, now).await?;
     tx.commit().await?;
     Ok((method, promotions))
 }
@@ -397,8 +333,8 @@ pub async fn remove_card(
     customer: BrandPayCustomer,
     TpJson(request): TpJson<RemoveMethodRequest>,
 ) -> Result<Response, TpError> {
-    let (method, promotions) = remove(&state, &customer, request, "CARD").await?;
-    Ok(ok(&method.card(&promotions)))
+    let (method, promotions) = remove(&state, &customer, request, MethodType::Card).await?;
+    Ok(ok(&MethodView::of(&method, &promotions)))
 }
 
 /// Removes one of the customer's accounts; returns it with `status: DISABLED`.
@@ -420,6 +356,6 @@ pub async fn remove_account(
     customer: BrandPayCustomer,
     TpJson(request): TpJson<RemoveMethodRequest>,
 ) -> Result<Response, TpError> {
-    let (method, promotions) = remove(&state, &customer, request, "ACCOUNT").await?;
-    Ok(ok(&method.account(&promotions)))
+    let (method, promotions) = remove(&state, &customer, request, MethodType::Account).await?;
+    Ok(ok(&MethodView::of(&method, &promotions)))
 }

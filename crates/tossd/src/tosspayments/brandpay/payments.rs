@@ -1,28 +1,29 @@
 //! BrandPay payments (REFERENCE.md §2.9): confirming a payment the customer authenticated in the window,
 //! and auto-pay with a registered method. The window itself is the simulator's
 //! (`sim::brandpay_payments`). Both flows run in one write transaction: the payment row is locked (confirm)
-//! or inserted (auto-pay), the approved-orderId unique index keeps one approval per orderId, a discount
-//! is debited with a conditional update and a simulated decline is consumed with another.
+//! or inserted (auto-pay), the guard of `domain::checkout` decides over what was read, the
+//! approved-orderId unique index keeps one approval per orderId, a discount is debited with a conditional
+//! update and a simulated decline is consumed with another.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::Value;
-use sqlx::{AnyConnection, Row};
 use utoipa::ToSchema;
 
-use crate::domain::checkout::{self, DiscountOffer, DiscountRefusal, InterestFree};
-use crate::domain::payment::{self as rules, Amounts};
+use crate::domain::brandpay::{Method, MethodDetails, MethodType, Promotion};
+use crate::domain::checkout::{
+    self, AutoPayAsk, AutoPayFacts, ConfirmAsk, ConfirmFacts, Refusal, Stage,
+};
+use crate::domain::payment::Amounts;
 use crate::domain::secrets;
-use crate::domain::time::Instant;
 use crate::outbox;
 use crate::state::AppState;
-use crate::store::payments::{self as store, StoredPayment, WriteError};
-use crate::store::{flag, Tx};
+use crate::store::brandpay as store;
+use crate::store::payments::{self, StoredPayment, WriteError};
+use crate::store::{merchants, Tx};
 use crate::tosspayments::auth::Merchant;
-use crate::tosspayments::brandpay::catalogue::{self, Promotion};
-use crate::tosspayments::brandpay::methods::{Method, METHOD_COLUMNS};
 use crate::tosspayments::brandpay::{self as bp};
 use crate::tosspayments::codes::{self, TpCode};
 use crate::tosspayments::payment::{
@@ -31,121 +32,53 @@ use crate::tosspayments::payment::{
 use crate::tosspayments::payments::{payment_response, visible_to};
 use crate::tosspayments::{TpError, TpJson};
 
-/// A method of a merchant and mode by its `methodKey`.
-pub async fn method_by_key(
-    conn: &mut AnyConnection,
-    merchant_id: i64,
-    mode: &str,
-    method_key: &str,
-) -> Result<Option<Method>, sqlx::Error> {
-    let row = sqlx::query(&format!(
-        "SELECT {METHOD_COLUMNS} FROM bp_methods WHERE method_key = $1 AND merchant_id = $2 AND mode = $3"
-    ))
-    .bind(method_key)
-    .bind(merchant_id)
-    .bind(mode)
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.as_ref().map(Method::from_row))
+/// `method` of a payment by this method.
+pub fn method_label(method: &Method) -> &'static str {
+    match method.kind() {
+        MethodType::Card => METHOD_CARD,
+        MethodType::Account => METHOD_TRANSFER,
+    }
 }
 
-/// Whether the customer record a method belongs to is still `ACTIVE` (not withdrawn).
-pub async fn owner_active(conn: &mut AnyConnection, method: &Method) -> Result<bool, sqlx::Error> {
-    let status: Option<String> =
-        sqlx::query_scalar("SELECT status FROM bp_customers WHERE id = $1")
-            .bind(method.customer_id)
-            .fetch_optional(conn)
-            .await?;
-    Ok(status.as_deref() == Some("ACTIVE"))
+/// The documented code of a refused BrandPay payment.
+pub fn refusal_code(refusal: Refusal) -> &'static TpCode {
+    match refusal {
+        Refusal::InvalidRequest => &codes::INVALID_REQUEST,
+        Refusal::NotFoundPaymentSession => &codes::NOT_FOUND_PAYMENT_SESSION,
+        Refusal::AlreadyProcessedPayment => &codes::ALREADY_PROCESSED_PAYMENT,
+        Refusal::NotMatchesCustomerKey => &codes::NOT_MATCHES_CUSTOMER_KEY,
+        Refusal::NotAllowedBrandpayMethod => &codes::NOT_ALLOWED_BRANDPAY_METHOD,
+        Refusal::ForbiddenDormantOrWithdrawalCustomer => {
+            &codes::FORBIDDEN_DORMANT_OR_WITHDRAWAL_CUSTOMER
+        }
+        Refusal::DuplicatedOrderId => &codes::DUPLICATED_ORDER_ID,
+        Refusal::RestrictedTransferAccount => &codes::RESTRICTED_TRANSFER_ACCOUNT,
+        Refusal::ForbiddenRequest => &codes::FORBIDDEN_REQUEST,
+        Refusal::NotFoundCustomer => &codes::NOT_FOUND_CUSTOMER,
+        Refusal::NotFoundMethod => &codes::NOT_FOUND_METHOD,
+        Refusal::NotFoundMethodOwnership => &codes::NOT_FOUND_METHOD_OWNERSHIP,
+        Refusal::BelowMinimumAmount => &codes::BELOW_MINIMUM_AMOUNT,
+        Refusal::NotSupportedMonthlyInstallmentPlan => {
+            &codes::NOT_SUPPORTED_MONTHLY_INSTALLMENT_PLAN
+        }
+        Refusal::InvalidMaximumDiscountAmount => &codes::INVALID_MAXIMUM_DISCOUNT_AMOUNT,
+        Refusal::NotEnoughDiscountBalance => &codes::NOT_ENOUGH_DISCOUNT_BALANCE,
+        Refusal::InvalidPassword => &codes::INVALID_PASSWORD,
+    }
 }
 
-/// Whether the customerKey's latest record in the merchant and mode is a withdrawal.
-pub async fn withdrawn(
-    conn: &mut AnyConnection,
-    merchant_id: i64,
-    mode: &str,
-    customer_key: &str,
-) -> Result<bool, sqlx::Error> {
-    let status: Option<String> = sqlx::query_scalar(
-        "SELECT status FROM bp_customers WHERE merchant_id = $1 AND mode = $2 AND customer_key = $3 \
-         ORDER BY id DESC LIMIT 1",
-    )
-    .bind(merchant_id)
-    .bind(mode)
-    .bind(customer_key)
-    .fetch_optional(conn)
-    .await?;
-    Ok(status.as_deref() == Some("REMOVED"))
+fn refused(refusal: Refusal) -> TpError {
+    TpError(refusal_code(refusal))
 }
 
-/// A merchant's BrandPay payment settings (§6.7).
-#[derive(Debug, Clone, Copy)]
-pub struct MerchantSettings {
-    pub auto_pay_enabled: bool,
-    pub restrict_new_accounts: bool,
-    /// `taxType` `GENERAL`: every `taxFreeAmount` is 0.
-    pub general_tax: bool,
-}
-
-pub async fn merchant_settings(
-    conn: &mut AnyConnection,
-    merchant_id: i64,
-) -> Result<MerchantSettings, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT auto_pay_enabled, restrict_new_accounts, tax_type FROM merchants WHERE id = $1",
-    )
-    .bind(merchant_id)
-    .fetch_one(conn)
-    .await?;
-    Ok(MerchantSettings {
-        auto_pay_enabled: flag(row.get(0)),
-        restrict_new_accounts: flag(row.get(1)),
-        general_tax: row.get::<String, _>(2) == "GENERAL",
-    })
-}
-
-/// Whether an account is too new to pay with under `restrictNewAccounts` (registered < 12 hours ago).
-fn restricted(settings: MerchantSettings, method: &Method, now: Instant) -> bool {
-    settings.restrict_new_accounts
-        && method.kind == "ACCOUNT"
-        && !Instant::is_expired(method.registered_at, checkout::NEW_ACCOUNT_SECONDS, now)
-}
-
-/// Consumes one pending simulated decline of the method, if any (§5.2.4). The conditional update makes
-/// each decline count once under concurrency; the transaction's rollback gives it back.
+/// Consumes one pending simulated decline of the method, if any (§5.2.4), as its catalogue entry.
 async fn take_decline(
     tx: &mut Tx,
     method: &Method,
 ) -> Result<Option<&'static TpCode>, sqlx::Error> {
-    let code: Option<Option<String>> = sqlx::query_scalar(
-        "UPDATE bp_methods SET decline_remaining = decline_remaining - 1 \
-         WHERE seq = $1 AND decline_remaining > 0 RETURNING decline_code",
-    )
-    .bind(method.seq)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(code
-        .flatten()
+    Ok(store::take_decline(tx, method.seq)
+        .await?
         .map(|c| codes::by_name(&c).unwrap_or(&codes::UNKNOWN_PAYMENT_ERROR)))
-}
-
-/// The method's last use, for `selectedMethodId` (§2.6.3).
-async fn mark_used(tx: &mut Tx, method: &Method, now: Instant) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE bp_methods SET last_used_at = $1 WHERE seq = $2")
-        .bind(now.micros())
-        .bind(method.seq)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-/// `method` of a payment by this method.
-pub fn method_label(method: &Method) -> &'static str {
-    if method.kind == "CARD" {
-        METHOD_CARD
-    } else {
-        METHOD_TRANSFER
-    }
 }
 
 /// What the card company is asked for: the installment months and card-point flag.
@@ -162,25 +95,15 @@ fn approval(
     promotions: &[Promotion],
     mode: &str,
 ) -> Approval {
-    if method.kind != "CARD" {
-        return Approval::Transfer {
-            bank_code: method.bank_code.clone().unwrap_or_default(),
-        };
-    }
-    let issuer = method.issuer_code.clone().unwrap_or_default();
-    let acquirer = method
-        .acquirer_code
-        .clone()
-        .unwrap_or_else(|| issuer.clone());
-    let interest_free: Vec<InterestFree<'_>> = promotions
-        .iter()
-        .filter(|p| p.kind == "CARD_INTEREST_FREE")
-        .filter(|p| p.company_code == issuer || p.company_code == acquirer)
-        .map(|p| InterestFree {
-            months: &p.installment_free_months,
-            minimum_payment_amount: p.minimum_payment_amount,
-        })
-        .collect();
+    let card = match &method.details {
+        MethodDetails::Card(card) => card,
+        MethodDetails::Account(account) => {
+            return Approval::Transfer {
+                bank_code: account.bank_code.clone(),
+            }
+        }
+    };
+    let interest_free = checkout::interest_free_of(promotions, &method.details);
     let (is_interest_free, payer) = checkout::interest(ask.months, amount, &interest_free);
     let approve_no = if mode == "test" {
         "00000000".to_owned()
@@ -190,16 +113,16 @@ fn approval(
             .collect()
     };
     Approval::Card(Card {
-        issuer_code: issuer,
-        acquirer_code: Some(acquirer),
-        number: method.card_number.clone().unwrap_or_default(),
+        issuer_code: card.issuer_code.clone(),
+        acquirer_code: Some(card.acquirer_code.clone()),
+        number: card.card_number.clone(),
         installment_plan_months: ask.months,
         is_interest_free,
-        interest_payer: payer.map(str::to_owned),
+        interest_payer: payer.map(|p| p.as_str().to_owned()),
         approve_no,
         use_card_point: ask.use_card_point,
-        card_type: method.card_type.clone().unwrap_or_default(),
-        owner_type: method.owner_type.clone().unwrap_or_default(),
+        card_type: card.card_type.as_str().to_owned(),
+        owner_type: card.owner_type.as_str().to_owned(),
         acquire_status: "READY".to_owned(),
         amount,
     })
@@ -300,10 +223,10 @@ pub async fn confirm(
         let mut tx = state.db.begin().await?;
         let now = state.clock.now_in(&mut tx).await?;
         let mut stored = visible_to(
-            store::lock(&mut tx, &state.db, ask.payment_key).await?,
+            payments::lock(&mut tx, &state.db, ask.payment_key).await?,
             &merchant,
         )?;
-        match store::expire_locked(&mut tx, &mut stored, now).await {
+        match payments::expire_locked(&mut tx, &mut stored, now).await {
             Ok(true) => {
                 tx.commit().await?;
                 outbox::wake(&state);
@@ -313,45 +236,48 @@ pub async fn confirm(
             Err(WriteError::Conflict) => continue,
             Err(e) => return Err(write_error(e)),
         }
-        let payment = &stored.payment;
-        match payment.status.as_str() {
-            rules::EXPIRED => return Err(TpError(&codes::NOT_FOUND_PAYMENT_SESSION)),
-            rules::READY => return Err(TpError(&codes::INVALID_REQUEST)),
-            rules::IN_PROGRESS => {}
-            _ => return Err(TpError(&codes::ALREADY_PROCESSED_PAYMENT)),
-        }
-        if payment.order_id != ask.order_id || payment.total_amount != ask.amount {
-            return Err(TpError(&codes::INVALID_REQUEST));
-        }
-        if stored.customer_key.as_deref() != Some(ask.customer_key.as_str()) {
-            return Err(TpError(&codes::NOT_MATCHES_CUSTOMER_KEY));
-        }
         let method = match stored.method_key.as_deref() {
-            Some(key) => method_by_key(&mut tx, stored.merchant_id, &stored.mode, key).await?,
+            Some(key) => {
+                store::method_by_key(&mut tx, stored.merchant_id, &stored.mode, key).await?
+            }
             None => None,
-        }
-        .ok_or(TpError(&codes::NOT_ALLOWED_BRANDPAY_METHOD))?;
-        if !owner_active(&mut tx, &method).await? {
-            return Err(TpError(&codes::FORBIDDEN_DORMANT_OR_WITHDRAWAL_CUSTOMER));
-        }
-        if method.status != "ENABLED" {
-            return Err(TpError(&codes::NOT_ALLOWED_BRANDPAY_METHOD));
-        }
-        if store::order_approved(&mut tx, stored.merchant_id, &stored.mode, ask.order_id).await? {
-            return Err(TpError(&codes::DUPLICATED_ORDER_ID));
-        }
-        let settings = merchant_settings(&mut tx, stored.merchant_id).await?;
-        if restricted(settings, &method, now) {
-            return Err(TpError(&codes::RESTRICTED_TRANSFER_ACCOUNT));
-        }
-        let previous = payment.status.clone();
+        };
+        let method_owner = match &method {
+            Some(m) => store::customer_by_id(&mut tx, m.customer_id)
+                .await?
+                .map(|c| c.status),
+            None => None,
+        };
+        let facts = ConfirmFacts {
+            stage: Stage::of(&stored.payment.status),
+            order_id: &stored.payment.order_id,
+            total_amount: stored.payment.total_amount,
+            customer_key: stored.customer_key.as_deref(),
+            method: method.as_ref(),
+            method_owner,
+            order_approved: payments::order_approved(
+                &mut tx,
+                stored.merchant_id,
+                &stored.mode,
+                ask.order_id,
+            )
+            .await?,
+            settings: merchants::payment_settings(&mut *tx, stored.merchant_id).await?,
+        };
+        let confirm = ConfirmAsk {
+            amount: ask.amount,
+            customer_key: &ask.customer_key,
+            order_id: ask.order_id,
+        };
+        checkout::confirm(&facts, &confirm, now).map_err(refused)?;
+        let method = method.ok_or(TpError(&codes::NOT_ALLOWED_BRANDPAY_METHOD))?;
+        let previous = stored.payment.status.clone();
         let decline = take_decline(&mut tx, &method).await?;
         if let Some(code) = decline {
             stored.payment.abort(code.code, code.ko);
         } else {
             let promotions =
-                catalogue::active_promotions(&mut tx, stored.merchant_id, &stored.mode, now)
-                    .await?;
+                store::active_promotions(&mut tx, stored.merchant_id, &stored.mode, now).await?;
             let details = approval(
                 &method,
                 ask.amount,
@@ -366,13 +292,13 @@ pub async fn confirm(
                 .payment
                 .approve(details, None, now, &state.settings.public_url);
         }
-        match store::save_with_event(&mut tx, &mut stored, &previous, now).await {
+        match payments::save_with_event(&mut tx, &mut stored, &previous, now).await {
             Ok(()) => {}
             Err(WriteError::Conflict) => continue,
             Err(e) => return Err(write_error(e)),
         }
         if decline.is_none() {
-            mark_used(&mut tx, &method, now).await?;
+            store::mark_used(&mut tx, method.seq, now).await?;
         }
         tx.commit().await?;
         outbox::wake(&state);
@@ -384,6 +310,7 @@ pub async fn confirm(
     Err(TpError(&codes::COMMON_ERROR))
 }
 
+/// Where a payment of this status stands for a confirm.
 /// The auto-pay request (§2.9.2), read as JSON values for the documented error order.
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -490,27 +417,6 @@ fn validate_auto_pay(request: &AutoPayRequest) -> Result<AutoPay<'_>, TpError> {
     })
 }
 
-/// The discount promotion a code names for this method, if it is active and applies to it.
-fn discount_offer<'a>(
-    promotions: &'a [Promotion],
-    method: &Method,
-    code: &str,
-) -> Option<&'a Promotion> {
-    promotions.iter().find(|p| {
-        p.discount_code == code
-            && match (p.kind.as_str(), method.kind.as_str()) {
-                ("CARD_DISCOUNT", "CARD") => {
-                    method.issuer_code.as_deref() == Some(p.company_code.as_str())
-                        || method.acquirer_code.as_deref() == Some(p.company_code.as_str())
-                }
-                ("BANK_DISCOUNT", "ACCOUNT") => {
-                    method.bank_code.as_deref() == Some(p.company_code.as_str())
-                }
-                _ => false,
-            }
-    })
-}
-
 /// 자동결제 실행: charges a registered method now. No webhook is sent for auto-pay (§4.3).
 #[utoipa::path(
     post,
@@ -538,100 +444,48 @@ pub async fn auto_pay(
     let mode = merchant.mode.as_str();
     let mut tx = state.db.begin().await?;
     let now = state.clock.now_in(&mut tx).await?;
-    let settings = merchant_settings(&mut tx, merchant.id).await?;
-    if !settings.auto_pay_enabled {
-        return Err(TpError(&codes::FORBIDDEN_REQUEST));
-    }
-    let customer =
-        bp::current_customer(&mut tx, None, merchant.id, mode, &ask.customer_key).await?;
-    let customer = match customer {
-        Some(c) if c.status == "ACTIVE" => c,
-        Some(_) => return Err(TpError(&codes::NOT_FOUND_CUSTOMER)),
-        None if withdrawn(&mut tx, merchant.id, mode, &ask.customer_key).await? => {
-            return Err(TpError(&codes::FORBIDDEN_DORMANT_OR_WITHDRAWAL_CUSTOMER))
-        }
-        None => return Err(TpError(&codes::NOT_FOUND_CUSTOMER)),
+    let settings = merchants::payment_settings(&mut *tx, merchant.id).await?;
+    let customer = store::latest_customer(&mut tx, merchant.id, mode, &ask.customer_key).await?;
+    let method = store::method_by_key(&mut tx, merchant.id, mode, ask.method_key).await?;
+    let order_approved = payments::order_approved(&mut tx, merchant.id, mode, ask.order_id).await?;
+    let promotions = store::active_promotions(&mut tx, merchant.id, mode, now).await?;
+    let facts = AutoPayFacts {
+        settings,
+        customer: customer.as_ref(),
+        method: method.as_ref(),
+        order_approved,
+        promotions: &promotions,
     };
-    let method = method_by_key(&mut tx, merchant.id, mode, ask.method_key)
-        .await?
-        .ok_or(TpError(&codes::NOT_FOUND_METHOD))?;
-    if method.customer_id != customer.id {
-        return Err(TpError(&codes::NOT_FOUND_METHOD_OWNERSHIP));
-    }
-    if method.status != "ENABLED" {
-        return Err(TpError(&codes::NOT_ALLOWED_BRANDPAY_METHOD));
-    }
-    let card = method.kind == "CARD";
-    let minimum = if card {
-        checkout::CARD_MINIMUM
-    } else {
-        checkout::ACCOUNT_MINIMUM
+    let charge = AutoPayAsk {
+        amount: ask.amount,
+        plan: ask.plan,
+        discount_code: ask.discount_code,
+        tax_free: ask.tax_free,
+        culture_expense: ask.culture_expense,
     };
-    if ask.amount < minimum {
-        return Err(TpError(&codes::BELOW_MINIMUM_AMOUNT));
-    }
-    if store::order_approved(&mut tx, merchant.id, mode, ask.order_id).await? {
-        return Err(TpError(&codes::DUPLICATED_ORDER_ID));
-    }
-    let card_type = method.card_type.as_deref().unwrap_or_default();
-    if card && checkout::installment_refused(ask.plan, ask.amount, card_type) {
-        return Err(TpError(&codes::NOT_SUPPORTED_MONTHLY_INSTALLMENT_PLAN));
-    }
-    let promotions = catalogue::active_promotions(&mut tx, merchant.id, mode, now).await?;
-    let discount = match ask.discount_code {
-        None => None,
-        Some(code) => {
-            let promotion = discount_offer(&promotions, &method, code);
-            let offer = promotion.map(|p| DiscountOffer {
-                discount_amount: p.discount_amount,
-                minimum_payment_amount: p.minimum_payment_amount,
-                maximum_payment_amount: p.maximum_payment_amount,
-            });
-            let amount = checkout::check_discount(offer.as_ref(), ask.amount).map_err(|r| {
-                TpError(match r {
-                    DiscountRefusal::NotApplicable => &codes::INVALID_REQUEST,
-                    DiscountRefusal::AboveMaximum => &codes::INVALID_MAXIMUM_DISCOUNT_AMOUNT,
-                })
-            })?;
-            promotion.map(|p| (p, amount))
-        }
-    };
-    if restricted(settings, &method, now) {
-        return Err(TpError(&codes::RESTRICTED_TRANSFER_ACCOUNT));
-    }
+    let plan = checkout::auto_pay(&facts, &charge, now).map_err(refused)?;
+    let method = method.ok_or(TpError(&codes::NOT_FOUND_METHOD))?;
     let decline = take_decline(&mut tx, &method).await?;
-    if let Some((promotion, amount)) = discount {
-        let enough = if decline.is_some() {
-            promotion.balance >= amount
-        } else {
+    if let Some(discount) = &plan.discount {
+        let covered = match decline {
+            // A declined payment spends nothing; it is still refused when the budget is short.
+            Some(_) => checkout::debit(discount.balance, discount.amount).is_some(),
             // Exactly once: the budget is debited only while it still covers the discount.
-            sqlx::query(
-                "UPDATE bp_promotions SET balance = balance - $1 WHERE id = $2 AND balance >= $1",
-            )
-            .bind(amount)
-            .bind(promotion.id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                == 1
+            None => store::debit_discount(&mut tx, discount).await?,
         };
-        if !enough {
-            return Err(TpError(&codes::NOT_ENOUGH_DISCOUNT_BALANCE));
+        if !covered {
+            return Err(refused(Refusal::NotEnoughDiscountBalance));
         }
     }
-    let tax_free = if settings.general_tax {
-        0
-    } else {
-        ask.tax_free
-    };
-    let amounts = Amounts::new(ask.amount, tax_free).ok_or(TpError(&codes::INVALID_REQUEST))?;
+    let amounts =
+        Amounts::new(ask.amount, plan.tax_free).ok_or(TpError(&codes::INVALID_REQUEST))?;
     let mut payment = Payment::ready(
         NewPayment {
             mid: merchant.mid.clone(),
             order_id: ask.order_id.to_owned(),
             order_name: ask.order_name.to_owned(),
             amounts,
-            culture_expense: !card && ask.culture_expense,
+            culture_expense: plan.culture_expense,
             metadata: None,
         },
         now,
@@ -640,19 +494,11 @@ pub async fn auto_pay(
     match decline {
         Some(code) => payment.abort(code.code, code.ko),
         None => {
-            let months = if card {
-                let minimum = method
-                    .installment_minimum_amount
-                    .unwrap_or(crate::domain::brandpay::DEFAULT_INSTALLMENT_MINIMUM_AMOUNT);
-                checkout::applied_months(ask.plan, ask.amount, minimum)
-            } else {
-                0
-            };
             let details = approval(
                 &method,
                 ask.amount,
                 CardAsk {
-                    months,
+                    months: plan.months,
                     use_card_point: ask.use_card_point,
                 },
                 &promotions,
@@ -660,7 +506,7 @@ pub async fn auto_pay(
             );
             payment.approve(
                 details,
-                discount.map(|(_, d)| d),
+                plan.discount.map(|d| d.amount),
                 now,
                 &state.settings.public_url,
             );
@@ -668,45 +514,15 @@ pub async fn auto_pay(
     }
     let mut stored = StoredPayment::new(merchant.id, mode, Some(ask.customer_key.clone()), payment);
     stored.method_key = Some(method.method_key.clone());
-    store::insert(&mut tx, &mut stored, now)
+    payments::insert(&mut tx, &mut stored, now)
         .await
         .map_err(write_error)?;
     if decline.is_none() {
-        mark_used(&mut tx, &method, now).await?;
+        store::mark_used(&mut tx, method.seq, now).await?;
     }
     tx.commit().await?;
     match decline {
         Some(code) => Err(TpError(code)),
         None => Ok(payment_response(&stored.payment, &headers)),
     }
-}
-
-/// A method of a merchant and mode by its `id` (`c_…` / `b_…`), as the BrandPay window shows it.
-pub async fn method_by_id(
-    conn: &mut AnyConnection,
-    merchant_id: i64,
-    mode: &str,
-    id: &str,
-) -> Result<Option<Method>, sqlx::Error> {
-    let row = sqlx::query(&format!(
-        "SELECT {METHOD_COLUMNS} FROM bp_methods WHERE id = $1 AND merchant_id = $2 AND mode = $3"
-    ))
-    .bind(id)
-    .bind(merchant_id)
-    .bind(mode)
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.as_ref().map(Method::from_row))
-}
-
-/// A method's kind by its `id` or `methodKey` (for the simulator's decline setting).
-pub async fn method_kind(
-    conn: &mut AnyConnection,
-    id_or_key: &str,
-) -> Result<Option<(i64, String)>, sqlx::Error> {
-    let row = sqlx::query("SELECT seq, kind FROM bp_methods WHERE id = $1 OR method_key = $1")
-        .bind(id_or_key)
-        .fetch_optional(conn)
-        .await?;
-    Ok(row.map(|r| (r.get(0), r.get(1))))
 }

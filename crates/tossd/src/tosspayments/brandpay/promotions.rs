@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::response::Response;
 
 use crate::state::AppState;
+use crate::store::brandpay as store;
 use crate::tosspayments::auth::Merchant;
 use crate::tosspayments::brandpay::catalogue::{self, BankPromotions, CardPromotions};
 use crate::tosspayments::brandpay::ok;
@@ -27,8 +28,7 @@ pub async fn card_promotions(
 ) -> Result<Response, TpError> {
     let now = state.clock.now(&state.db).await?;
     let mut conn = state.db.reader().acquire().await?;
-    let promotions =
-        catalogue::active_promotions(&mut conn, merchant.id, &merchant.mode, now).await?;
+    let promotions = store::active_promotions(&mut conn, merchant.id, &merchant.mode, now).await?;
     Ok(ok(&catalogue::card_promotions(&promotions)))
 }
 
@@ -49,7 +49,6 @@ pub async fn bank_promotions(
 ) -> Result<Response, TpError> {
     let now = state.clock.now(&state.db).await?;
     let mut conn = state.db.reader().acquire().await?;
-    let promotions =
-        catalogue::active_promotions(&mut conn, merchant.id, &merchant.mode, now).await?;
+    let promotions = store::active_promotions(&mut conn, merchant.id, &merchant.mode, now).await?;
     Ok(ok(&catalogue::bank_promotions(&promotions)))
 }

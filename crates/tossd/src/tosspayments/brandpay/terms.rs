@@ -7,12 +7,12 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sqlx::Row;
 use utoipa::ToSchema;
 
 use crate::domain::brandpay::{self, Scope};
 use crate::domain::secrets;
 use crate::state::AppState;
+use crate::store::brandpay as store;
 use crate::tosspayments::auth::Merchant;
 use crate::tosspayments::brandpay::{self as bp, catalogue, ok};
 use crate::tosspayments::{codes, TpError, TpJson};
@@ -73,21 +73,15 @@ pub async fn get_terms(
     )?;
     let mut conn = state.db.reader().acquire().await?;
     let agreed: HashSet<i64> =
-        match bp::current_customer(&mut conn, None, merchant.id, &merchant.mode, &customer_key)
-            .await?
+        match store::current_customer(&mut conn, merchant.id, &merchant.mode, &customer_key).await?
         {
-            Some(customer) => {
-                sqlx::query("SELECT terms_id FROM bp_agreements WHERE customer_id = $1")
-                    .bind(customer.id)
-                    .fetch_all(&mut *conn)
-                    .await?
-                    .iter()
-                    .map(|row| row.get::<i64, _>(0))
-                    .collect()
-            }
+            Some(customer) => store::agreed_terms(&mut conn, customer.id)
+                .await?
+                .into_iter()
+                .collect(),
             None => HashSet::new(),
         };
-    let terms = catalogue::terms_of(&mut conn, &scopes).await?;
+    let terms = store::terms_of(&mut conn, &scopes).await?;
     let terms: Vec<Terms> = terms
         .into_iter()
         .map(|t| Terms {
@@ -172,13 +166,13 @@ pub async fn agree(
 
     let mut tx = state.db.begin().await?;
     let now = state.clock.now_in(&mut tx).await?;
-    let catalogue = catalogue::terms_of(&mut tx, &scopes).await?;
+    let catalogue = store::terms_of(&mut tx, &scopes).await?;
     if ids.iter().any(|id| !catalogue.iter().any(|t| t.id == *id)) {
         return Err(TpError(&codes::INVALID_REQUEST));
     }
-    let existing = bp::current_customer(
+    let existing = store::lock_current_customer(
         &mut tx,
-        Some(&state.db),
+        &state.db,
         merchant.id,
         &merchant.mode,
         &customer_key,
@@ -186,11 +180,7 @@ pub async fn agree(
     .await?;
     let mut agreed: HashSet<i64> = ids.iter().copied().collect();
     if let Some(customer) = &existing {
-        let rows = sqlx::query("SELECT terms_id FROM bp_agreements WHERE customer_id = $1")
-            .bind(customer.id)
-            .fetch_all(&mut *tx)
-            .await?;
-        agreed.extend(rows.iter().map(|row| row.get::<i64, _>(0)));
+        agreed.extend(store::agreed_terms(&mut tx, customer.id).await?);
     } else if !scopes.contains(&Scope::Register) {
         // Sign-up terms come first for a new customer.
         return Err(TpError(&codes::NEED_AGREEMENT_WITH_TERMS));
@@ -204,36 +194,20 @@ pub async fn agree(
     let customer = match existing {
         Some(customer) => customer,
         None => {
-            bp::insert_customer(
+            store::sign_up(
                 &mut tx,
+                &state.db,
                 merchant.id,
                 &merchant.mode,
                 &customer_key,
-                "AGREED",
                 now,
             )
-            .await?;
-            bp::current_customer(
-                &mut tx,
-                Some(&state.db),
-                merchant.id,
-                &merchant.mode,
-                &customer_key,
-            )
             .await?
-            .ok_or(TpError(&codes::COMMON_ERROR))?
         }
     };
-    bp::record_agreements(&mut tx, customer.id, &ids, now).await?;
+    store::record_agreements(&mut tx, customer.id, &ids, now).await?;
     let code = secrets::random_alnum(24);
-    sqlx::query(
-        "INSERT INTO bp_codes (code_hash, customer_id, status, created_at) VALUES ($1, $2, 'ISSUED', $3)",
-    )
-    .bind(secrets::hash(&code))
-    .bind(customer.id)
-    .bind(now.micros())
-    .execute(&mut *tx)
-    .await?;
+    store::issue_code(&mut tx, customer.id, &secrets::hash(&code), now).await?;
     tx.commit().await?;
     Ok(ok(&AgreeResponse { code }))
 }

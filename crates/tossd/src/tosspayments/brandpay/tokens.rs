@@ -4,15 +4,16 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sqlx::Row;
 use utoipa::ToSchema;
 
 use crate::domain::brandpay::{
-    self, ACCESS_TOKEN_LIFETIME_SECONDS, CODE_LIFETIME_SECONDS, REFRESH_TOKEN_LIFETIME_SECONDS,
+    self, CustomerIdentity, CustomerStatus, TokenState, ACCESS_TOKEN_LIFETIME_SECONDS,
+    REFRESH_TOKEN_LIFETIME_SECONDS,
 };
-use crate::domain::secrets;
+use crate::domain::secrets::{self, InstanceKey};
 use crate::domain::time::Instant;
 use crate::state::AppState;
+use crate::store::brandpay::{self as store, NewPair};
 use crate::store::Tx;
 use crate::tosspayments::auth::Merchant;
 use crate::tosspayments::brandpay::{self as bp, ok};
@@ -47,62 +48,31 @@ pub struct AccessToken {
     pub expires_in: i64,
 }
 
-/// `customerIdentity` fields; `None` for a field not given.
-#[derive(Default)]
-struct Identity {
-    ci: Option<String>,
-    mobile_phone: Option<String>,
-    name: Option<String>,
-    rrn: Option<String>,
-}
-
-impl Identity {
-    fn parse(value: Option<&Value>) -> Result<Identity, TpError> {
-        let invalid = TpError(&codes::INVALID_REQUEST);
-        let object = match value {
-            None => return Ok(Identity::default()),
-            Some(Value::Object(object)) => object,
-            Some(_) => return Err(invalid),
-        };
-        let field = |name: &str| -> Result<Option<String>, TpError> {
-            match object.get(name) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(text)) => Ok(Some(text.clone())),
-                Some(_) => Err(invalid),
-            }
-        };
-        let identity = Identity {
-            ci: field("ci")?,
-            mobile_phone: field("mobilePhone")?,
-            name: field("name")?,
-            rrn: field("rrn")?,
-        };
-        let phone_ok = identity
-            .mobile_phone
-            .as_deref()
-            .is_none_or(|p| p.is_empty() || brandpay::is_valid_mobile_phone(p));
-        let rrn_ok = identity
-            .rrn
-            .as_deref()
-            .is_none_or(|r| r.is_empty() || brandpay::is_valid_rrn(r));
-        if !phone_ok || !rrn_ok || identity.ci.as_ref().is_some_and(|c| c.len() > 100) {
-            return Err(invalid);
+/// `customerIdentity` of the body: an object of optional strings of the documented forms.
+fn identity(value: Option<&Value>) -> Result<CustomerIdentity, TpError> {
+    let invalid = TpError(&codes::INVALID_REQUEST);
+    let object = match value {
+        None => return Ok(CustomerIdentity::default()),
+        Some(Value::Object(object)) => object,
+        Some(_) => return Err(invalid),
+    };
+    let field = |name: &str| -> Result<Option<String>, TpError> {
+        match object.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(text)) => Ok(Some(text.clone())),
+            Some(_) => Err(invalid),
         }
-        Ok(identity)
+    };
+    let identity = CustomerIdentity {
+        ci: field("ci")?,
+        mobile_phone: field("mobilePhone")?,
+        name: field("name")?,
+        rrn: field("rrn")?,
+    };
+    if !identity.is_valid() {
+        return Err(invalid);
     }
-
-    fn is_given(&self) -> bool {
-        self.ci.is_some()
-            || self.mobile_phone.is_some()
-            || self.name.is_some()
-            || self.rrn.is_some()
-    }
-
-    fn is_complete(&self) -> bool {
-        [&self.ci, &self.mobile_phone, &self.name, &self.rrn]
-            .iter()
-            .all(|f| f.as_deref().is_some_and(|v| !v.is_empty()))
-    }
+    Ok(identity)
 }
 
 enum Grant {
@@ -147,38 +117,28 @@ pub async fn access_token(
         }
         _ => return Err(TpError(&codes::INVALID_REQUEST)),
     };
-    let identity = Identity::parse(request.customer_identity.as_ref())?;
+    let identity = identity(request.customer_identity.as_ref())?;
 
     let mut tx = state.db.begin().await?;
     let now = state.clock.now_in(&mut tx).await?;
     let key = crate::store::identity::instance_key(&mut *tx).await?;
     // The customer row is locked first, as in every BrandPay change, so concurrent changes of one customer
     // queue in one order.
-    let customer = bp::current_customer(
+    let customer = store::lock_current_customer(
         &mut tx,
-        Some(&state.db),
+        &state.db,
         merchant.id,
         &merchant.mode,
         &customer_key,
     )
     .await?;
-    let (access, refresh) = match grant {
+    let (customer, access, refresh) = match grant {
         Grant::AuthorizationCode(code) => {
             let Some(customer) = customer else {
                 return Err(TpError(&codes::NOT_FOUND_AUTHORIZATION_CODE));
             };
             // Consuming the code is the conditional update whose row count decides the outcome.
-            let consumed = sqlx::query(
-                "UPDATE bp_codes SET status = 'USED' \
-                 WHERE code_hash = $1 AND customer_id = $2 AND status = 'ISSUED' AND created_at > $3",
-            )
-            .bind(secrets::hash(&code))
-            .bind(customer.id)
-            .bind(now.plus_seconds(-CODE_LIFETIME_SECONDS).micros())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if consumed != 1 {
+            if !store::consume_code(&mut tx, customer.id, &secrets::hash(&code), now).await? {
                 return Err(TpError(&codes::NOT_FOUND_AUTHORIZATION_CODE));
             }
             bp::activate(
@@ -190,41 +150,27 @@ pub async fn access_token(
                 now,
             )
             .await?;
-            match extend_pair(&mut tx, &key, customer.id, now).await? {
+            let (access, refresh) = match extend_pair(&mut tx, &key, customer.id, now).await? {
                 Some(pair) => pair,
                 None => issue_pair(&mut tx, &key, customer.id, now).await?,
-            }
+            };
+            (customer, access, refresh)
         }
         Grant::RefreshToken(refresh_token) => {
             let invalid = TpError(&codes::INVALID_REFRESH_TOKEN);
-            let customer = customer.filter(|c| c.status == "ACTIVE").ok_or(invalid)?;
-            let replaced = sqlx::query(
-                "UPDATE bp_tokens SET revoked = 1 \
-                 WHERE refresh_hash = $1 AND customer_id = $2 AND revoked = 0 AND refresh_expires_at > $3",
-            )
-            .bind(secrets::hash(&refresh_token))
-            .bind(customer.id)
-            .bind(now.micros())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if replaced != 1 {
+            let customer = customer
+                .filter(|c| c.status == CustomerStatus::Active)
+                .ok_or(invalid)?;
+            let hash = secrets::hash(&refresh_token);
+            if !store::revoke_by_refresh(&mut tx, customer.id, &hash, now).await? {
                 return Err(invalid);
             }
-            issue_pair(&mut tx, &key, customer.id, now).await?
+            let (access, refresh) = issue_pair(&mut tx, &key, customer.id, now).await?;
+            (customer, access, refresh)
         }
     };
     if identity.is_given() {
-        let customer_id: i64 = sqlx::query_scalar(
-            "SELECT id FROM bp_customers WHERE merchant_id = $1 AND mode = $2 AND customer_key = $3 \
-             AND status = 'ACTIVE'",
-        )
-        .bind(merchant.id)
-        .bind(&merchant.mode)
-        .bind(&customer_key)
-        .fetch_one(&mut *tx)
-        .await?;
-        store_identity(&mut tx, customer_id, &identity).await?;
+        store::store_identity(&mut tx, customer.id, &identity).await?;
     }
     tx.commit().await?;
     Ok(ok(&AccessToken {
@@ -235,51 +181,24 @@ pub async fn access_token(
     }))
 }
 
-async fn store_identity(
-    tx: &mut Tx,
-    customer_id: i64,
-    identity: &Identity,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE bp_customers SET identity_ci = COALESCE($1, identity_ci), \
-         identity_phone = COALESCE($2, identity_phone), identity_name = COALESCE($3, identity_name), \
-         identity_rrn = COALESCE($4, identity_rrn), identified = CASE WHEN $5 = 1 THEN 1 ELSE identified END \
-         WHERE id = $6",
-    )
-    .bind(&identity.ci)
-    .bind(&identity.mobile_phone)
-    .bind(&identity.name)
-    .bind(&identity.rrn)
-    .bind(i64::from(identity.is_complete()))
-    .bind(customer_id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
 /// A new token pair for the customer (the caller has revoked any previous one).
 async fn issue_pair(
     tx: &mut Tx,
-    key: &crate::domain::secrets::InstanceKey,
+    key: &InstanceKey,
     customer_id: i64,
     now: Instant,
 ) -> Result<(String, String), sqlx::Error> {
     let access = secrets::random_alnum(48);
     let refresh = secrets::random_alnum(48);
-    sqlx::query(
-        "INSERT INTO bp_tokens (customer_id, access_hash, access_sealed, access_expires_at, refresh_hash, \
-         refresh_sealed, refresh_expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(customer_id)
-    .bind(secrets::hash(&access))
-    .bind(secrets::seal(key, &access))
-    .bind(now.plus_seconds(ACCESS_TOKEN_LIFETIME_SECONDS).micros())
-    .bind(secrets::hash(&refresh))
-    .bind(secrets::seal(key, &refresh))
-    .bind(now.plus_seconds(REFRESH_TOKEN_LIFETIME_SECONDS).micros())
-    .bind(now.micros())
-    .execute(&mut **tx)
-    .await?;
+    let pair = NewPair {
+        access_hash: secrets::hash(&access),
+        access_sealed: secrets::seal(key, &access),
+        access_expires_at: now.plus_seconds(ACCESS_TOKEN_LIFETIME_SECONDS),
+        refresh_hash: secrets::hash(&refresh),
+        refresh_sealed: secrets::seal(key, &refresh),
+        refresh_expires_at: now.plus_seconds(REFRESH_TOKEN_LIFETIME_SECONDS),
+    };
+    store::insert_pair(tx, customer_id, &pair, now).await?;
     Ok((access, refresh))
 }
 
@@ -287,45 +206,35 @@ async fn issue_pair(
 /// expired); an expired refresh token is replaced by a new one. `None` when the customer holds no pair.
 async fn extend_pair(
     tx: &mut Tx,
-    key: &crate::domain::secrets::InstanceKey,
+    key: &InstanceKey,
     customer_id: i64,
     now: Instant,
 ) -> Result<Option<(String, String)>, TpError> {
-    let row = sqlx::query(
-        "SELECT id, access_sealed, refresh_sealed, refresh_expires_at FROM bp_tokens \
-         WHERE customer_id = $1 AND revoked = 0",
-    )
-    .bind(customer_id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some(row) = row else {
+    let Some(pair) = store::live_pair(tx, customer_id).await? else {
         return Ok(None);
     };
-    let id: i64 = row.get(0);
-    let opened = |sealed: String| {
-        secrets::open(key, &sealed).ok_or_else(|| {
+    let opened = |sealed: &str| {
+        secrets::open(key, sealed).ok_or_else(|| {
             tracing::error!("a sealed BrandPay token does not open with the instance key");
             TpError(&codes::COMMON_ERROR)
         })
     };
-    let access = opened(row.get(1))?;
-    let mut refresh = opened(row.get(2))?;
-    sqlx::query("UPDATE bp_tokens SET access_expires_at = $1 WHERE id = $2")
-        .bind(now.plus_seconds(ACCESS_TOKEN_LIFETIME_SECONDS).micros())
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    if now.micros() >= row.get::<i64, _>(3) {
-        refresh = secrets::random_alnum(48);
-        sqlx::query(
-            "UPDATE bp_tokens SET refresh_hash = $1, refresh_sealed = $2, refresh_expires_at = $3 WHERE id = $4",
-        )
-        .bind(secrets::hash(&refresh))
-        .bind(secrets::seal(key, &refresh))
-        .bind(now.plus_seconds(REFRESH_TOKEN_LIFETIME_SECONDS).micros())
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+    let access = opened(&pair.access_sealed)?;
+    let mut refresh = opened(&pair.refresh_sealed)?;
+    store::extend_access(tx, pair.id, now.plus_seconds(ACCESS_TOKEN_LIFETIME_SECONDS)).await?;
+    match brandpay::token_state(false, pair.refresh_expires_at, now) {
+        TokenState::Current => {}
+        TokenState::Expired | TokenState::Revoked => {
+            refresh = secrets::random_alnum(48);
+            store::replace_refresh(
+                tx,
+                pair.id,
+                &secrets::hash(&refresh),
+                &secrets::seal(key, &refresh),
+                now.plus_seconds(REFRESH_TOKEN_LIFETIME_SECONDS),
+            )
+            .await?;
+        }
     }
     Ok(Some((access, refresh)))
 }
