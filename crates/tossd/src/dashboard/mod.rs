@@ -9,12 +9,10 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use sqlx::Row;
 
-use crate::domain::time::Instant;
 use crate::seed;
 use crate::state::AppState;
-use crate::store::flag;
+use crate::store::{self, Db};
 use crate::web::html::escape;
 
 pub fn router() -> Router<AppState> {
@@ -58,174 +56,234 @@ impl Section {
     }
 }
 
-/// How a column is read and shown.
-#[derive(Clone, Copy)]
-enum Cell {
-    Text,
-    OptText,
-    Int,
-    Flag,
-    /// Microseconds since the epoch, shown in KST.
-    Time,
+fn text(value: &str) -> String {
+    escape(value)
 }
 
-/// Runs `sql` and renders each row's columns as `cells` says.
-async fn rows(
-    state: &AppState,
-    sql: &str,
-    cells: &[Cell],
-) -> Result<Vec<Vec<String>>, sqlx::Error> {
-    let fetched = sqlx::query(sql).fetch_all(state.db.reader()).await?;
-    Ok(fetched
-        .iter()
-        .map(|row| {
-            cells
+fn yes_no(value: bool) -> String {
+    if value { "예" } else { "아니오" }.to_owned()
+}
+
+/// Every section, each read through its owner store.
+async fn sections(db: &Db) -> Result<Vec<Section>, sqlx::Error> {
+    let apps = store::apps::list(db).await?;
+    let users = store::users::list(db, 200).await?;
+    let pay = store::pay::recent(db, 50).await?;
+    let orders = store::iap::recent(db, 50).await?;
+    let promotions = store::promotions::list(db).await?;
+    let messages = store::messages::recent(db, 50).await?;
+    let merchants = store::merchants::client_keys(db).await?;
+    let customers = store::brandpay::recent_customers(db, 50).await?;
+    let payments = store::payments::recent(db, 50).await?;
+    let webhooks = store::outbox::recent_deliveries(db, 50).await?;
+    Ok(vec![
+        Section {
+            id: "apps",
+            title: "Apps-in-Toss 앱",
+            columns: &[
+                "appId",
+                "이름",
+                "clientId",
+                "기본",
+                "평문 PII",
+                "분당 호출 한도",
+            ],
+            rows: apps
                 .iter()
-                .enumerate()
-                .map(|(i, cell)| match cell {
-                    Cell::Text => escape(&row.get::<String, _>(i)),
-                    Cell::OptText => escape(&row.get::<Option<String>, _>(i).unwrap_or_default()),
-                    Cell::Int => row.get::<i64, _>(i).to_string(),
-                    Cell::Flag => if flag(row.get(i)) { "예" } else { "아니오" }.to_owned(),
-                    Cell::Time => Instant(row.get(i)).tp(),
+                .map(|a| {
+                    vec![
+                        text(&a.app.app_id),
+                        text(&a.app.name),
+                        text(&a.app.client_id),
+                        yes_no(a.is_default),
+                        yes_no(a.app.plaintext_pii),
+                        a.app.rate_limit_per_minute.to_string(),
+                    ]
                 })
-                .collect()
-        })
-        .collect())
-}
-
-async fn sections(state: &AppState) -> Result<Vec<Section>, sqlx::Error> {
-    use Cell::*;
-    let mut out = Vec::new();
-    let mut add = |id, title, columns, rows| {
-        out.push(Section {
-            id,
-            title,
-            columns,
-            rows,
-        })
-    };
-    add(
-        "apps",
-        "Apps-in-Toss 앱",
-        &["appId", "이름", "clientId", "기본", "평문 PII", "분당 호출 한도"],
-        rows(
-            state,
-            "SELECT app_id, name, client_id, is_default, plaintext_pii, rate_limit_per_minute FROM apps ORDER BY id",
-            &[Text, Text, Text, Flag, Flag, Int],
-        )
-        .await?,
-    );
-    add(
-        "users",
-        "토스 사용자",
-        &["userKey", "이름", "전화", "이메일", "포인트", "푸시", "마케팅 동의", "탈퇴"],
-        rows(
-            state,
-            "SELECT user_key, name, phone, email, points_balance, push_enabled, marketing_consent, withdrawn \
-             FROM users ORDER BY created_at, user_key LIMIT 200",
-            &[Int, Text, Text, OptText, Int, Flag, Flag, Flag],
-        )
-        .await?,
-    );
-    add(
-        "toss-pay",
-        "토스페이 결제",
-        &["생성", "payToken", "orderNo", "userKey", "모드", "상태", "금액"],
-        rows(
-            state,
-            "SELECT created_at, pay_token, order_no, user_key, mode, status, amount FROM ait_payments \
-             ORDER BY seq DESC LIMIT 50",
-            &[Time, Text, Text, Int, Text, Text, Int],
-        )
-        .await?,
-    );
-    add(
-        "iap",
-        "인앱 결제 주문",
-        &["생성", "orderId", "userKey", "sku", "상태"],
-        rows(
-            state,
-            "SELECT created_at, order_id, user_key, sku, status FROM iap_orders ORDER BY created_at DESC LIMIT 50",
-            &[Time, Text, Int, Text, Text],
-        )
-        .await?,
-    );
-    add(
-        "promotions",
-        "프로모션",
-        &["appId", "promotionCode", "상태", "남은 예산", "예산"],
-        rows(
-            state,
-            "SELECT app_id, promotion_code, state, budget_remaining, budget FROM promotions ORDER BY id",
-            &[Text, Text, Text, Int, Int],
-        )
-        .await?,
-    );
-    add(
-        "messages",
-        "스마트 메시지",
-        &["발송", "userKey", "채널", "템플릿", "내용", "실패 사유"],
-        rows(
-            state,
-            "SELECT sent_at, user_key, channel, template_set_code, text, fail_reason FROM messages \
-             ORDER BY seq DESC LIMIT 50",
-            &[Time, Int, Text, Text, Text, OptText],
-        )
-        .await?,
-    );
-    add(
-        "merchants",
-        "토스페이먼츠 상점",
-        &["mId", "이름", "모드", "클라이언트 키"],
-        rows(
-            state,
-            "SELECT m.mid, m.name, k.mode, k.client_key FROM merchants m \
-             JOIN merchant_keys k ON k.merchant_id = m.id ORDER BY m.id, k.mode",
-            &[Text, Text, Text, Text],
-        )
-        .await?,
-    );
-    add(
-        "brandpay-customers",
-        "브랜드페이 고객",
-        &["가입", "customerKey", "모드", "상태", "본인인증"],
-        rows(
-            state,
-            "SELECT created_at, customer_key, mode, status, identified FROM bp_customers ORDER BY id DESC LIMIT 50",
-            &[Time, Text, Text, Text, Flag],
-        )
-        .await?,
-    );
-    add(
-        "payments",
-        "토스페이먼츠 결제",
-        &["생성", "paymentKey", "orderId", "상태", "결제 금액", "취소 가능 잔액"],
-        rows(
-            state,
-            "SELECT created_at, payment_key, order_id, status, total_amount, balance_amount FROM tp_payments \
-             ORDER BY seq DESC LIMIT 50",
-            &[Time, Text, Text, Text, Int, Int],
-        )
-        .await?,
-    );
-    add(
-        "webhooks",
-        "웹훅·콜백",
-        &["기록", "transmissionId", "이벤트", "상태", "재시도"],
-        rows(
-            state,
-            "SELECT created_at, transmission_id, event_type, state, retried_count FROM outbox_events \
-             ORDER BY id DESC LIMIT 50",
-            &[Time, Text, Text, Text, Int],
-        )
-        .await?,
-    );
-    Ok(out)
+                .collect(),
+        },
+        Section {
+            id: "users",
+            title: "토스 사용자",
+            columns: &[
+                "userKey",
+                "이름",
+                "전화",
+                "이메일",
+                "포인트",
+                "푸시",
+                "마케팅 동의",
+                "탈퇴",
+            ],
+            rows: users
+                .iter()
+                .map(|u| {
+                    vec![
+                        u.user_key.to_string(),
+                        text(&u.name),
+                        text(&u.phone),
+                        text(u.email.as_deref().unwrap_or_default()),
+                        u.points_balance.to_string(),
+                        yes_no(u.push_enabled),
+                        yes_no(u.marketing_consent),
+                        yes_no(u.withdrawn),
+                    ]
+                })
+                .collect(),
+        },
+        Section {
+            id: "toss-pay",
+            title: "토스페이 결제",
+            columns: &[
+                "생성", "payToken", "orderNo", "userKey", "모드", "상태", "금액",
+            ],
+            rows: pay
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.created_at.tp(),
+                        text(&p.pay_token),
+                        text(&p.order_no),
+                        p.user_key.to_string(),
+                        text(&p.mode),
+                        text(&p.status),
+                        p.amount.to_string(),
+                    ]
+                })
+                .collect(),
+        },
+        Section {
+            id: "iap",
+            title: "인앱 결제 주문",
+            columns: &["생성", "orderId", "userKey", "sku", "상태"],
+            rows: orders
+                .iter()
+                .map(|o| {
+                    vec![
+                        o.created_at.tp(),
+                        text(&o.order_id),
+                        o.user_key.to_string(),
+                        text(&o.sku),
+                        text(&o.status),
+                    ]
+                })
+                .collect(),
+        },
+        Section {
+            id: "promotions",
+            title: "프로모션",
+            columns: &["appId", "promotionCode", "상태", "남은 예산", "예산"],
+            rows: promotions
+                .iter()
+                .map(|p| {
+                    vec![
+                        text(&p.app_id),
+                        text(&p.promotion_code),
+                        text(&p.state),
+                        p.budget_remaining.to_string(),
+                        p.budget.to_string(),
+                    ]
+                })
+                .collect(),
+        },
+        Section {
+            id: "messages",
+            title: "스마트 메시지",
+            columns: &["발송", "userKey", "채널", "템플릿", "내용", "실패 사유"],
+            rows: messages
+                .iter()
+                .map(|m| {
+                    vec![
+                        m.sent_at.tp(),
+                        m.user_key.to_string(),
+                        text(&m.channel),
+                        text(&m.template_set_code),
+                        text(&m.text),
+                        text(m.fail_reason.as_deref().unwrap_or_default()),
+                    ]
+                })
+                .collect(),
+        },
+        Section {
+            id: "merchants",
+            title: "토스페이먼츠 상점",
+            columns: &["mId", "이름", "모드", "클라이언트 키"],
+            rows: merchants
+                .iter()
+                .map(|m| {
+                    vec![
+                        text(&m.mid),
+                        text(&m.name),
+                        text(m.mode.as_str()),
+                        text(&m.client_key),
+                    ]
+                })
+                .collect(),
+        },
+        Section {
+            id: "brandpay-customers",
+            title: "브랜드페이 고객",
+            columns: &["가입", "customerKey", "모드", "상태", "본인인증"],
+            rows: customers
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.created_at.tp(),
+                        text(&c.customer_key),
+                        text(&c.mode),
+                        text(&c.status),
+                        yes_no(c.identified),
+                    ]
+                })
+                .collect(),
+        },
+        Section {
+            id: "payments",
+            title: "토스페이먼츠 결제",
+            columns: &[
+                "생성",
+                "paymentKey",
+                "orderId",
+                "상태",
+                "결제 금액",
+                "취소 가능 잔액",
+            ],
+            rows: payments
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.created_at.tp(),
+                        text(&p.payment_key),
+                        text(&p.order_id),
+                        text(&p.status),
+                        p.total_amount.to_string(),
+                        p.balance_amount.to_string(),
+                    ]
+                })
+                .collect(),
+        },
+        Section {
+            id: "webhooks",
+            title: "웹훅·콜백",
+            columns: &["기록", "transmissionId", "이벤트", "상태", "재시도"],
+            rows: webhooks
+                .iter()
+                .map(|w| {
+                    vec![
+                        w.created_at.tp(),
+                        text(&w.transmission_id),
+                        text(w.event_type.as_str()),
+                        text(w.state.as_str()),
+                        w.retried_count.to_string(),
+                    ]
+                })
+                .collect(),
+        },
+    ])
 }
 
 async fn page(State(state): State<AppState>) -> Response {
-    let (now, sections) = match (state.clock.now(&state.db).await, sections(&state).await) {
+    let (now, sections) = match (state.clock.now(&state.db).await, sections(&state.db).await) {
         (Ok(now), Ok(sections)) => (now, sections),
         (Err(e), _) | (_, Err(e)) => {
             tracing::error!(error = %e, "dashboard query failed");

@@ -839,3 +839,56 @@ pub async fn access_token_holder(
         customer_key: row.try_get(3)?,
     }))
 }
+
+/// The enabled methods of the default merchant's test customer `customer_key`, in registration order (the
+/// simulated BrandPay window offers them).
+pub async fn window_methods(db: &Db, customer_key: &str) -> Result<Vec<Method>, sqlx::Error> {
+    let columns = METHOD_COLUMNS
+        .split(", ")
+        .map(|c| format!("m.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    sqlx::query(&format!(
+        "SELECT {columns} FROM bp_methods m JOIN bp_customers c ON c.id = m.customer_id \
+         JOIN merchants mc ON mc.id = m.merchant_id \
+         WHERE c.customer_key = $1 AND mc.is_default = 1 AND m.mode = 'test' AND m.status = $2 \
+         ORDER BY m.seq"
+    ))
+    .bind(customer_key)
+    .bind(MethodStatus::Enabled.as_str())
+    .fetch_all(db.reader())
+    .await?
+    .iter()
+    .map(method_from_row)
+    .collect()
+}
+
+/// A BrandPay customer record as the dashboard lists it.
+pub struct CustomerSummary {
+    pub created_at: Instant,
+    pub customer_key: String,
+    pub mode: String,
+    pub status: String,
+    pub identified: bool,
+}
+
+/// The newest customer records, newest first.
+pub async fn recent_customers(db: &Db, limit: i64) -> Result<Vec<CustomerSummary>, sqlx::Error> {
+    sqlx::query(
+        "SELECT created_at, customer_key, mode, status, identified FROM bp_customers ORDER BY id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(CustomerSummary {
+            created_at: Instant(row.try_get(0)?),
+            customer_key: row.try_get(1)?,
+            mode: row.try_get(2)?,
+            status: row.try_get(3)?,
+            identified: crate::store::flag(row.try_get(4)?),
+        })
+    })
+    .collect()
+}

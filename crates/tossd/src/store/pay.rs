@@ -563,3 +563,65 @@ async fn insert_transaction(tx: &mut Tx, t: &NewTransaction<'_>) -> Result<(), s
     .await?;
     Ok(())
 }
+
+/// What the simulated pay sheet shows of a payment.
+pub struct SheetView {
+    pub product_desc: String,
+    pub amount: i64,
+    pub status: PayStatus,
+    pub mode: PayMode,
+}
+
+/// A payment by its payToken alone, whoever made it (the simulated pay sheet shows it).
+pub async fn sheet_view(db: &Db, pay_token: &str) -> Result<Option<SheetView>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT product_desc, amount, status, mode FROM ait_payments WHERE pay_token = $1",
+    )
+    .bind(pay_token)
+    .fetch_optional(db.reader())
+    .await?;
+    row.map(|row| {
+        Ok(SheetView {
+            product_desc: row.try_get("product_desc")?,
+            amount: row.try_get("amount")?,
+            status: parsed_column(&row, "status")?,
+            mode: parsed_column(&row, "mode")?,
+        })
+    })
+    .transpose()
+}
+
+/// A Toss Pay payment as the dashboard lists it.
+pub struct PaySummary {
+    pub created_at: Instant,
+    pub pay_token: String,
+    pub order_no: String,
+    pub user_key: i64,
+    pub mode: String,
+    pub status: String,
+    pub amount: i64,
+}
+
+/// The newest payments, newest first.
+pub async fn recent(db: &Db, limit: i64) -> Result<Vec<PaySummary>, sqlx::Error> {
+    sqlx::query(
+        "SELECT created_at, pay_token, order_no, user_key, mode, status, amount FROM ait_payments \
+         ORDER BY seq DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(PaySummary {
+            created_at: Instant(row.try_get(0)?),
+            pay_token: row.try_get(1)?,
+            order_no: row.try_get(2)?,
+            user_key: row.try_get(3)?,
+            mode: row.try_get(4)?,
+            status: row.try_get(5)?,
+            amount: row.try_get(6)?,
+        })
+    })
+    .collect()
+}

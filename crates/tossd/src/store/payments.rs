@@ -460,3 +460,36 @@ pub async fn complete_idempotency(
     .await?;
     Ok(())
 }
+
+/// A Toss Payments payment as the dashboard lists it.
+pub struct PaymentSummary {
+    pub created_at: Instant,
+    pub payment_key: String,
+    pub order_id: String,
+    pub status: String,
+    pub total_amount: i64,
+    pub balance_amount: i64,
+}
+
+/// The newest payments, newest first.
+pub async fn recent(db: &Db, limit: i64) -> Result<Vec<PaymentSummary>, sqlx::Error> {
+    sqlx::query(
+        "SELECT created_at, payment_key, order_id, status, total_amount, balance_amount FROM tp_payments \
+         ORDER BY seq DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(PaymentSummary {
+            created_at: Instant(row.try_get(0)?),
+            payment_key: row.try_get(1)?,
+            order_id: row.try_get(2)?,
+            status: row.try_get(3)?,
+            total_amount: row.try_get(4)?,
+            balance_amount: row.try_get(5)?,
+        })
+    })
+    .collect()
+}

@@ -469,3 +469,32 @@ async fn settle_due_of(db: &Db, user_key: Option<i64>, now: Instant) -> Result<(
     }
     tx.commit().await
 }
+
+/// A promotion as the dashboard lists it.
+pub struct PromotionSummary {
+    pub app_id: String,
+    pub promotion_code: String,
+    pub state: String,
+    pub budget_remaining: i64,
+    pub budget: i64,
+}
+
+/// Every promotion, in creation order.
+pub async fn list(db: &Db) -> Result<Vec<PromotionSummary>, sqlx::Error> {
+    sqlx::query(
+        "SELECT app_id, promotion_code, state, budget_remaining, budget FROM promotions ORDER BY id",
+    )
+    .fetch_all(db.reader())
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(PromotionSummary {
+            app_id: row.try_get(0)?,
+            promotion_code: row.try_get(1)?,
+            state: row.try_get(2)?,
+            budget_remaining: row.try_get(3)?,
+            budget: row.try_get(4)?,
+        })
+    })
+    .collect()
+}

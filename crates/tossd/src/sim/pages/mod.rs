@@ -8,10 +8,11 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
-use sqlx::Row;
 
 use crate::apps_in_toss::auth::PartnerApp;
+use crate::domain::brandpay::MethodDetails;
 use crate::state::AppState;
+use crate::store;
 use crate::web::html::escape;
 
 pub fn router() -> Router<AppState> {
@@ -80,17 +81,13 @@ async fn login_sheet(State(state): State<AppState>, Query(query): Query<LoginQue
         Err(e) => return failed(e),
     };
     let Some(user_key) = query.user_key else {
-        let users = match sqlx::query("SELECT user_key, name FROM users WHERE withdrawn = 0 ORDER BY created_at, user_key LIMIT 50")
-            .fetch_all(state.db.reader())
-            .await
-        {
-            Ok(rows) => rows,
+        let users = match store::users::active(&state.db, 50).await {
+            Ok(users) => users,
             Err(e) => return failed(e),
         };
         let mut list = String::from("<p>로그인할 토스 사용자를 고르세요.</p><ul id=\"users\">");
-        for row in users {
-            let key: i64 = row.get(0);
-            let name: String = row.get(1);
+        for user in users {
+            let (key, name) = (user.user_key, user.name);
             list.push_str(&format!(
                 "<li><a href=\"/sim/login?userKey={key}&amp;appId={}\">{} ({key})</a></li>",
                 escape(&app.app_id),
@@ -100,22 +97,14 @@ async fn login_sheet(State(state): State<AppState>, Query(query): Query<LoginQue
         list.push_str("</ul>");
         return page("토스로 로그인", &list, "");
     };
-    let user =
-        match sqlx::query("SELECT name, phone FROM users WHERE user_key = $1 AND withdrawn = 0")
-            .bind(user_key)
-            .fetch_optional(state.db.reader())
-            .await
-        {
-            Ok(Some(row)) => (row.get::<String, _>(0), row.get::<String, _>(1)),
-            Ok(None) => return not_found("그런 토스 사용자가 없어요."),
-            Err(e) => return failed(e),
-        };
-    let scopes: String = match sqlx::query_scalar("SELECT login_scopes FROM apps WHERE app_id = $1")
-        .bind(&app.app_id)
-        .fetch_one(state.db.reader())
-        .await
-    {
-        Ok(scopes) => scopes,
+    let user = match store::users::user(state.db.reader(), user_key).await {
+        Ok(Some(user)) if !user.withdrawn => (user.name, user.phone),
+        Ok(_) => return not_found("그런 토스 사용자가 없어요."),
+        Err(e) => return failed(e),
+    };
+    let scopes = match store::apps::login_offer(&state.db, &app.app_id).await {
+        Ok(Some(offer)) => offer.scopes,
+        Ok(None) => return not_found("그런 앱이 없어요."),
         Err(e) => return failed(e),
     };
     let mut body = format!(
@@ -158,17 +147,17 @@ async fn login_sheet(State(state): State<AppState>, Query(query): Query<LoginQue
 
 /// The Toss Pay sheet `checkoutPayment()` opens: the buyer sees the order and authenticates or closes.
 async fn pay_sheet(State(state): State<AppState>, Path(pay_token): Path<String>) -> Response {
-    let row = sqlx::query(
-        "SELECT product_desc, amount, status, mode FROM ait_payments WHERE pay_token = $1",
-    )
-    .bind(&pay_token)
-    .fetch_optional(state.db.reader())
-    .await;
-    let (product, amount, status, mode): (String, i64, String, String) = match row {
-        Ok(Some(r)) => (r.get(0), r.get(1), r.get(2), r.get(3)),
+    let payment = match store::pay::sheet_view(&state.db, &pay_token).await {
+        Ok(Some(payment)) => payment,
         Ok(None) => return not_found("그런 결제가 없어요."),
         Err(e) => return failed(e),
     };
+    let (product, amount, status, mode) = (
+        payment.product_desc,
+        payment.amount,
+        payment.status.as_str(),
+        payment.mode.as_str(),
+    );
     let body = format!(
         "<p class=\"product\" id=\"product\">{}</p><p class=\"amount\"><b id=\"amount\">{}</b>원</p>\
          <p class=\"meta\">{} · 상태 <span id=\"status\">{}</span></p>\
@@ -178,8 +167,8 @@ async fn pay_sheet(State(state): State<AppState>, Path(pay_token): Path<String>)
          <p id=\"error\" class=\"error\" hidden></p>",
         escape(&product),
         group_digits(amount),
-        escape(&mode),
-        escape(&status)
+        escape(mode),
+        escape(status)
     );
     let script = format!(
         "const token = {token};\
@@ -247,17 +236,8 @@ async fn brandpay_window(
         )
             .into_response();
     };
-    let methods = sqlx::query(
-        "SELECT m.id, m.kind, m.card_name, m.card_number, m.account_name, m.account_number, m.alias \
-         FROM bp_methods m JOIN bp_customers c ON c.id = m.customer_id JOIN merchants mc ON mc.id = m.merchant_id \
-         WHERE c.customer_key = $1 AND mc.is_default = 1 AND m.mode = 'test' AND m.status = 'ENABLED' \
-         ORDER BY m.seq",
-    )
-    .bind(customer_key)
-    .fetch_all(state.db.reader())
-    .await;
-    let methods = match methods {
-        Ok(rows) => rows,
+    let methods = match store::brandpay::window_methods(&state.db, customer_key).await {
+        Ok(methods) => methods,
         Err(e) => return failed(e),
     };
     let mut body = format!(
@@ -268,27 +248,19 @@ async fn brandpay_window(
     if methods.is_empty() {
         body.push_str("<p class=\"empty\">등록된 결제수단이 없어요.</p>");
     }
-    for (i, row) in methods.iter().enumerate() {
-        let id: String = row.get(0);
-        let kind: String = row.get(1);
-        let label = if kind == "CARD" {
-            format!(
-                "{} {}",
-                row.get::<Option<String>, _>(2).unwrap_or_default(),
-                row.get::<Option<String>, _>(3).unwrap_or_default()
-            )
-        } else {
-            format!(
-                "{} {}",
-                row.get::<Option<String>, _>(4).unwrap_or_default(),
-                row.get::<Option<String>, _>(5).unwrap_or_default()
-            )
+    for (i, method) in methods.iter().enumerate() {
+        let id = &method.id;
+        let label = match &method.details {
+            MethodDetails::Card(card) => format!("{} {}", card.card_name, card.card_number),
+            MethodDetails::Account(account) => {
+                format!("{} {}", account.account_name, account.account_number)
+            }
         };
         body.push_str(&format!(
             "<label><input type=\"radio\" name=\"method\" value=\"{id}\"{}> {}</label>",
             if i == 0 { " checked" } else { "" },
             escape(&label),
-            id = escape(&id)
+            id = escape(id)
         ));
     }
     body.push_str(
