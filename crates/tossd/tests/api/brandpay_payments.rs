@@ -3,9 +3,12 @@
 
 use reqwest::Method;
 use serde_json::{json, Value};
-use tokio::task::JoinSet;
 
-use crate::common::{send, Backend, Resp, TestEnv};
+use crate::common::{
+    advance, assert_resp, bearer, brandpay_tokens, concurrently, error, invalid_customer_key,
+    invalid_request, is_alnum, is_tp_time, is_transaction_key, payment_webhooks, post_concurrently,
+    register_account, register_card, send, successes, Resp, Servers, TestEnv,
+};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -26,56 +29,6 @@ on_both_backends!(
 );
 
 const KEY: &str = "c6thB674j9vCU4XsvcPk";
-
-fn error(code: &str, message: &str) -> Value {
-    json!({"code": code, "message": message})
-}
-
-fn invalid_request() -> Value {
-    error("INVALID_REQUEST", "잘못된 요청입니다.")
-}
-
-fn assert_resp(r: &Resp, status: u16, body: &Value) {
-    assert_eq!((r.status, &r.body), (status, body), "{}", r.text);
-}
-
-fn is_alnum(value: &Value, len: usize) -> bool {
-    value
-        .as_str()
-        .is_some_and(|s| s.len() == len && s.bytes().all(|b| b.is_ascii_alphanumeric()))
-}
-
-fn is_transaction_key(value: &Value) -> bool {
-    value.as_str().is_some_and(|s| {
-        s.len() == 32
-            && s.bytes()
-                .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
-    })
-}
-
-fn is_tp_time(value: &Value) -> bool {
-    value.as_str().is_some_and(|s| {
-        s.len() == 25 && s.ends_with("+09:00") && chrono::DateTime::parse_from_rfc3339(s).is_ok()
-    })
-}
-
-async fn register_card(env: &TestEnv, key: &str, body: Value) -> Value {
-    env.sim(
-        Method::POST,
-        &format!("/sim/v1/brandpay/customers/{key}/cards"),
-        body,
-    )
-    .await
-}
-
-async fn register_account(env: &TestEnv, key: &str, body: Value) -> Value {
-    env.sim(
-        Method::POST,
-        &format!("/sim/v1/brandpay/customers/{key}/accounts"),
-        body,
-    )
-    .await
-}
 
 async fn window(env: &TestEnv, body: Value) -> Resp {
     env.post("/sim/v1/brandpay/payments", &[], &body).await
@@ -111,50 +64,6 @@ async fn confirm(env: &TestEnv, auth: &str, body: &Value) -> Resp {
 async fn auto_pay(env: &TestEnv, auth: &str, body: &Value) -> Resp {
     env.post("/v1/brandpay/payments", &[("authorization", auth)], body)
         .await
-}
-
-async fn advance(env: &TestEnv, seconds: i64) {
-    env.sim(
-        Method::POST,
-        "/sim/v1/clock/advance",
-        json!({"seconds": seconds}),
-    )
-    .await;
-}
-
-/// `PAYMENT_STATUS_CHANGED` payloads from `GET /sim/v1/webhooks`, oldest first.
-async fn payment_webhooks(env: &TestEnv) -> Vec<Value> {
-    let list = env.sim(Method::GET, "/sim/v1/webhooks", Value::Null).await;
-    let mut out: Vec<Value> = list
-        .as_array()
-        .expect("a list")
-        .iter()
-        .filter(|d| d["eventType"] == "PAYMENT_STATUS_CHANGED")
-        .map(|d| d["payload"].clone())
-        .collect();
-    out.reverse();
-    out
-}
-
-/// A customer's access token (terms agreed again → code → token).
-async fn access_token(env: &TestEnv, auth: &str, key: &str) -> String {
-    let r = env
-        .post(
-            "/v1/brandpay/terms/agree",
-            &[("authorization", auth)],
-            &json!({"customerKey": key, "scope": ["REGISTER"], "termsId": [1, 2, 3, 4]}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let r = env
-        .post(
-            "/v1/brandpay/authorizations/access-token",
-            &[("authorization", auth)],
-            &json!({"grantType": "AuthorizationCode", "customerKey": key, "code": r.body["code"]}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    r.body["accessToken"].as_str().unwrap().to_owned()
 }
 
 /// The Payment a DONE card confirm of the simulator's default card shows.
@@ -357,57 +266,29 @@ async fn concurrent_confirms_approve_once(env: TestEnv) {
     let auth = env.merchant_basic().await;
     let card = register_card(&env, KEY, json!({})).await;
     let key = open(&env, KEY, &card["id"], "order-race-0001", 10_000).await;
-    let second = if env.backend() == Backend::Postgres {
-        Some(env.second_server(&[]).await)
-    } else {
-        None
-    };
-    let bases = [
-        env.base().to_owned(),
-        second
-            .as_ref()
-            .map_or_else(|| env.base().to_owned(), |s| s.base_url()),
-    ];
+    let servers = Servers::of(&env).await;
     let body = json!({"paymentKey": key, "amount": 10000, "customerKey": KEY, "orderId": "order-race-0001"})
         .to_string();
-    let mut set = JoinSet::new();
-    for i in 0..50 {
-        let client = env.client().clone();
-        let url = format!("{}/v1/brandpay/payments/confirm", bases[i % 2]);
-        let body = body.clone();
-        let auth = auth.clone();
-        set.spawn(async move {
-            send(
-                &client,
-                Method::POST,
-                &url,
-                &[("authorization", &auth)],
-                Some(&body),
-            )
-            .await
-        });
-    }
-    let mut done = 0;
-    while let Some(r) = set.join_next().await {
-        let r = r.expect("request task");
-        if r.status == 200 {
-            done += 1;
-            assert_eq!(r.body["status"], "DONE");
-        } else {
-            assert_resp(
-                &r,
-                400,
-                &error("ALREADY_PROCESSED_PAYMENT", "이미 처리된 결제 입니다."),
-            );
-        }
-    }
-    assert_eq!(done, 1);
+    let responses = post_concurrently(
+        &env,
+        &servers,
+        50,
+        "/v1/brandpay/payments/confirm",
+        &[("authorization", &auth)],
+        &body,
+    )
+    .await;
+    let done = successes(
+        &responses,
+        400,
+        &error("ALREADY_PROCESSED_PAYMENT", "이미 처리된 결제 입니다."),
+    );
+    assert_eq!(done.len(), 1);
+    assert_eq!(done[0].body["status"], "DONE");
     let hooks = payment_webhooks(&env).await;
     assert_eq!(hooks.len(), 1);
     assert_eq!(hooks[0]["data"]["status"], "DONE");
-    if let Some(server) = second {
-        server.stop().await.expect("second server stops");
-    }
+    servers.stop().await;
 }
 
 async fn concurrent_auto_pays_share_one_discount_budget(env: TestEnv) {
@@ -421,27 +302,16 @@ async fn concurrent_auto_pays_share_one_discount_budget(env: TestEnv) {
                "discountCode": "RACE3", "maximumPaymentAmount": 100000}),
     )
     .await;
-    let second = if env.backend() == Backend::Postgres {
-        Some(env.second_server(&[]).await)
-    } else {
-        None
-    };
-    let bases = [
-        env.base().to_owned(),
-        second
-            .as_ref()
-            .map_or_else(|| env.base().to_owned(), |s| s.base_url()),
-    ];
-    let mut set = JoinSet::new();
-    for i in 0..8 {
+    let servers = Servers::of(&env).await;
+    let responses = concurrently(8, |i| {
         let client = env.client().clone();
-        let url = format!("{}/v1/brandpay/payments", bases[i % 2]);
+        let url = format!("{}/v1/brandpay/payments", servers.base(i));
         let body = json!({"customerKey": KEY, "methodKey": card["methodKey"], "amount": 20000,
                           "orderId": format!("order-discount-{i}"), "orderName": "할인 주문",
                           "discountCode": "RACE3"})
         .to_string();
         let auth = auth.clone();
-        set.spawn(async move {
+        async move {
             send(
                 &client,
                 Method::POST,
@@ -450,30 +320,25 @@ async fn concurrent_auto_pays_share_one_discount_budget(env: TestEnv) {
                 Some(&body),
             )
             .await
-        });
-    }
-    let mut discounted = 0;
-    while let Some(r) = set.join_next().await {
-        let r = r.expect("request task");
-        if r.status == 200 {
-            discounted += 1;
-            assert_eq!(r.body["discount"], json!({"amount": 1000}));
-            assert_eq!(
-                (&r.body["totalAmount"], &r.body["card"]["amount"]),
-                (&json!(20000), &json!(20000))
-            );
-        } else {
-            assert_resp(
-                &r,
-                400,
-                &error(
-                    "NOT_ENOUGH_DISCOUNT_BALANCE",
-                    "즉시 할인 프로모션 예산이 소진되었습니다.",
-                ),
-            );
         }
+    })
+    .await;
+    let discounted = successes(
+        &responses,
+        400,
+        &error(
+            "NOT_ENOUGH_DISCOUNT_BALANCE",
+            "즉시 할인 프로모션 예산이 소진되었습니다.",
+        ),
+    );
+    for r in &discounted {
+        assert_eq!(r.body["discount"], json!({"amount": 1000}));
+        assert_eq!(
+            (&r.body["totalAmount"], &r.body["card"]["amount"]),
+            (&json!(20000), &json!(20000))
+        );
     }
-    assert_eq!(discounted, 3);
+    assert_eq!(discounted.len(), 3);
     let r = env
         .get("/v1/brandpay/promotions/card", &[("authorization", &auth)])
         .await;
@@ -486,9 +351,7 @@ async fn concurrent_auto_pays_share_one_discount_budget(env: TestEnv) {
     assert_eq!(balance, Some(json!(0)));
     // Auto-pay approvals send no webhook.
     assert!(payment_webhooks(&env).await.is_empty());
-    if let Some(server) = second {
-        server.stop().await.expect("second server stops");
-    }
+    servers.stop().await;
 }
 
 async fn confirm_idempotency_replays_the_first_response(env: TestEnv) {
@@ -616,10 +479,7 @@ async fn confirm_errors_in_documented_order(env: TestEnv) {
         b.as_object_mut().unwrap().remove(field);
         b
     };
-    let customer_key_error = error(
-        "INVALID_CUSTOMER_KEY",
-        "고객키는 영문 대소문자, 숫자, 특수문자 -, _, =, ., @로 2자 이상 50자 이하여야 합니다.",
-    );
+    let customer_key_error = invalid_customer_key();
     let order_id_error = error(
         "INVALID_ORDER_ID",
         "orderId는 영문 대소문자, 숫자, 특수문자(-, _) 만 허용합니다. 6자 이상 64자 이하여야 합니다.",
@@ -802,12 +662,12 @@ async fn confirm_after_removal_or_withdrawal(env: TestEnv) {
     let card = register_card(&env, KEY, json!({})).await;
     let spare = register_card(&env, KEY, json!({})).await;
     let removed = open(&env, KEY, &spare["id"], "order-removed-1", 10_000).await;
-    let token = access_token(&env, &auth, KEY).await;
-    let bearer = format!("Bearer {token}");
+    let token = brandpay_tokens(&env, &auth, KEY).await.0;
+    let customer = bearer(&token);
     let r = env
         .post(
             "/v1/brandpay/payments/methods/card/remove",
-            &[("authorization", &bearer)],
+            &[("authorization", &customer)],
             &json!({"methodKey": spare["methodKey"]}),
         )
         .await;
@@ -842,7 +702,7 @@ async fn confirm_after_removal_or_withdrawal(env: TestEnv) {
         .request(
             Method::POST,
             "/v1/brandpay/customers/remove",
-            &[("authorization", &bearer)],
+            &[("authorization", &customer)],
             None,
         )
         .await;
@@ -1128,11 +988,11 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
         )
     );
     // A removed method.
-    let token = access_token(&env, &auth, KEY).await;
+    let token = brandpay_tokens(&env, &auth, KEY).await.0;
     let r = env
         .post(
             "/v1/brandpay/payments/methods/card/remove",
-            &[("authorization", &format!("Bearer {token}"))],
+            &[("authorization", &bearer(&token))],
             &json!({"methodKey": check["methodKey"]}),
         )
         .await;
@@ -1172,10 +1032,7 @@ async fn auto_pay_bad_inputs(env: TestEnv) {
         b.as_object_mut().unwrap().remove(field);
         b
     };
-    let customer_key_error = error(
-        "INVALID_CUSTOMER_KEY",
-        "고객키는 영문 대소문자, 숫자, 특수문자 -, _, =, ., @로 2자 이상 50자 이하여야 합니다.",
-    );
+    let customer_key_error = invalid_customer_key();
     let cases: Vec<(Value, u16, Value)> = vec![
         (without("customerKey"), 400, customer_key_error.clone()),
         (with("customerKey", json!("x y")), 400, customer_key_error),
@@ -1357,14 +1214,14 @@ async fn bearer_credentials_in_idempotency_and_test_codes(env: TestEnv) {
     let auth = env.merchant_basic().await;
     let first = register_card(&env, KEY, json!({})).await;
     register_card(&env, KEY, json!({})).await;
-    let token = access_token(&env, &auth, KEY).await;
-    let bearer = format!("Bearer {token}");
+    let token = brandpay_tokens(&env, &auth, KEY).await.0;
+    let customer = bearer(&token);
     // A Bearer call of a test-mode customer obeys TossPayments-Test-Code.
     let r = env
         .get(
             "/v1/brandpay/payments/methods",
             &[
-                ("authorization", &bearer),
+                ("authorization", &customer),
                 ("tosspayments-test-code", "PROVIDER_ERROR"),
             ],
         )
@@ -1381,7 +1238,7 @@ async fn bearer_credentials_in_idempotency_and_test_codes(env: TestEnv) {
         .get(
             "/v1/brandpay/payments/methods",
             &[
-                ("authorization", &bearer),
+                ("authorization", &customer),
                 ("tosspayments-test-code", "NO_SUCH_CODE"),
             ],
         )
@@ -1407,7 +1264,7 @@ async fn bearer_credentials_in_idempotency_and_test_codes(env: TestEnv) {
 
     // The idempotency space is the customer's: a new token of the same customer replays.
     let h = [
-        ("authorization", bearer.as_str()),
+        ("authorization", customer.as_str()),
         ("idempotency-key", "remove-1"),
     ];
     let body = json!({"methodKey": first["methodKey"]});
@@ -1415,10 +1272,10 @@ async fn bearer_credentials_in_idempotency_and_test_codes(env: TestEnv) {
         .post("/v1/brandpay/payments/methods/card/remove", &h, &body)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let token2 = access_token(&env, &auth, KEY).await;
-    let bearer2 = format!("Bearer {token2}");
+    let token2 = brandpay_tokens(&env, &auth, KEY).await.0;
+    let customer2 = bearer(&token2);
     let h2 = [
-        ("authorization", bearer2.as_str()),
+        ("authorization", customer2.as_str()),
         ("idempotency-key", "remove-1"),
     ];
     let again = env
@@ -1428,12 +1285,12 @@ async fn bearer_credentials_in_idempotency_and_test_codes(env: TestEnv) {
     // Another customer with the same key is another space: the request runs (the method is not theirs,
     // and is already removed).
     register_card(&env, "another-customer", json!({})).await;
-    let other = access_token(&env, &auth, "another-customer").await;
+    let other = brandpay_tokens(&env, &auth, "another-customer").await.0;
     let r = env
         .post(
             "/v1/brandpay/payments/methods/card/remove",
             &[
-                ("authorization", &format!("Bearer {other}")),
+                ("authorization", &bearer(&other)),
                 ("idempotency-key", "remove-1"),
             ],
             &body,
@@ -1553,40 +1410,21 @@ async fn auto_pay_is_once_per_order_and_per_idempotency_key(env: TestEnv) {
     );
 
     // Concurrent auto-pays of one orderId: one approval, the rest DUPLICATED_ORDER_ID.
-    let second = if env.backend() == Backend::Postgres {
-        Some(env.second_server(&[]).await)
-    } else {
-        None
-    };
-    let bases = [
-        env.base().to_owned(),
-        second
-            .as_ref()
-            .map_or_else(|| env.base().to_owned(), |s| s.base_url()),
-    ];
+    let servers = Servers::of(&env).await;
     let body = json!({"customerKey": KEY, "methodKey": card["methodKey"], "amount": 20000,
                       "orderId": "order-once-2", "orderName": "x", "discountCode": "12863"})
     .to_string();
-    let mut set = JoinSet::new();
-    for i in 0..10 {
-        let client = env.client().clone();
-        let url = format!("{}/v1/brandpay/payments", bases[i % 2]);
-        let body = body.clone();
-        let auth = auth.clone();
-        set.spawn(async move {
-            send(
-                &client,
-                Method::POST,
-                &url,
-                &[("authorization", &auth)],
-                Some(&body),
-            )
-            .await
-        });
-    }
+    let responses = post_concurrently(
+        &env,
+        &servers,
+        10,
+        "/v1/brandpay/payments",
+        &[("authorization", &auth)],
+        &body,
+    )
+    .await;
     let mut approved = 0;
-    while let Some(r) = set.join_next().await {
-        let r = r.expect("request task");
+    for r in &responses {
         if r.status == 200 {
             approved += 1;
         } else {
@@ -1604,9 +1442,7 @@ async fn auto_pay_is_once_per_order_and_per_idempotency_key(env: TestEnv) {
         card_balance(env.clone(), auth.clone()).await,
         Some(json!(990_000))
     );
-    if let Some(server) = second {
-        server.stop().await.expect("second server stops");
-    }
+    servers.stop().await;
 }
 
 async fn endpoints_are_documented(env: TestEnv) {
