@@ -6,9 +6,9 @@ use serde_json::{json, Value};
 
 use crate::common::{
     advance, assert_resp, basic, bearer, brandpay_agree, brandpay_exchange, brandpay_signup_code,
-    brandpay_tokens, concurrently, error, outbox_events, invalid_customer_key, invalid_request, is_alnum,
-    post_concurrently, register_account, register_card, successes, unauthorized_key, Resp, Servers,
-    TestEnv,
+    brandpay_tokens, concurrently, error, invalid_customer_key, invalid_request, is_alnum,
+    outbox_events, post_concurrently, register_account, register_card, successes, unauthorized_key,
+    Resp, Servers, TestEnv,
 };
 use crate::on_both_backends;
 

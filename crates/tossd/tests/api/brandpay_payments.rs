@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::common::{
     advance, assert_resp, bearer, brandpay_tokens, concurrently, error, invalid_customer_key,
     invalid_request, is_alnum, is_tp_time, is_transaction_key, payment_webhooks, post_concurrently,
-    register_account, register_card, send, successes, Resp, Servers, TestEnv,
+    register_account, register_card, send, successes, with, without, Resp, Servers, TestEnv,
 };
 use crate::on_both_backends;
 
@@ -397,47 +397,42 @@ async fn window_failures_create_nothing(env: TestEnv) {
     let card = register_card(&env, KEY, json!({})).await;
     let base = json!({"customerKey": KEY, "methodId": card["id"], "amount": 1000,
                       "orderId": "order-window-1", "orderName": "창"});
-    let with = |field: &str, value: Value| {
-        let mut b = base.clone();
-        b[field] = value;
-        b
-    };
     let sim_error =
         |code: &str, message: &str| json!({"error": {"code": code, "message": message}});
-    let r = window(&env, with("password", json!("123456"))).await;
+    let r = window(&env, with(&base, "password", json!("123456"))).await;
     assert_resp(
         &r,
         403,
         &sim_error("INVALID_PASSWORD", "결제 비밀번호가 일치하지 않습니다."),
     );
-    let r = window(&env, with("methodId", json!("c_nosuchmethod000"))).await;
+    let r = window(&env, with(&base, "methodId", json!("c_nosuchmethod000"))).await;
     assert_resp(
         &r,
         404,
         &sim_error("NOT_FOUND_METHOD", "존재하지 않는 결제수단 입니다."),
     );
-    let r = window(&env, with("customerKey", json!("someone-else"))).await;
+    let r = window(&env, with(&base, "customerKey", json!("someone-else"))).await;
     assert_resp(
         &r,
         404,
         &sim_error("NOT_FOUND_CUSTOMER", "유효한 고객 정보가 없습니다."),
     );
-    let r = window(&env, with("orderId", json!("short"))).await;
+    let r = window(&env, with(&base, "orderId", json!("short"))).await;
     assert_eq!(
         (r.status, &r.body["error"]["code"]),
         (400, &json!("INVALID_ORDER_ID"))
     );
-    let r = window(&env, with("orderName", json!(""))).await;
+    let r = window(&env, with(&base, "orderName", json!(""))).await;
     assert_eq!(
         (r.status, &r.body["error"]["code"]),
         (400, &json!("INVALID_ORDER_NAME"))
     );
-    let r = window(&env, with("amount", json!(0))).await;
+    let r = window(&env, with(&base, "amount", json!(0))).await;
     assert_eq!(
         (r.status, &r.body["error"]["code"]),
         (400, &json!("BELOW_ZERO_AMOUNT"))
     );
-    let r = window(&env, with("amount", json!("1000"))).await;
+    let r = window(&env, with(&base, "amount", json!("1000"))).await;
     assert_eq!(
         (r.status, &r.body["error"]["code"]),
         (400, &json!("INVALID_REQUEST"))
@@ -459,7 +454,7 @@ async fn window_failures_create_nothing(env: TestEnv) {
     );
     // Another customer's method is not offered in this customer's window.
     let other = register_card(&env, "other-customer", json!({})).await;
-    let r = window(&env, with("methodId", other["id"].clone())).await;
+    let r = window(&env, with(&base, "methodId", other["id"].clone())).await;
     assert_eq!(r.status, 404);
 }
 
@@ -469,68 +464,86 @@ async fn confirm_errors_in_documented_order(env: TestEnv) {
     register_card(&env, "second-customer", json!({})).await;
     let key = open(&env, KEY, &card["id"], "order-errors-1", 10_000).await;
     let good = json!({"paymentKey": key, "amount": 10000, "customerKey": KEY, "orderId": "order-errors-1"});
-    let with = |field: &str, value: Value| {
-        let mut b = good.clone();
-        b[field] = value;
-        b
-    };
-    let without = |field: &str| {
-        let mut b = good.clone();
-        b.as_object_mut().unwrap().remove(field);
-        b
-    };
     let customer_key_error = invalid_customer_key();
     let order_id_error = error(
         "INVALID_ORDER_ID",
         "orderId는 영문 대소문자, 숫자, 특수문자(-, _) 만 허용합니다. 6자 이상 64자 이하여야 합니다.",
     );
     let cases: Vec<(Value, u16, Value)> = vec![
-        (without("paymentKey"), 400, invalid_request()),
-        (without("amount"), 400, invalid_request()),
-        (without("orderId"), 400, invalid_request()),
-        (with("amount", json!(10000.0)), 400, invalid_request()),
-        (with("amount", json!("10,000")), 400, invalid_request()),
-        (with("amount", json!("-1")), 400, invalid_request()),
-        (with("paymentKey", json!(12)), 400, invalid_request()),
-        (with("orderId", json!(["x"])), 400, invalid_request()),
+        (without(&good, "paymentKey"), 400, invalid_request()),
+        (without(&good, "amount"), 400, invalid_request()),
+        (without(&good, "orderId"), 400, invalid_request()),
         (
-            with("paymentKey", json!("")),
+            with(&good, "amount", json!(10000.0)),
+            400,
+            invalid_request(),
+        ),
+        (
+            with(&good, "amount", json!("10,000")),
+            400,
+            invalid_request(),
+        ),
+        (with(&good, "amount", json!("-1")), 400, invalid_request()),
+        (with(&good, "paymentKey", json!(12)), 400, invalid_request()),
+        (with(&good, "orderId", json!(["x"])), 400, invalid_request()),
+        (
+            with(&good, "paymentKey", json!("")),
             400,
             error("INVALID_PAYMENT_KEY", "잘못된 결제 키 입니다."),
         ),
         (
-            with("paymentKey", json!("k".repeat(201))),
+            with(&good, "paymentKey", json!("k".repeat(201))),
             400,
             error("INVALID_PAYMENT_KEY", "잘못된 결제 키 입니다."),
         ),
         (
-            with("amount", json!(0)),
+            with(&good, "amount", json!(0)),
             400,
             error("BELOW_ZERO_AMOUNT", "금액은 0보다 커야 합니다."),
         ),
         (
-            with("amount", json!(-5)),
+            with(&good, "amount", json!(-5)),
             400,
             error("BELOW_ZERO_AMOUNT", "금액은 0보다 커야 합니다."),
         ),
-        (without("customerKey"), 400, customer_key_error.clone()),
-        (with("customerKey", json!("a")), 400, customer_key_error),
-        (with("orderId", json!("abc")), 400, order_id_error.clone()),
-        (with("orderId", json!("order=errors")), 400, order_id_error),
         (
-            with("paymentKey", json!("nosuchpaymentkey")),
+            without(&good, "customerKey"),
+            400,
+            customer_key_error.clone(),
+        ),
+        (
+            with(&good, "customerKey", json!("a")),
+            400,
+            customer_key_error,
+        ),
+        (
+            with(&good, "orderId", json!("abc")),
+            400,
+            order_id_error.clone(),
+        ),
+        (
+            with(&good, "orderId", json!("order=errors")),
+            400,
+            order_id_error,
+        ),
+        (
+            with(&good, "paymentKey", json!("nosuchpaymentkey")),
             404,
             error("NOT_FOUND_PAYMENT", "존재하지 않는 결제 정보 입니다."),
         ),
         (
-            with("orderId", json!("order-errors-2")),
+            with(&good, "orderId", json!("order-errors-2")),
             400,
             invalid_request(),
         ),
-        (with("amount", json!(9999)), 400, invalid_request()),
-        (with("amount", json!("10001")), 400, invalid_request()),
+        (with(&good, "amount", json!(9999)), 400, invalid_request()),
         (
-            with("customerKey", json!("second-customer")),
+            with(&good, "amount", json!("10001")),
+            400,
+            invalid_request(),
+        ),
+        (
+            with(&good, "customerKey", json!("second-customer")),
             400,
             error(
                 "NOT_MATCHES_CUSTOMER_KEY",
@@ -585,7 +598,7 @@ async fn confirm_errors_in_documented_order(env: TestEnv) {
         .post(
             "/v1/brandpay/payments/confirm",
             &[("authorization", &auth), ("accept-language", "en-US")],
-            &with("amount", json!(0)),
+            &with(&good, "amount", json!(0)),
         )
         .await;
     assert_resp(
@@ -829,7 +842,7 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
     let other = register_card(&env, "other-customer", json!({})).await;
     let base = json!({"customerKey": KEY, "methodKey": card["methodKey"], "amount": 1000,
                       "orderId": "order-auto-9", "orderName": "x"});
-    let with = |pairs: &[(&str, Value)]| {
+    let with_fields = |pairs: &[(&str, Value)]| {
         let mut b = base.clone();
         for (k, v) in pairs {
             b[*k] = v.clone();
@@ -838,17 +851,17 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
     };
     let cases: Vec<(Value, u16, Value)> = vec![
         (
-            with(&[("customerKey", json!("nobody-here"))]),
+            with_fields(&[("customerKey", json!("nobody-here"))]),
             404,
             error("NOT_FOUND_CUSTOMER", "유효한 고객 정보가 없습니다."),
         ),
         (
-            with(&[("methodKey", json!("nosuchmethodkey"))]),
+            with_fields(&[("methodKey", json!("nosuchmethodkey"))]),
             404,
             error("NOT_FOUND_METHOD", "존재하지 않는 결제수단 입니다."),
         ),
         (
-            with(&[("methodKey", other["methodKey"].clone())]),
+            with_fields(&[("methodKey", other["methodKey"].clone())]),
             404,
             error(
                 "NOT_FOUND_METHOD_OWNERSHIP",
@@ -856,7 +869,7 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
             ),
         ),
         (
-            with(&[("amount", json!(99))]),
+            with_fields(&[("amount", json!(99))]),
             400,
             error(
                 "BELOW_MINIMUM_AMOUNT",
@@ -864,7 +877,7 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
             ),
         ),
         (
-            with(&[
+            with_fields(&[
                 ("amount", json!(199)),
                 ("methodKey", account["methodKey"].clone()),
             ]),
@@ -875,7 +888,7 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
             ),
         ),
         (
-            with(&[("orderId", json!("order=auto-1"))]),
+            with_fields(&[("orderId", json!("order=auto-1"))]),
             400,
             error(
                 "DUPLICATED_ORDER_ID",
@@ -883,7 +896,7 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
             ),
         ),
         (
-            with(&[
+            with_fields(&[
                 ("methodKey", check["methodKey"].clone()),
                 ("amount", json!(50000)),
                 ("cardInstallmentPlan", json!(2)),
@@ -895,18 +908,18 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
             ),
         ),
         (
-            with(&[("discountCode", json!("NOSUCHCODE"))]),
+            with_fields(&[("discountCode", json!("NOSUCHCODE"))]),
             400,
             invalid_request(),
         ),
         // The seeded Hyundai discount 12863 needs at least 10,000 and does not apply to accounts.
         (
-            with(&[("discountCode", json!("12863"))]),
+            with_fields(&[("discountCode", json!("12863"))]),
             400,
             invalid_request(),
         ),
         (
-            with(&[
+            with_fields(&[
                 ("discountCode", json!("12863")),
                 ("amount", json!(20000)),
                 ("methodKey", account["methodKey"].clone()),
@@ -930,7 +943,7 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
     let r = auto_pay(
         &env,
         &auth,
-        &with(&[("discountCode", json!("SMALL")), ("amount", json!(5001))]),
+        &with_fields(&[("discountCode", json!("SMALL")), ("amount", json!(5001))]),
     )
     .await;
     assert_resp(
@@ -941,7 +954,12 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
             "할인 적용 시 최대 금액을 넘으면 안 됩니다.",
         ),
     );
-    let r = auto_pay(&env, &auth, &with(&[("discountCode", json!("SMALL"))])).await;
+    let r = auto_pay(
+        &env,
+        &auth,
+        &with_fields(&[("discountCode", json!("SMALL"))]),
+    )
+    .await;
     assert_resp(
         &r,
         400,
@@ -954,7 +972,7 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
     let r = auto_pay(
         &env,
         &auth,
-        &with(&[("discountCode", json!("12863")), ("amount", json!(20000))]),
+        &with_fields(&[("discountCode", json!("12863")), ("amount", json!(20000))]),
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -965,7 +983,7 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
     let r = auto_pay(
         &env,
         &auth,
-        &with(&[
+        &with_fields(&[
             ("methodKey", account["methodKey"].clone()),
             ("orderId", json!("order-auto-10")),
             ("cultureExpense", json!(true)),
@@ -1000,7 +1018,7 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
     let r = auto_pay(
         &env,
         &auth,
-        &with(&[
+        &with_fields(&[
             ("methodKey", check["methodKey"].clone()),
             ("orderId", json!("order-auto-11")),
         ]),
@@ -1022,37 +1040,27 @@ async fn auto_pay_bad_inputs(env: TestEnv) {
     let card = register_card(&env, KEY, json!({})).await;
     let base = json!({"customerKey": KEY, "methodKey": card["methodKey"], "amount": 1000,
                       "orderId": "order-bad-1", "orderName": "x"});
-    let with = |field: &str, value: Value| {
-        let mut b = base.clone();
-        b[field] = value;
-        b
-    };
-    let without = |field: &str| {
-        let mut b = base.clone();
-        b.as_object_mut().unwrap().remove(field);
-        b
-    };
     let customer_key_error = invalid_customer_key();
     let cases: Vec<(Value, u16, Value)> = vec![
-        (without("customerKey"), 400, customer_key_error.clone()),
-        (with("customerKey", json!("x y")), 400, customer_key_error),
-        (without("methodKey"), 400, invalid_request()),
-        (without("amount"), 400, invalid_request()),
-        (without("orderId"), 400, invalid_request()),
-        (without("orderName"), 400, invalid_request()),
-        (with("amount", json!(1.5)), 400, invalid_request()),
-        (with("cardInstallmentPlan", json!("3")), 400, invalid_request()),
-        (with("useCardPoint", json!("true")), 400, invalid_request()),
-        (with("cultureExpense", json!(1)), 400, invalid_request()),
-        (with("customerEmail", json!(5)), 400, invalid_request()),
-        (with("taxFreeAmount", json!(-1)), 400, invalid_request()),
-        (with("taxFreeAmount", json!(1001)), 400, invalid_request()),
-        (with("amount", json!(0)), 400, error("BELOW_ZERO_AMOUNT", "금액은 0보다 커야 합니다.")),
-        (with("orderId", json!("o")), 400, error("INVALID_ORDER_ID", "orderId는 영문 대소문자, 숫자, 특수문자(-, _) 만 허용합니다. 6자 이상 64자 이하여야 합니다.")),
-        (with("orderName", json!("가".repeat(101))), 400, error("INVALID_ORDER_NAME", "주문 이름은 100자 이하여야 합니다.")),
-        (with("customerEmail", json!("not-an-email")), 400, error("INVALID_EMAIL", "이메일 주소 형식에 맞지 않습니다.")),
-        (with("cardInstallmentPlan", json!(1)), 400, error("INVALID_CARD_INSTALLMENT_PLAN", "할부 개월 정보가 잘못되었습니다.")),
-        (with("cardInstallmentPlan", json!(13)), 400, error("INVALID_CARD_INSTALLMENT_PLAN", "할부 개월 정보가 잘못되었습니다.")),
+        (without(&base, "customerKey"), 400, customer_key_error.clone()),
+        (with(&base, "customerKey", json!("x y")), 400, customer_key_error),
+        (without(&base, "methodKey"), 400, invalid_request()),
+        (without(&base, "amount"), 400, invalid_request()),
+        (without(&base, "orderId"), 400, invalid_request()),
+        (without(&base, "orderName"), 400, invalid_request()),
+        (with(&base, "amount", json!(1.5)), 400, invalid_request()),
+        (with(&base, "cardInstallmentPlan", json!("3")), 400, invalid_request()),
+        (with(&base, "useCardPoint", json!("true")), 400, invalid_request()),
+        (with(&base, "cultureExpense", json!(1)), 400, invalid_request()),
+        (with(&base, "customerEmail", json!(5)), 400, invalid_request()),
+        (with(&base, "taxFreeAmount", json!(-1)), 400, invalid_request()),
+        (with(&base, "taxFreeAmount", json!(1001)), 400, invalid_request()),
+        (with(&base, "amount", json!(0)), 400, error("BELOW_ZERO_AMOUNT", "금액은 0보다 커야 합니다.")),
+        (with(&base, "orderId", json!("o")), 400, error("INVALID_ORDER_ID", "orderId는 영문 대소문자, 숫자, 특수문자(-, _) 만 허용합니다. 6자 이상 64자 이하여야 합니다.")),
+        (with(&base, "orderName", json!("가".repeat(101))), 400, error("INVALID_ORDER_NAME", "주문 이름은 100자 이하여야 합니다.")),
+        (with(&base, "customerEmail", json!("not-an-email")), 400, error("INVALID_EMAIL", "이메일 주소 형식에 맞지 않습니다.")),
+        (with(&base, "cardInstallmentPlan", json!(1)), 400, error("INVALID_CARD_INSTALLMENT_PLAN", "할부 개월 정보가 잘못되었습니다.")),
+        (with(&base, "cardInstallmentPlan", json!(13)), 400, error("INVALID_CARD_INSTALLMENT_PLAN", "할부 개월 정보가 잘못되었습니다.")),
     ];
     for (body, status, expected) in &cases {
         let r = auto_pay(&env, &auth, body).await;

@@ -11,7 +11,10 @@ use rsa::{BigUint, RsaPublicKey};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use crate::common::{Resp, TestEnv};
+use crate::common::{
+    advance, assert_resp, bearer, concurrently, deliveries, invalid_grant, invalid_parameter,
+    successes, Resp, TestEnv,
+};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -34,18 +37,6 @@ const HONG: i64 = 123456789;
 
 fn path(p: &str) -> String {
     format!("{BASE}/{p}")
-}
-
-fn invalid_grant() -> Value {
-    json!({"error": "invalid_grant"})
-}
-
-fn invalid_parameter() -> Value {
-    json!({
-        "resultType": "FAIL",
-        "success": null,
-        "error": {"errorType": 0, "errorCode": "INVALID_PARAMETER", "reason": "요청에 실패했습니다.", "data": {}, "title": null}
-    })
 }
 
 /// The user logs in; returns the authorization code and referrer.
@@ -77,7 +68,7 @@ async fn tokens_for(env: &TestEnv, user_key: i64) -> Value {
 async fn login_me(env: &TestEnv, access_token: &str) -> Resp {
     env.get(
         &path("login-me"),
-        &[("authorization", &format!("Bearer {access_token}"))],
+        &[("authorization", &bearer(access_token))],
     )
     .await
 }
@@ -132,28 +123,19 @@ fn verify_jwt(jwks: &Value, token: &str) -> (Value, Value) {
     (decode(parts[0]), decode(parts[1]))
 }
 
-/// The unlink callbacks recorded in the outbox: (app_id, body).
+/// The unlink callbacks recorded in the outbox: (appId, body).
 async fn unlink_events(env: &TestEnv) -> Vec<(String, Value)> {
-    let pool = sqlx::AnyPool::connect(env.database_url()).await.unwrap();
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT app_id, body FROM outbox_events WHERE event_type = 'UNLINK_CALLBACK' ORDER BY id",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
-    pool.close().await;
-    rows.into_iter()
-        .map(|(app, body)| (app, serde_json::from_str(&body).unwrap()))
+    deliveries(env)
+        .await
+        .into_iter()
+        .filter(|d| d["eventType"] == "UNLINK_CALLBACK")
+        .map(|d| {
+            (
+                d["appId"].as_str().unwrap().to_owned(),
+                d["payload"].clone(),
+            )
+        })
         .collect()
-}
-
-async fn advance(env: &TestEnv, seconds: i64) {
-    env.sim(
-        Method::POST,
-        "/sim/v1/clock/advance",
-        json!({"seconds": seconds}),
-    )
-    .await;
 }
 
 async fn full_flow_returns_the_decryptable_profile(env: TestEnv) {
@@ -388,7 +370,7 @@ async fn codes_are_single_use_short_lived_and_bound_to_the_referrer(env: TestEnv
     let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
     assert_eq!(exchange(&env, &code, &referrer).await.status, 200);
     let r = exchange(&env, &code, &referrer).await;
-    assert_eq!((r.status, &r.body), (400, &invalid_grant()));
+    assert_resp(&r, 400, &invalid_grant());
 
     // Another referrer, even by case, fails and does not use the code up.
     let (code, referrer) = login(&env, json!({"userKey": HONG, "referrer": "sandbox"})).await;
@@ -403,7 +385,7 @@ async fn codes_are_single_use_short_lived_and_bound_to_the_referrer(env: TestEnv
     let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
     advance(&env, 600).await;
     let r = exchange(&env, &code, &referrer).await;
-    assert_eq!((r.status, &r.body), (400, &invalid_grant()));
+    assert_resp(&r, 400, &invalid_grant());
 
     // Just before, it still works.
     let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
@@ -411,7 +393,7 @@ async fn codes_are_single_use_short_lived_and_bound_to_the_referrer(env: TestEnv
     assert_eq!(exchange(&env, &code, &referrer).await.status, 200);
 
     let r = exchange(&env, "SplxlOBeZQQYbYS6WxSbIA", "deeplink").await;
-    assert_eq!((r.status, &r.body), (400, &invalid_grant()));
+    assert_resp(&r, 400, &invalid_grant());
 
     // A code issued before a removal is revoked with the link.
     let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
@@ -424,29 +406,20 @@ async fn codes_are_single_use_short_lived_and_bound_to_the_referrer(env: TestEnv
         .await;
     assert_eq!(r.status, 200);
     let r = exchange(&env, &code, &referrer).await;
-    assert_eq!((r.status, &r.body), (400, &invalid_grant()));
+    assert_resp(&r, 400, &invalid_grant());
 }
 
 async fn concurrent_exchanges_of_one_code_succeed_once(env: TestEnv) {
     // Makes the signing key first, so the race is about the code alone.
     assert_eq!(env.get("/.well-known/jwks.json", &[]).await.status, 200);
     let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
-    let mut set = tokio::task::JoinSet::new();
-    for _ in 0..50 {
+    let responses = concurrently(50, |_| {
         let env = env.clone();
         let (code, referrer) = (code.clone(), referrer.clone());
-        set.spawn(async move { exchange(&env, &code, &referrer).await });
-    }
-    let mut successes = 0;
-    while let Some(r) = set.join_next().await {
-        let r = r.unwrap();
-        match r.status {
-            200 => successes += 1,
-            400 => assert_eq!(r.body, invalid_grant()),
-            other => panic!("unexpected {other}: {}", r.text),
-        }
-    }
-    assert_eq!(successes, 1);
+        async move { exchange(&env, &code, &referrer).await }
+    })
+    .await;
+    assert_eq!(successes(&responses, 400, &invalid_grant()).len(), 1);
 }
 
 async fn tokens_expire_by_the_clock(env: TestEnv) {
@@ -455,16 +428,16 @@ async fn tokens_expire_by_the_clock(env: TestEnv) {
     let refresh_token = t["refreshToken"].as_str().unwrap();
     advance(&env, 3600).await;
     let r = login_me(&env, access).await;
-    assert_eq!((r.status, &r.body), (401, &invalid_grant()));
+    assert_resp(&r, 401, &invalid_grant());
     let r = env
         .request(
             Method::POST,
             &path("access/remove-by-access-token"),
-            &[("authorization", &format!("Bearer {access}"))],
+            &[("authorization", &bearer(access))],
             None,
         )
         .await;
-    assert_eq!((r.status, &r.body), (401, &invalid_grant()));
+    assert_resp(&r, 401, &invalid_grant());
 
     // The refresh token still works, and its lifetime does not move with use.
     let r = refresh(&env, refresh_token).await;
@@ -477,7 +450,7 @@ async fn tokens_expire_by_the_clock(env: TestEnv) {
     );
     advance(&env, 14 * 24 * 3600 - 3600).await;
     let r = refresh(&env, refresh_token).await;
-    assert_eq!((r.status, &r.body), (400, &invalid_grant()));
+    assert_resp(&r, 400, &invalid_grant());
 }
 
 async fn removals_revoke_every_token_without_callback(env: TestEnv) {
@@ -497,9 +470,9 @@ async fn removals_revoke_every_token_without_callback(env: TestEnv) {
     );
     for t in [&first, &second] {
         let r = login_me(&env, t["accessToken"].as_str().unwrap()).await;
-        assert_eq!((r.status, &r.body), (401, &invalid_grant()));
+        assert_resp(&r, 401, &invalid_grant());
         let r = refresh(&env, t["refreshToken"].as_str().unwrap()).await;
-        assert_eq!((r.status, &r.body), (400, &invalid_grant()));
+        assert_resp(&r, 400, &invalid_grant());
     }
     // Idempotent, and a decimal string works too.
     let r = env
@@ -529,12 +502,12 @@ async fn removals_revoke_every_token_without_callback(env: TestEnv) {
     let third = tokens_for(&env, HONG).await;
     let fourth = tokens_for(&env, HONG).await;
     let other = tokens_for(&env, 443731103).await;
-    let bearer = format!("Bearer {}", third["accessToken"].as_str().unwrap());
+    let third_bearer = bearer(third["accessToken"].as_str().unwrap());
     let r = env
         .request(
             Method::POST,
             &path("access/remove-by-access-token"),
-            &[("authorization", &bearer)],
+            &[("authorization", &third_bearer)],
             Some("not json at all"),
         )
         .await;
@@ -547,11 +520,11 @@ async fn removals_revoke_every_token_without_callback(env: TestEnv) {
         .request(
             Method::POST,
             &path("access/remove-by-access-token"),
-            &[("authorization", &bearer)],
+            &[("authorization", &third_bearer)],
             None,
         )
         .await;
-    assert_eq!((r.status, &r.body), (401, &invalid_grant()));
+    assert_resp(&r, 401, &invalid_grant());
     assert_eq!(
         login_me(&env, fourth["accessToken"].as_str().unwrap())
             .await
@@ -584,31 +557,22 @@ async fn removals_revoke_every_token_without_callback(env: TestEnv) {
 
 async fn concurrent_removals_by_access_token_succeed_once(env: TestEnv) {
     let t = tokens_for(&env, HONG).await;
-    let bearer = format!("Bearer {}", t["accessToken"].as_str().unwrap());
-    let mut set = tokio::task::JoinSet::new();
-    for _ in 0..20 {
+    let token = bearer(t["accessToken"].as_str().unwrap());
+    let responses = concurrently(20, |_| {
         let env = env.clone();
-        let bearer = bearer.clone();
-        set.spawn(async move {
+        let token = token.clone();
+        async move {
             env.request(
                 Method::POST,
                 &path("access/remove-by-access-token"),
-                &[("authorization", &bearer)],
+                &[("authorization", &token)],
                 None,
             )
             .await
-        });
-    }
-    let mut successes = 0;
-    while let Some(r) = set.join_next().await {
-        let r = r.unwrap();
-        match r.status {
-            200 => successes += 1,
-            401 => assert_eq!(r.body, invalid_grant()),
-            other => panic!("unexpected {other}: {}", r.text),
         }
-    }
-    assert_eq!(successes, 1);
+    })
+    .await;
+    assert_eq!(successes(&responses, 401, &invalid_grant()).len(), 1);
 }
 
 async fn unlink_in_toss_revokes_and_records_the_callback(env: TestEnv) {
@@ -626,13 +590,13 @@ async fn unlink_in_toss_revokes_and_records_the_callback(env: TestEnv) {
                 &json!({"referrer": reason}),
             )
             .await;
-        assert_eq!((r.status, &r.body), (200, &json!({})), "{}", r.text);
+        assert_resp(&r, 200, &json!({}));
         let r = login_me(&env, t["accessToken"].as_str().unwrap()).await;
-        assert_eq!((r.status, &r.body), (401, &invalid_grant()));
+        assert_resp(&r, 401, &invalid_grant());
         let r = refresh(&env, t["refreshToken"].as_str().unwrap()).await;
-        assert_eq!((r.status, &r.body), (400, &invalid_grant()));
+        assert_resp(&r, 400, &invalid_grant());
         let r = exchange(&env, &code, &referrer).await;
-        assert_eq!((r.status, &r.body), (400, &invalid_grant()));
+        assert_resp(&r, 400, &invalid_grant());
         // Unlinking again fires nothing: callbacks only leave LINKED.
         env.sim(
             Method::POST,
@@ -710,9 +674,9 @@ async fn leaving_toss_fans_out_and_ends_the_user(env: TestEnv) {
         .await;
     assert_eq!(user["withdrawn"], true);
     let r = login_me(&env, t["accessToken"].as_str().unwrap()).await;
-    assert_eq!((r.status, &r.body), (401, &invalid_grant()));
+    assert_resp(&r, 401, &invalid_grant());
     let r = refresh(&env, t["refreshToken"].as_str().unwrap()).await;
-    assert_eq!((r.status, &r.body), (400, &invalid_grant()));
+    assert_resp(&r, 400, &invalid_grant());
     assert_eq!(
         unlink_events(&env).await,
         vec![(
@@ -794,7 +758,7 @@ async fn bad_input_gets_documented_errors(env: TestEnv) {
         );
     }
     let r = refresh(&env, "x".repeat(128).as_str()).await;
-    assert_eq!((r.status, &r.body), (400, &invalid_grant()));
+    assert_resp(&r, 400, &invalid_grant());
     for body in [
         "",
         "{}",
@@ -877,7 +841,7 @@ async fn two_servers_share_the_signing_key_and_tokens(env: TestEnv) {
     )
     .await;
     let mine = env.get("/.well-known/jwks.json", &[]).await;
-    assert_eq!((theirs.status, &theirs.body), (200, &mine.body));
+    assert_resp(&theirs, 200, &mine.body);
 
     let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
     let r = crate::common::send(
@@ -893,7 +857,7 @@ async fn two_servers_share_the_signing_key_and_tokens(env: TestEnv) {
     assert_eq!(login_me(&env, token).await.status, 200);
     // The code was used on the other server.
     let r = exchange(&env, &code, &referrer).await;
-    assert_eq!((r.status, &r.body), (400, &invalid_grant()));
+    assert_resp(&r, 400, &invalid_grant());
     second.stop().await.unwrap();
 }
 

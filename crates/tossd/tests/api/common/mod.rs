@@ -1,7 +1,6 @@
 //! The harness every integration test uses: a real tossd on a random port, over a fresh SQLite file or a
-//! fresh PostgreSQL database, driven over HTTP. `on_both_backends!` runs one scenario on both.
-
-#![allow(dead_code)]
+//! fresh PostgreSQL database, driven over HTTP. `on_both_backends!` runs one scenario on both. The helpers
+//! the scenarios share live here, each defined once.
 
 pub mod browser;
 
@@ -139,10 +138,6 @@ pub struct Resp {
 }
 
 impl TestEnv {
-    pub async fn start(backend: Backend) -> TestEnv {
-        TestEnv::start_with(backend, &[]).await
-    }
-
     pub async fn start_with(backend: Backend, extra_flags: &[&str]) -> TestEnv {
         let database = TestDatabase::create(backend).await;
         let server = Server::start(&serve_args(&database.url, extra_flags))
@@ -293,6 +288,29 @@ pub async fn send(
         text,
         body,
     }
+}
+
+/// `tossd serve` as users run it, on a free port of 127.0.0.1 with `extra` flags; returns the child and
+/// its `host:port`.
+pub fn spawn_binary(
+    database_url: &str,
+    extra: &[&str],
+    stdout: std::process::Stdio,
+) -> (tokio::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|probe| probe.local_addr())
+        .expect("a free port")
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tossd"))
+        .args(["serve", "--listen", &listen, "--database-url", database_url])
+        .args(extra)
+        .stdout(stdout)
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the tossd binary starts");
+    (child, listen)
 }
 
 /// Runs `scenario` against a fresh server on `backend`, then tears everything down (also on failure).
@@ -456,6 +474,20 @@ pub fn is_tp_time(value: &Value) -> bool {
     value.as_str().is_some_and(|s| {
         s.len() == 25 && s.ends_with("+09:00") && chrono::DateTime::parse_from_rfc3339(s).is_ok()
     })
+}
+
+/// `base` with `field` set to `value` (a request body with one field changed).
+pub fn with(base: &Value, field: &str, value: Value) -> Value {
+    let mut body = base.clone();
+    body[field] = value;
+    body
+}
+
+/// `base` without `field` (a request body missing one field).
+pub fn without(base: &Value, field: &str) -> Value {
+    let mut body = base.clone();
+    body.as_object_mut().expect("a JSON object").remove(field);
+    body
 }
 
 // ---------------------------------------------------------------------------------------------------
