@@ -6,8 +6,8 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::common::{
-    advance, app_client, basic, bearer, brandpay_tokens, invalid_grant, register_card, send, Resp,
-    TestEnv,
+    advance, app_client, basic, bearer, brandpay_tokens, invalid_grant, login_tokens,
+    register_card, send, Resp, TestEnv,
 };
 use crate::on_both_backends;
 
@@ -276,18 +276,7 @@ async fn apps_in_toss_credentials(env: TestEnv) {
     };
 
     // The user is linked to the default app only.
-    let code = env
-        .sim(Method::POST, "/sim/v1/login", json!({"userKey": 123456789}))
-        .await;
-    let r = env
-        .post(
-            &format!("{PREFIX}/user/oauth2/generate-token"),
-            &[],
-            &json!({"authorizationCode": code["authorizationCode"], "referrer": code["referrer"]}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let access = r.body["success"]["accessToken"]
+    let access = login_tokens(&env, 123456789).await["accessToken"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -482,17 +471,7 @@ async fn apps_in_toss_credentials(env: TestEnv) {
             .await;
         invalid_grant(&r, 401, &format!("{url} with a revoked token"));
     }
-    let code = env
-        .sim(Method::POST, "/sim/v1/login", json!({"userKey": 123456789}))
-        .await;
-    let r = env
-        .post(
-            &format!("{PREFIX}/user/oauth2/generate-token"),
-            &[],
-            &json!({"authorizationCode": code["authorizationCode"], "referrer": code["referrer"]}),
-        )
-        .await;
-    let fresh = r.body["success"]["accessToken"]
+    let fresh = login_tokens(&env, 123456789).await["accessToken"]
         .as_str()
         .unwrap()
         .to_owned();

@@ -12,8 +12,8 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 
 use crate::common::{
-    advance, assert_resp, bearer, concurrently, deliveries, invalid_grant, invalid_parameter,
-    successes, Resp, TestEnv,
+    advance, assert_resp, bearer, concurrently, deliveries, generate_token, invalid_grant,
+    invalid_parameter, login_tokens, successes, toss_login, Resp, TestEnv,
 };
 use crate::on_both_backends;
 
@@ -37,32 +37,6 @@ const HONG: i64 = 123456789;
 
 fn path(p: &str) -> String {
     format!("{BASE}/{p}")
-}
-
-/// The user logs in; returns the authorization code and referrer.
-async fn login(env: &TestEnv, body: Value) -> (String, String) {
-    let r = env.sim(Method::POST, "/sim/v1/login", body).await;
-    let code = r["authorizationCode"].as_str().expect("code").to_owned();
-    assert_eq!(code.len(), 22);
-    assert!(code.bytes().all(|b| b.is_ascii_alphanumeric()));
-    (code, r["referrer"].as_str().expect("referrer").to_owned())
-}
-
-async fn exchange(env: &TestEnv, code: &str, referrer: &str) -> Resp {
-    env.post(
-        &path("generate-token"),
-        &[],
-        &json!({"authorizationCode": code, "referrer": referrer}),
-    )
-    .await
-}
-
-/// Logs `user_key` in with all scopes and exchanges the code; returns the `success` payload.
-async fn tokens_for(env: &TestEnv, user_key: i64) -> Value {
-    let (code, referrer) = login(env, json!({"userKey": user_key})).await;
-    let r = exchange(env, &code, &referrer).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    r.body["success"].clone()
 }
 
 async fn login_me(env: &TestEnv, access_token: &str) -> Resp {
@@ -142,9 +116,9 @@ async fn full_flow_returns_the_decryptable_profile(env: TestEnv) {
     let app = env
         .sim(Method::GET, "/sim/v1/apps/default", Value::Null)
         .await;
-    let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
+    let (code, referrer) = toss_login(&env, json!({"userKey": HONG})).await;
     assert_eq!(referrer, "DEFAULT");
-    let r = exchange(&env, &code, &referrer).await;
+    let r = generate_token(&env, &code, &referrer).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["resultType"], "SUCCESS");
     let t = &r.body["success"];
@@ -244,7 +218,7 @@ async fn full_flow_returns_the_decryptable_profile(env: TestEnv) {
     assert_eq!(login_me(&env, access_token).await.status, 200);
 
     // A second login of the same user keeps the subject.
-    let t2 = tokens_for(&env, HONG).await;
+    let t2 = login_tokens(&env, HONG).await;
     let (_, claims3) = verify_jwt(&jwks.body, t2["accessToken"].as_str().unwrap());
     assert_eq!(claims3["sub"], sub.as_str());
 
@@ -281,12 +255,12 @@ async fn scopes_and_terms_limit_what_login_me_releases(env: TestEnv) {
     let app = env
         .sim(Method::GET, "/sim/v1/apps/default", Value::Null)
         .await;
-    let (code, referrer) = login(
+    let (code, referrer) = toss_login(
         &env,
         json!({"userKey": HONG, "scopes": ["USER_EMAIL", "user_name"], "agreedTerms": ["privacy_policy"]}),
     )
     .await;
-    let r = exchange(&env, &code, &referrer).await;
+    let r = generate_token(&env, &code, &referrer).await;
     assert_eq!(r.body["success"]["scope"], "user_key user_name user_email");
     let me = login_me(&env, r.body["success"]["accessToken"].as_str().unwrap()).await;
     let s = &me.body["success"];
@@ -307,15 +281,15 @@ async fn scopes_and_terms_limit_what_login_me_releases(env: TestEnv) {
     }
 
     // Only user_key: every personal field is null.
-    let (code, referrer) = login(&env, json!({"userKey": HONG, "scopes": []})).await;
-    let r = exchange(&env, &code, &referrer).await;
+    let (code, referrer) = toss_login(&env, json!({"userKey": HONG, "scopes": []})).await;
+    let r = generate_token(&env, &code, &referrer).await;
     assert_eq!(r.body["success"]["scope"], "user_key");
     let me = login_me(&env, r.body["success"]["accessToken"].as_str().unwrap()).await;
     assert_eq!(me.body["success"]["name"], Value::Null);
     assert_eq!(me.body["success"]["userKey"], HONG);
 
     // A user without an e-mail: null even when consented.
-    let t = tokens_for(&env, 443731103).await;
+    let t = login_tokens(&env, 443731103).await;
     let me = login_me(&env, t["accessToken"].as_str().unwrap()).await;
     assert_eq!(me.body["success"]["email"], Value::Null);
     assert_eq!(decrypt(&app, &me.body["success"]["name"]), "이영희");
@@ -330,7 +304,7 @@ async fn scopes_and_terms_limit_what_login_me_releases(env: TestEnv) {
         )
         .await;
     let key = created["userKey"].as_i64().unwrap();
-    let t = tokens_for(&env, key).await;
+    let t = login_tokens(&env, key).await;
     let me = login_me(&env, t["accessToken"].as_str().unwrap()).await;
     assert_eq!(decrypt(&app, &me.body["success"]["name"]), "박민수");
     assert_eq!(
@@ -367,36 +341,36 @@ async fn scopes_and_terms_limit_what_login_me_releases(env: TestEnv) {
 }
 
 async fn codes_are_single_use_short_lived_and_bound_to_the_referrer(env: TestEnv) {
-    let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
-    assert_eq!(exchange(&env, &code, &referrer).await.status, 200);
-    let r = exchange(&env, &code, &referrer).await;
+    let (code, referrer) = toss_login(&env, json!({"userKey": HONG})).await;
+    assert_eq!(generate_token(&env, &code, &referrer).await.status, 200);
+    let r = generate_token(&env, &code, &referrer).await;
     assert_resp(&r, 400, &invalid_grant());
 
     // Another referrer, even by case, fails and does not use the code up.
-    let (code, referrer) = login(&env, json!({"userKey": HONG, "referrer": "sandbox"})).await;
+    let (code, referrer) = toss_login(&env, json!({"userKey": HONG, "referrer": "sandbox"})).await;
     assert_eq!(referrer, "sandbox");
     for other in ["SANDBOX", "DEFAULT", "deeplink"] {
-        let r = exchange(&env, &code, other).await;
+        let r = generate_token(&env, &code, other).await;
         assert_eq!((r.status, &r.body), (400, &invalid_grant()), "{other}");
     }
-    assert_eq!(exchange(&env, &code, "sandbox").await.status, 200);
+    assert_eq!(generate_token(&env, &code, "sandbox").await.status, 200);
 
     // Ten minutes after issue the code is expired.
-    let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
+    let (code, referrer) = toss_login(&env, json!({"userKey": HONG})).await;
     advance(&env, 600).await;
-    let r = exchange(&env, &code, &referrer).await;
+    let r = generate_token(&env, &code, &referrer).await;
     assert_resp(&r, 400, &invalid_grant());
 
     // Just before, it still works.
-    let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
+    let (code, referrer) = toss_login(&env, json!({"userKey": HONG})).await;
     advance(&env, 540).await;
-    assert_eq!(exchange(&env, &code, &referrer).await.status, 200);
+    assert_eq!(generate_token(&env, &code, &referrer).await.status, 200);
 
-    let r = exchange(&env, "SplxlOBeZQQYbYS6WxSbIA", "deeplink").await;
+    let r = generate_token(&env, "SplxlOBeZQQYbYS6WxSbIA", "deeplink").await;
     assert_resp(&r, 400, &invalid_grant());
 
     // A code issued before a removal is revoked with the link.
-    let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
+    let (code, referrer) = toss_login(&env, json!({"userKey": HONG})).await;
     let r = env
         .post(
             &path("access/remove-by-user-key"),
@@ -405,25 +379,25 @@ async fn codes_are_single_use_short_lived_and_bound_to_the_referrer(env: TestEnv
         )
         .await;
     assert_eq!(r.status, 200);
-    let r = exchange(&env, &code, &referrer).await;
+    let r = generate_token(&env, &code, &referrer).await;
     assert_resp(&r, 400, &invalid_grant());
 }
 
 async fn concurrent_exchanges_of_one_code_succeed_once(env: TestEnv) {
     // Makes the signing key first, so the race is about the code alone.
     assert_eq!(env.get("/.well-known/jwks.json", &[]).await.status, 200);
-    let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
+    let (code, referrer) = toss_login(&env, json!({"userKey": HONG})).await;
     let responses = concurrently(50, |_| {
         let env = env.clone();
         let (code, referrer) = (code.clone(), referrer.clone());
-        async move { exchange(&env, &code, &referrer).await }
+        async move { generate_token(&env, &code, &referrer).await }
     })
     .await;
     assert_eq!(successes(&responses, 400, &invalid_grant()).len(), 1);
 }
 
 async fn tokens_expire_by_the_clock(env: TestEnv) {
-    let t = tokens_for(&env, HONG).await;
+    let t = login_tokens(&env, HONG).await;
     let access = t["accessToken"].as_str().unwrap();
     let refresh_token = t["refreshToken"].as_str().unwrap();
     advance(&env, 3600).await;
@@ -454,8 +428,8 @@ async fn tokens_expire_by_the_clock(env: TestEnv) {
 }
 
 async fn removals_revoke_every_token_without_callback(env: TestEnv) {
-    let first = tokens_for(&env, HONG).await;
-    let second = tokens_for(&env, HONG).await;
+    let first = login_tokens(&env, HONG).await;
+    let second = login_tokens(&env, HONG).await;
     let r = env
         .post(
             &path("access/remove-by-user-key"),
@@ -499,9 +473,9 @@ async fn removals_revoke_every_token_without_callback(env: TestEnv) {
     assert_eq!(r.body["error"]["reason"], "유저 키를 찾을 수 없어요.");
 
     // By access token: only the token's pair, every token of it.
-    let third = tokens_for(&env, HONG).await;
-    let fourth = tokens_for(&env, HONG).await;
-    let other = tokens_for(&env, 443731103).await;
+    let third = login_tokens(&env, HONG).await;
+    let fourth = login_tokens(&env, HONG).await;
+    let other = login_tokens(&env, 443731103).await;
     let third_bearer = bearer(third["accessToken"].as_str().unwrap());
     let r = env
         .request(
@@ -546,7 +520,7 @@ async fn removals_revoke_every_token_without_callback(env: TestEnv) {
     // Partner-initiated removals send no callback.
     assert!(unlink_events(&env).await.is_empty());
     // The user logs in again: linked anew.
-    let again = tokens_for(&env, HONG).await;
+    let again = login_tokens(&env, HONG).await;
     assert_eq!(
         login_me(&env, again["accessToken"].as_str().unwrap())
             .await
@@ -556,7 +530,7 @@ async fn removals_revoke_every_token_without_callback(env: TestEnv) {
 }
 
 async fn concurrent_removals_by_access_token_succeed_once(env: TestEnv) {
-    let t = tokens_for(&env, HONG).await;
+    let t = login_tokens(&env, HONG).await;
     let token = bearer(t["accessToken"].as_str().unwrap());
     let responses = concurrently(20, |_| {
         let env = env.clone();
@@ -581,8 +555,8 @@ async fn unlink_in_toss_revokes_and_records_the_callback(env: TestEnv) {
         .await;
     let app_id = app["appId"].as_str().unwrap().to_owned();
     for reason in ["UNLINK", "WITHDRAWAL_TERMS"] {
-        let t = tokens_for(&env, HONG).await;
-        let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
+        let t = login_tokens(&env, HONG).await;
+        let (code, referrer) = toss_login(&env, json!({"userKey": HONG})).await;
         let r = env
             .post(
                 &format!("/sim/v1/users/{HONG}/unlink"),
@@ -595,7 +569,7 @@ async fn unlink_in_toss_revokes_and_records_the_callback(env: TestEnv) {
         assert_resp(&r, 401, &invalid_grant());
         let r = refresh(&env, t["refreshToken"].as_str().unwrap()).await;
         assert_resp(&r, 400, &invalid_grant());
-        let r = exchange(&env, &code, &referrer).await;
+        let r = generate_token(&env, &code, &referrer).await;
         assert_resp(&r, 400, &invalid_grant());
         // Unlinking again fires nothing: callbacks only leave LINKED.
         env.sim(
@@ -662,7 +636,7 @@ async fn leaving_toss_fans_out_and_ends_the_user(env: TestEnv) {
         .sim(Method::GET, "/sim/v1/apps/default", Value::Null)
         .await;
     let app_id = app["appId"].as_str().unwrap().to_owned();
-    let t = tokens_for(&env, HONG).await;
+    let t = login_tokens(&env, HONG).await;
     env.sim(
         Method::POST,
         &format!("/sim/v1/users/{HONG}/unlink"),
@@ -788,7 +762,7 @@ async fn bad_input_gets_documented_errors(env: TestEnv) {
         );
     }
     // Garbage bearers on both token endpoints.
-    let t = tokens_for(&env, HONG).await;
+    let t = login_tokens(&env, HONG).await;
     let token = t["accessToken"].as_str().unwrap();
     let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
     parts[1] = URL_SAFE_NO_PAD.encode(
@@ -843,7 +817,7 @@ async fn two_servers_share_the_signing_key_and_tokens(env: TestEnv) {
     let mine = env.get("/.well-known/jwks.json", &[]).await;
     assert_resp(&theirs, 200, &mine.body);
 
-    let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
+    let (code, referrer) = toss_login(&env, json!({"userKey": HONG})).await;
     let r = crate::common::send(
         &client,
         Method::POST,
@@ -856,7 +830,7 @@ async fn two_servers_share_the_signing_key_and_tokens(env: TestEnv) {
     let token = r.body["success"]["accessToken"].as_str().unwrap();
     assert_eq!(login_me(&env, token).await.status, 200);
     // The code was used on the other server.
-    let r = exchange(&env, &code, &referrer).await;
+    let r = generate_token(&env, &code, &referrer).await;
     assert_resp(&r, 400, &invalid_grant());
     second.stop().await.unwrap();
 }
@@ -865,7 +839,7 @@ async fn the_token_issuer_is_configurable(env: TestEnv) {
     let second = env
         .second_server(&["--jwt-issuer", "https://toss.staging.example"])
         .await;
-    let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
+    let (code, referrer) = toss_login(&env, json!({"userKey": HONG})).await;
     let r = crate::common::send(
         env.client(),
         Method::POST,

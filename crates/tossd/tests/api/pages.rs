@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::common::browser::{rendered_dom, Browser};
-use crate::common::{link_user, register_card, TestEnv};
+use crate::common::{generate_token, link_user, register_card, TestEnv};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -105,13 +105,7 @@ async fn login_sheet_issues_a_code_the_partner_exchanges(env: TestEnv) {
     let referrer = browser.text("#referrer").await;
     browser.close().await;
     assert_eq!(referrer, "DEFAULT");
-    let r = env
-        .post(
-            &format!("{AIT}/user/oauth2/generate-token"),
-            &[],
-            &json!({"authorizationCode": code, "referrer": referrer}),
-        )
-        .await;
+    let r = generate_token(&env, &code, &referrer).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["success"]["tokenType"], "Bearer");
 }

@@ -560,6 +560,35 @@ pub async fn register_account(env: &TestEnv, key: &str, body: Value) -> Value {
 // ---------------------------------------------------------------------------------------------------
 // Partner calls.
 
+/// The Toss user logs in to an app (`POST /sim/v1/login` with `body`); returns the authorization code
+/// and referrer.
+pub async fn toss_login(env: &TestEnv, body: Value) -> (String, String) {
+    let r = env.sim(Method::POST, "/sim/v1/login", body).await;
+    let code = r["authorizationCode"].as_str().expect("code").to_owned();
+    assert_eq!(code.len(), 22);
+    assert!(code.bytes().all(|b| b.is_ascii_alphanumeric()));
+    (code, r["referrer"].as_str().expect("referrer").to_owned())
+}
+
+/// The partner exchanges a login's authorization code (`user/oauth2/generate-token`).
+pub async fn generate_token(env: &TestEnv, code: &str, referrer: &str) -> Resp {
+    env.post(
+        "/api-partner/v1/apps-in-toss/user/oauth2/generate-token",
+        &[],
+        &serde_json::json!({"authorizationCode": code, "referrer": referrer}),
+    )
+    .await
+}
+
+/// Logs `user_key` in to the default app with every scope and exchanges the code; returns the `success`
+/// payload (accessToken, refreshToken, …).
+pub async fn login_tokens(env: &TestEnv, user_key: i64) -> Value {
+    let (code, referrer) = toss_login(env, serde_json::json!({"userKey": user_key})).await;
+    let r = generate_token(env, &code, &referrer).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.body["success"].clone()
+}
+
 /// An Apps-in-Toss POST as the Toss user `user_key` (`x-toss-user-key`).
 pub async fn post_as(env: &TestEnv, path: &str, user_key: i64, body: &Value) -> Resp {
     env.post(path, &[("x-toss-user-key", &user_key.to_string())], body)
