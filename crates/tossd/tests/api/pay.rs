@@ -11,7 +11,10 @@ use crate::common::{
 };
 use crate::on_both_backends;
 
+// The test's own server runs the manual clock too: a system clock's sweeper would expire the payments
+// made at the manual clock's 2025 times while a scenario is still using them.
 on_both_backends!(
+    with_flags ["--clock", "manual"];
     toss_money_flow_with_partial_and_full_refund,
     card_flow_with_discount_points_and_installments,
     expiry_and_buyer_cancel,

@@ -313,16 +313,8 @@ pub fn spawn_binary(
     (child, listen)
 }
 
-/// Runs `scenario` against a fresh server on `backend`, then tears everything down (also on failure).
-pub async fn run<F, Fut>(backend: Backend, scenario: F)
-where
-    F: FnOnce(TestEnv) -> Fut,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    run_with(backend, &[], scenario).await;
-}
-
-/// `run` with extra serve flags for the test's server.
+/// Runs `scenario` against a fresh server on `backend` started with `flags`, then tears everything down
+/// (also on failure).
 pub async fn run_with<F, Fut>(backend: Backend, flags: &[&str], scenario: F)
 where
     F: FnOnce(TestEnv) -> Fut,
@@ -336,23 +328,29 @@ where
     }
 }
 
-/// `on_both_backends!(a, b)` makes tests `a::sqlite`, `a::postgres`, … from `async fn a(env: TestEnv)`.
+/// `on_both_backends!(a, b)` makes tests `a::sqlite`, `a::postgres`, … from `async fn a(env: TestEnv)`;
+/// `on_both_backends!(with_flags [..]; a, b)` starts their servers with those serve flags.
 #[macro_export]
 macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
+    (with_flags $flags:expr; $($name:ident),* $(,)?) => {
         $(
             mod $name {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn sqlite() {
-                    $crate::common::run($crate::common::Backend::Sqlite, super::$name).await;
+                    $crate::common::run_with($crate::common::Backend::Sqlite, &$flags, super::$name)
+                        .await;
                 }
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn postgres() {
-                    $crate::common::run($crate::common::Backend::Postgres, super::$name).await;
+                    $crate::common::run_with($crate::common::Backend::Postgres, &$flags, super::$name)
+                        .await;
                 }
             }
         )*
+    };
+    ($($name:ident),* $(,)?) => {
+        $crate::on_both_backends!(with_flags []; $($name),*);
     };
 }
 
