@@ -3,9 +3,13 @@
 
 use reqwest::Method;
 use serde_json::{json, Value};
-use sqlx::Row;
 
-use crate::common::{basic, Resp, TestEnv};
+use crate::common::{
+    advance, assert_resp, basic, bearer, brandpay_agree, brandpay_exchange, brandpay_signup_code,
+    brandpay_tokens, concurrently, error, invalid_customer_key, invalid_request, is_alnum,
+    outbox_events, post_concurrently, register_account, register_card, successes, unauthorized_key,
+    Resp, Servers, TestEnv,
+};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -23,30 +27,8 @@ on_both_backends!(
 
 const KEY: &str = "c6thB674j9vCU4XsvcPk";
 
-fn error(code: &str, message: &str) -> Value {
-    json!({"code": code, "message": message})
-}
-
-fn invalid_request() -> Value {
-    error("INVALID_REQUEST", "잘못된 요청입니다.")
-}
-
-fn invalid_customer_key() -> Value {
-    error(
-        "INVALID_CUSTOMER_KEY",
-        "고객키는 영문 대소문자, 숫자, 특수문자 -, _, =, ., @로 2자 이상 50자 이하여야 합니다.",
-    )
-}
-
 fn invalid_access_token() -> Value {
     error("INVALID_ACCESS_TOKEN", "유효하지 않은 Access Token입니다.")
-}
-
-fn unauthorized_key() -> Value {
-    error(
-        "UNAUTHORIZED_KEY",
-        "인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다.",
-    )
 }
 
 fn code_not_found() -> Value {
@@ -60,112 +42,11 @@ fn need_agreement() -> Value {
     error("NEED_AGREEMENT_WITH_TERMS", "이용약관 동의가 필요합니다.")
 }
 
-fn assert_resp(r: &Resp, status: u16, body: &Value) {
-    assert_eq!((r.status, &r.body), (status, body), "{}", r.text);
-}
-
-fn is_alnum(text: &str, len: usize) -> bool {
-    text.len() == len && text.bytes().all(|b| b.is_ascii_alphanumeric())
-}
-
-/// Events in the outbox. `GET /sim/v1/webhooks` is built on another branch, so the table is read directly.
-async fn outbox(env: &TestEnv) -> Vec<(String, Value)> {
-    let pool = sqlx::any::AnyPoolOptions::new()
-        .max_connections(1)
-        .connect(env.database_url())
-        .await
-        .expect("the test database opens");
-    let rows = sqlx::query("SELECT event_type, body FROM outbox_events ORDER BY id")
-        .fetch_all(&pool)
-        .await
-        .expect("outbox_events is readable");
-    pool.close().await;
-    rows.iter()
-        .map(|row| {
-            let body: String = row.get(1);
-            (
-                row.get(0),
-                serde_json::from_str(&body).expect("bodies are JSON"),
-            )
-        })
-        .collect()
-}
-
-async fn agree(env: &TestEnv, auth: &str, key: &str, scope: Value, terms: Value) -> String {
-    let r = env
-        .post(
-            "/v1/brandpay/terms/agree",
-            &[("authorization", auth)],
-            &json!({"customerKey": key, "scope": scope, "termsId": terms}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let code = r.body["code"].as_str().expect("code").to_owned();
-    assert!(is_alnum(&code, 24), "{code}");
-    assert_eq!(r.body.as_object().map(|o| o.len()), Some(1));
-    code
-}
-
-async fn signup_code(env: &TestEnv, auth: &str, key: &str) -> String {
-    agree(env, auth, key, json!(["REGISTER"]), json!([1, 2, 3, 4])).await
-}
-
-async fn exchange(env: &TestEnv, auth: &str, key: &str, code: &str) -> Resp {
-    env.post(
-        "/v1/brandpay/authorizations/access-token",
-        &[("authorization", auth)],
-        &json!({"grantType": "AuthorizationCode", "customerKey": key, "code": code}),
-    )
-    .await
-}
-
 async fn refresh(env: &TestEnv, auth: &str, key: &str, token: &str) -> Resp {
     env.post(
         "/v1/brandpay/authorizations/access-token",
         &[("authorization", auth)],
         &json!({"grantType": "RefreshToken", "customerKey": key, "refreshToken": token}),
-    )
-    .await
-}
-
-/// A signed-up customer's (accessToken, refreshToken).
-async fn tokens(env: &TestEnv, auth: &str, key: &str) -> (String, String) {
-    let code = signup_code(env, auth, key).await;
-    let r = exchange(env, auth, key, &code).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    (
-        r.body["accessToken"].as_str().unwrap().to_owned(),
-        r.body["refreshToken"].as_str().unwrap().to_owned(),
-    )
-}
-
-fn bearer(token: &str) -> String {
-    format!("Bearer {token}")
-}
-
-async fn advance(env: &TestEnv, seconds: i64) {
-    env.sim(
-        Method::POST,
-        "/sim/v1/clock/advance",
-        json!({"seconds": seconds}),
-    )
-    .await;
-}
-
-async fn register_card(env: &TestEnv, key: &str, body: Value) -> Value {
-    env.sim(
-        Method::POST,
-        &format!("/sim/v1/brandpay/customers/{key}/cards"),
-        body,
-    )
-    .await
-}
-
-async fn register_account(env: &TestEnv, key: &str, body: Value) -> Value {
-    env.sim(
-        Method::POST,
-        &format!("/sim/v1/brandpay/customers/{key}/accounts"),
-        body,
     )
     .await
 }
@@ -231,7 +112,7 @@ async fn customer_flow_end_to_end(env: TestEnv) {
     assert!(page.text.contains("브랜드페이 카드 결제 이용약관"));
     assert_eq!(env.get("/sim/terms/99", &[]).await.status, 404);
 
-    let code = agree(
+    let code = brandpay_agree(
         &env,
         &auth,
         KEY,
@@ -251,7 +132,7 @@ async fn customer_flow_end_to_end(env: TestEnv) {
         .await;
     assert_resp(&r, 200, &Value::Array(agreed));
     // Agreement alone is no sign-up: no webhook yet, and the customer has no methods to list.
-    assert!(outbox(&env).await.is_empty());
+    assert!(outbox_events(&env).await.is_empty());
     let r = env
         .get(&format!("/v1/brandpay/payments/methods/{KEY}"), &h)
         .await;
@@ -261,16 +142,16 @@ async fn customer_flow_end_to_end(env: TestEnv) {
         &error("NOT_FOUND_CUSTOMER", "유효한 고객 정보가 없습니다."),
     );
 
-    let r = exchange(&env, &auth, KEY, &code).await;
+    let r = brandpay_exchange(&env, &auth, KEY, &code).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let access = r.body["accessToken"].as_str().unwrap().to_owned();
     let refresh_token = r.body["refreshToken"].as_str().unwrap().to_owned();
-    assert!(is_alnum(&access, 48) && is_alnum(&refresh_token, 48));
+    assert!(is_alnum(&json!(access), 48) && is_alnum(&json!(refresh_token), 48));
     assert_eq!(
         r.body,
         json!({"accessToken": access, "refreshToken": refresh_token, "tokenType": "bearer", "expiresIn": 2592000})
     );
-    let events = outbox(&env).await;
+    let events = outbox_events(&env).await;
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].0, "CUSTOMER_STATUS_CHANGED");
     assert_eq!(events[0].1["eventType"], "CUSTOMER_STATUS_CHANGED");
@@ -295,10 +176,10 @@ async fn customer_flow_end_to_end(env: TestEnv) {
     let card_id = card["id"].as_str().unwrap().to_owned();
     let card_key = card["methodKey"].as_str().unwrap().to_owned();
     assert!(
-        card_id.starts_with("c_") && is_alnum(&card_id[2..], 16),
+        card_id.starts_with("c_") && is_alnum(&json!(&card_id[2..]), 16),
         "{card_id}"
     );
-    assert!(is_alnum(&card_key, 48));
+    assert!(is_alnum(&json!(card_key), 48));
     let registered_at = card["registeredAt"].as_str().unwrap().to_owned();
     assert!(registered_at.ends_with("+09:00") && registered_at.len() == 25);
     let expected_card = json!({
@@ -319,7 +200,7 @@ async fn customer_flow_end_to_end(env: TestEnv) {
     )
     .await;
     let account_id = account["id"].as_str().unwrap().to_owned();
-    assert!(account_id.starts_with("b_") && is_alnum(&account_id[2..], 16));
+    assert!(account_id.starts_with("b_") && is_alnum(&json!(&account_id[2..]), 16));
     let expected_account = json!({
         "id": account_id, "methodKey": account["methodKey"], "accountName": "토스뱅크 계좌",
         "accountNumber": "123***7890", "alias": "", "bankCode": "92", "icon": "icn-bank-toss",
@@ -359,7 +240,7 @@ async fn customer_flow_end_to_end(env: TestEnv) {
     let r = env.get("/v1/brandpay/payments/methods", &bh).await;
     assert_resp(&r, 200, &after);
 
-    let events = outbox(&env).await;
+    let events = outbox_events(&env).await;
     let method_events: Vec<(Value, Value)> = events
         .iter()
         .filter(|(t, _)| t == "METHOD_UPDATED")
@@ -378,7 +259,7 @@ async fn customer_flow_end_to_end(env: TestEnv) {
         .request(Method::POST, "/v1/brandpay/customers/remove", &bh, None)
         .await;
     assert_resp(&r, 200, &json!({"customerKey": KEY, "success": true}));
-    let events = outbox(&env).await;
+    let events = outbox_events(&env).await;
     assert_eq!(events.len(), 5);
     let last = &events[4];
     assert_eq!(last.0, "CUSTOMER_STATUS_CHANGED");
@@ -422,7 +303,7 @@ async fn customer_flow_end_to_end(env: TestEnv) {
     assert_resp(&r, 200, &Value::Array(register_terms(false)));
 
     // The key can sign up again: a new customer, CREATED again, a new token.
-    let (again, _) = tokens(&env, &auth, KEY).await;
+    let (again, _) = brandpay_tokens(&env, &auth, KEY).await;
     assert_ne!(again, access);
     let r = env
         .get(
@@ -435,7 +316,7 @@ async fn customer_flow_end_to_end(env: TestEnv) {
         200,
         &json!({"cards": [], "accounts": [], "isIdentified": false, "selectedMethodId": null}),
     );
-    let created = outbox(&env)
+    let created = outbox_events(&env)
         .await
         .iter()
         .filter(|(_, b)| b["data"]["status"] == "CREATED")
@@ -445,12 +326,12 @@ async fn customer_flow_end_to_end(env: TestEnv) {
 
 async fn access_token_grants_extend_refresh_and_identify(env: TestEnv) {
     let auth = env.merchant_basic().await;
-    let (access, refresh_token) = tokens(&env, &auth, KEY).await;
+    let (access, refresh_token) = brandpay_tokens(&env, &auth, KEY).await;
 
     // A known customer gets the same pair back, extended.
     advance(&env, 29 * 24 * 3600).await;
-    let code = agree(&env, &auth, KEY, json!(["CARD"]), json!([5])).await;
-    let r = exchange(&env, &auth, KEY, &code).await;
+    let code = brandpay_agree(&env, &auth, KEY, json!(["CARD"]), json!([5])).await;
+    let r = brandpay_exchange(&env, &auth, KEY, &code).await;
     assert_resp(
         &r,
         200,
@@ -474,8 +355,8 @@ async fn access_token_grants_extend_refresh_and_identify(env: TestEnv) {
         )
         .await;
     assert_resp(&r, 401, &invalid_access_token());
-    let code = agree(&env, &auth, KEY, json!(["REGISTER"]), json!([])).await;
-    let r = exchange(&env, &auth, KEY, &code).await;
+    let code = brandpay_agree(&env, &auth, KEY, json!(["REGISTER"]), json!([])).await;
+    let r = brandpay_exchange(&env, &auth, KEY, &code).await;
     // Day 61: the refresh token (90 days) is still valid and comes back unchanged.
     assert_eq!(
         (
@@ -485,8 +366,8 @@ async fn access_token_grants_extend_refresh_and_identify(env: TestEnv) {
         (json!(access), json!(refresh_token))
     );
     advance(&env, 30 * 24 * 3600).await;
-    let code = agree(&env, &auth, KEY, json!(["REGISTER"]), json!([])).await;
-    let r = exchange(&env, &auth, KEY, &code).await;
+    let code = brandpay_agree(&env, &auth, KEY, json!(["REGISTER"]), json!([])).await;
+    let r = brandpay_exchange(&env, &auth, KEY, &code).await;
     assert_eq!(r.body["accessToken"], json!(access));
     // Day 91: the refresh token has expired, so a new one replaces it.
     let new_refresh = r.body["refreshToken"].as_str().unwrap().to_owned();
@@ -543,8 +424,8 @@ async fn access_token_grants_extend_refresh_and_identify(env: TestEnv) {
     let r = refresh(&env, &auth, "other-customer", &refresh2).await;
     assert_eq!(r.status, 403);
     // Partial identity data changes nothing.
-    let (other_access, _) = tokens(&env, &auth, "partial-identity").await;
-    let code = agree(
+    let (other_access, _) = brandpay_tokens(&env, &auth, "partial-identity").await;
+    let code = brandpay_agree(
         &env,
         &auth,
         "partial-identity",
@@ -569,7 +450,7 @@ async fn access_token_grants_extend_refresh_and_identify(env: TestEnv) {
         .await;
     assert_eq!(r.body["isIdentified"], json!(false));
     // Only one CREATED per customer.
-    let created = outbox(&env)
+    let created = outbox_events(&env)
         .await
         .iter()
         .filter(|(_, b)| b["data"]["status"] == "CREATED")
@@ -579,22 +460,22 @@ async fn access_token_grants_extend_refresh_and_identify(env: TestEnv) {
 
 async fn codes_are_single_use_and_expire_after_ten_minutes(env: TestEnv) {
     let auth = env.merchant_basic().await;
-    let code = signup_code(&env, &auth, KEY).await;
-    assert_eq!(exchange(&env, &auth, KEY, &code).await.status, 200);
-    let r = exchange(&env, &auth, KEY, &code).await;
+    let code = brandpay_signup_code(&env, &auth, KEY).await;
+    assert_eq!(brandpay_exchange(&env, &auth, KEY, &code).await.status, 200);
+    let r = brandpay_exchange(&env, &auth, KEY, &code).await;
     assert_resp(&r, 404, &code_not_found());
 
-    let code = signup_code(&env, &auth, KEY).await;
-    let r = exchange(&env, &auth, "another-customer", &code).await;
+    let code = brandpay_signup_code(&env, &auth, KEY).await;
+    let r = brandpay_exchange(&env, &auth, "another-customer", &code).await;
     assert_resp(&r, 404, &code_not_found());
     advance(&env, 599).await;
-    assert_eq!(exchange(&env, &auth, KEY, &code).await.status, 200);
+    assert_eq!(brandpay_exchange(&env, &auth, KEY, &code).await.status, 200);
 
-    let code = signup_code(&env, &auth, KEY).await;
+    let code = brandpay_signup_code(&env, &auth, KEY).await;
     advance(&env, 600).await;
-    let r = exchange(&env, &auth, KEY, &code).await;
+    let r = brandpay_exchange(&env, &auth, KEY, &code).await;
     assert_resp(&r, 404, &code_not_found());
-    let r = exchange(&env, &auth, KEY, "RnYX2w532omp6gDQgVNeyqAp").await;
+    let r = brandpay_exchange(&env, &auth, KEY, "RnYX2w532omp6gDQgVNeyqAp").await;
     assert_resp(&r, 404, &code_not_found());
     let r = env
         .post(
@@ -613,8 +494,8 @@ async fn codes_are_single_use_and_expire_after_ten_minutes(env: TestEnv) {
     );
 
     // Withdrawal revokes unused codes.
-    let (access, _) = tokens(&env, &auth, "withdrawing").await;
-    let code = signup_code(&env, &auth, "withdrawing").await;
+    let (access, _) = brandpay_tokens(&env, &auth, "withdrawing").await;
+    let code = brandpay_signup_code(&env, &auth, "withdrawing").await;
     let r = env
         .request(
             Method::POST,
@@ -624,66 +505,49 @@ async fn codes_are_single_use_and_expire_after_ten_minutes(env: TestEnv) {
         )
         .await;
     assert_eq!(r.status, 200);
-    let r = exchange(&env, &auth, "withdrawing", &code).await;
+    let r = brandpay_exchange(&env, &auth, "withdrawing", &code).await;
     assert_resp(&r, 404, &code_not_found());
 }
 
 async fn concurrent_code_exchanges_succeed_once(env: TestEnv) {
     let auth = env.merchant_basic().await;
-    let code = signup_code(&env, &auth, KEY).await;
-    let mut set = tokio::task::JoinSet::new();
-    for _ in 0..30 {
+    let code = brandpay_signup_code(&env, &auth, KEY).await;
+    let responses = concurrently(30, |_| {
         let (env, auth, code) = (env.clone(), auth.clone(), code.clone());
-        set.spawn(async move { exchange(&env, &auth, KEY, &code).await });
-    }
-    let mut ok = 0;
-    while let Some(r) = set.join_next().await {
-        let r = r.expect("request task");
-        if r.status == 200 {
-            ok += 1;
-        } else {
-            assert_resp(&r, 404, &code_not_found());
-        }
-    }
-    assert_eq!(ok, 1);
-    let events = outbox(&env).await;
+        async move { brandpay_exchange(&env, &auth, KEY, &code).await }
+    })
+    .await;
+    assert_eq!(successes(&responses, 404, &code_not_found()).len(), 1);
+    let events = outbox_events(&env).await;
     assert_eq!(events.len(), 1, "{events:?}");
     assert_eq!(events[0].1["data"]["status"], "CREATED");
 }
 
 async fn concurrent_method_removals_succeed_once(env: TestEnv) {
     let auth = env.merchant_basic().await;
-    let (access, _) = tokens(&env, &auth, KEY).await;
+    let (access, _) = brandpay_tokens(&env, &auth, KEY).await;
     let card = register_card(&env, KEY, json!({})).await;
     let method_key = card["methodKey"].as_str().unwrap().to_owned();
-    let mut set = tokio::task::JoinSet::new();
-    for _ in 0..30 {
+    let responses = concurrently(30, |_| {
         let (env, access, method_key) = (env.clone(), access.clone(), method_key.clone());
-        set.spawn(async move {
+        async move {
             env.post(
                 "/v1/brandpay/payments/methods/card/remove",
                 &[("authorization", &bearer(&access))],
                 &json!({"methodKey": method_key}),
             )
             .await
-        });
-    }
-    let mut ok = 0;
-    while let Some(r) = set.join_next().await {
-        let r = r.expect("request task");
-        if r.status == 200 {
-            ok += 1;
-            assert_eq!(r.body["status"], "DISABLED");
-        } else {
-            assert_resp(
-                &r,
-                404,
-                &error("NOT_FOUND_METHOD", "존재하지 않는 결제수단 입니다."),
-            );
         }
-    }
-    assert_eq!(ok, 1);
-    let disabled = outbox(&env)
+    })
+    .await;
+    let ok = successes(
+        &responses,
+        404,
+        &error("NOT_FOUND_METHOD", "존재하지 않는 결제수단 입니다."),
+    );
+    assert_eq!(ok.len(), 1);
+    assert_eq!(ok[0].body["status"], "DISABLED");
+    let disabled = outbox_events(&env)
         .await
         .iter()
         .filter(|(t, b)| t == "METHOD_UPDATED" && b["data"]["status"] == "DISABLED")
@@ -693,7 +557,7 @@ async fn concurrent_method_removals_succeed_once(env: TestEnv) {
 
 async fn bearer_auth_table(env: TestEnv) {
     let auth = env.merchant_basic().await;
-    let (access, _) = tokens(&env, &auth, KEY).await;
+    let (access, _) = brandpay_tokens(&env, &auth, KEY).await;
     let bearer_calls: [(Method, &str); 4] = [
         (Method::GET, "/v1/brandpay/payments/methods"),
         (Method::POST, "/v1/brandpay/payments/methods/card/remove"),
@@ -951,7 +815,7 @@ async fn bad_inputs_get_documented_errors(env: TestEnv) {
     );
 
     // Removal: ownership and kinds.
-    let (mine, _) = tokens(&env, &auth, KEY).await;
+    let (mine, _) = brandpay_tokens(&env, &auth, KEY).await;
     let my_card = register_card(&env, KEY, json!({"issuerCode": "11", "cardType": "체크"})).await;
     let my_account = register_account(&env, KEY, json!({})).await;
     let theirs = register_card(&env, "someone-else", json!({})).await;
@@ -1183,69 +1047,39 @@ async fn promotions_are_listed_and_attached(env: TestEnv) {
 async fn two_servers_keep_codes_and_removals_exactly_once(env: TestEnv) {
     // Several processes on one database is the PostgreSQL deployment; on SQLite the one server takes
     // every request.
-    let second = match env.backend() {
-        crate::common::Backend::Postgres => Some(env.second_server(&[]).await),
-        crate::common::Backend::Sqlite => None,
-    };
-    let mut bases = vec![env.base().to_owned()];
-    bases.extend(second.as_ref().map(|s| s.base_url()));
+    let servers = Servers::of(&env).await;
     let auth = env.merchant_basic().await;
 
-    let code = signup_code(&env, &auth, KEY).await;
-    let mut set = tokio::task::JoinSet::new();
-    for i in 0..30 {
-        let (client, base, auth, code) = (
-            env.client().clone(),
-            bases[i % bases.len()].clone(),
-            auth.clone(),
-            code.clone(),
-        );
-        set.spawn(async move {
-            let body = json!({"grantType": "AuthorizationCode", "customerKey": KEY, "code": code});
-            crate::common::send(
-                &client,
-                Method::POST,
-                &format!("{base}/v1/brandpay/authorizations/access-token"),
-                &[("authorization", &auth)],
-                Some(&body.to_string()),
-            )
-            .await
-        });
-    }
-    let mut tokens = Vec::new();
-    while let Some(r) = set.join_next().await {
-        let r = r.expect("request task");
-        if r.status == 200 {
-            tokens.push(r.body["accessToken"].as_str().unwrap().to_owned());
-        } else {
-            assert_resp(&r, 404, &code_not_found());
-        }
-    }
+    let code = brandpay_signup_code(&env, &auth, KEY).await;
+    let body = json!({"grantType": "AuthorizationCode", "customerKey": KEY, "code": code});
+    let responses = post_concurrently(
+        &env,
+        &servers,
+        30,
+        "/v1/brandpay/authorizations/access-token",
+        &[("authorization", &auth)],
+        &body.to_string(),
+    )
+    .await;
+    let tokens: Vec<String> = successes(&responses, 404, &code_not_found())
+        .iter()
+        .map(|r| r.body["accessToken"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(tokens.len(), 1);
 
     let account = register_account(&env, KEY, json!({})).await;
-    let mut set = tokio::task::JoinSet::new();
-    for i in 0..30 {
-        let (client, base, token, method_key) = (
-            env.client().clone(),
-            bases[i % bases.len()].clone(),
-            tokens[0].clone(),
-            account["methodKey"].as_str().unwrap().to_owned(),
-        );
-        set.spawn(async move {
-            crate::common::send(
-                &client,
-                Method::POST,
-                &format!("{base}/v1/brandpay/payments/methods/account/remove"),
-                &[("authorization", &bearer(&token))],
-                Some(&json!({"methodKey": method_key}).to_string()),
-            )
-            .await
-        });
-    }
+    let method_key = account["methodKey"].as_str().unwrap();
+    let responses = post_concurrently(
+        &env,
+        &servers,
+        30,
+        "/v1/brandpay/payments/methods/account/remove",
+        &[("authorization", &bearer(&tokens[0]))],
+        &json!({"methodKey": method_key}).to_string(),
+    )
+    .await;
     let mut ok = 0;
-    while let Some(r) = set.join_next().await {
-        let r = r.expect("request task");
+    for r in &responses {
         if r.status == 200 {
             ok += 1;
         } else {
@@ -1256,7 +1090,7 @@ async fn two_servers_keep_codes_and_removals_exactly_once(env: TestEnv) {
         }
     }
     assert_eq!(ok, 1);
-    let events: Vec<(String, Value)> = outbox(&env)
+    let events: Vec<(String, Value)> = outbox_events(&env)
         .await
         .into_iter()
         .map(|(t, b)| (t, b["data"]["status"].clone()))
@@ -1269,9 +1103,7 @@ async fn two_servers_keep_codes_and_removals_exactly_once(env: TestEnv) {
             ("METHOD_UPDATED".to_owned(), json!("DISABLED")),
         ]
     );
-    if let Some(second) = second {
-        second.stop().await.expect("the second tossd stops");
-    }
+    servers.stop().await;
 }
 
 async fn endpoints_are_documented(env: TestEnv) {

@@ -3,9 +3,12 @@
 
 use reqwest::Method;
 use serde_json::{json, Value};
-use tokio::task::JoinSet;
 
-use crate::common::{send, Backend, Resp, TestEnv};
+use crate::common::{
+    advance, assert_resp, bearer, brandpay_tokens, concurrently, error, invalid_customer_key,
+    invalid_request, is_alnum, is_tp_time, is_transaction_key, payment_webhooks, post_concurrently,
+    register_account, register_card, send, successes, with, without, Resp, Servers, TestEnv,
+};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -26,56 +29,6 @@ on_both_backends!(
 );
 
 const KEY: &str = "c6thB674j9vCU4XsvcPk";
-
-fn error(code: &str, message: &str) -> Value {
-    json!({"code": code, "message": message})
-}
-
-fn invalid_request() -> Value {
-    error("INVALID_REQUEST", "잘못된 요청입니다.")
-}
-
-fn assert_resp(r: &Resp, status: u16, body: &Value) {
-    assert_eq!((r.status, &r.body), (status, body), "{}", r.text);
-}
-
-fn is_alnum(value: &Value, len: usize) -> bool {
-    value
-        .as_str()
-        .is_some_and(|s| s.len() == len && s.bytes().all(|b| b.is_ascii_alphanumeric()))
-}
-
-fn is_transaction_key(value: &Value) -> bool {
-    value.as_str().is_some_and(|s| {
-        s.len() == 32
-            && s.bytes()
-                .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
-    })
-}
-
-fn is_tp_time(value: &Value) -> bool {
-    value.as_str().is_some_and(|s| {
-        s.len() == 25 && s.ends_with("+09:00") && chrono::DateTime::parse_from_rfc3339(s).is_ok()
-    })
-}
-
-async fn register_card(env: &TestEnv, key: &str, body: Value) -> Value {
-    env.sim(
-        Method::POST,
-        &format!("/sim/v1/brandpay/customers/{key}/cards"),
-        body,
-    )
-    .await
-}
-
-async fn register_account(env: &TestEnv, key: &str, body: Value) -> Value {
-    env.sim(
-        Method::POST,
-        &format!("/sim/v1/brandpay/customers/{key}/accounts"),
-        body,
-    )
-    .await
-}
 
 async fn window(env: &TestEnv, body: Value) -> Resp {
     env.post("/sim/v1/brandpay/payments", &[], &body).await
@@ -111,50 +64,6 @@ async fn confirm(env: &TestEnv, auth: &str, body: &Value) -> Resp {
 async fn auto_pay(env: &TestEnv, auth: &str, body: &Value) -> Resp {
     env.post("/v1/brandpay/payments", &[("authorization", auth)], body)
         .await
-}
-
-async fn advance(env: &TestEnv, seconds: i64) {
-    env.sim(
-        Method::POST,
-        "/sim/v1/clock/advance",
-        json!({"seconds": seconds}),
-    )
-    .await;
-}
-
-/// `PAYMENT_STATUS_CHANGED` payloads from `GET /sim/v1/webhooks`, oldest first.
-async fn payment_webhooks(env: &TestEnv) -> Vec<Value> {
-    let list = env.sim(Method::GET, "/sim/v1/webhooks", Value::Null).await;
-    let mut out: Vec<Value> = list
-        .as_array()
-        .expect("a list")
-        .iter()
-        .filter(|d| d["eventType"] == "PAYMENT_STATUS_CHANGED")
-        .map(|d| d["payload"].clone())
-        .collect();
-    out.reverse();
-    out
-}
-
-/// A customer's access token (terms agreed again → code → token).
-async fn access_token(env: &TestEnv, auth: &str, key: &str) -> String {
-    let r = env
-        .post(
-            "/v1/brandpay/terms/agree",
-            &[("authorization", auth)],
-            &json!({"customerKey": key, "scope": ["REGISTER"], "termsId": [1, 2, 3, 4]}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let r = env
-        .post(
-            "/v1/brandpay/authorizations/access-token",
-            &[("authorization", auth)],
-            &json!({"grantType": "AuthorizationCode", "customerKey": key, "code": r.body["code"]}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    r.body["accessToken"].as_str().unwrap().to_owned()
 }
 
 /// The Payment a DONE card confirm of the simulator's default card shows.
@@ -357,57 +266,29 @@ async fn concurrent_confirms_approve_once(env: TestEnv) {
     let auth = env.merchant_basic().await;
     let card = register_card(&env, KEY, json!({})).await;
     let key = open(&env, KEY, &card["id"], "order-race-0001", 10_000).await;
-    let second = if env.backend() == Backend::Postgres {
-        Some(env.second_server(&[]).await)
-    } else {
-        None
-    };
-    let bases = [
-        env.base().to_owned(),
-        second
-            .as_ref()
-            .map_or_else(|| env.base().to_owned(), |s| s.base_url()),
-    ];
+    let servers = Servers::of(&env).await;
     let body = json!({"paymentKey": key, "amount": 10000, "customerKey": KEY, "orderId": "order-race-0001"})
         .to_string();
-    let mut set = JoinSet::new();
-    for i in 0..50 {
-        let client = env.client().clone();
-        let url = format!("{}/v1/brandpay/payments/confirm", bases[i % 2]);
-        let body = body.clone();
-        let auth = auth.clone();
-        set.spawn(async move {
-            send(
-                &client,
-                Method::POST,
-                &url,
-                &[("authorization", &auth)],
-                Some(&body),
-            )
-            .await
-        });
-    }
-    let mut done = 0;
-    while let Some(r) = set.join_next().await {
-        let r = r.expect("request task");
-        if r.status == 200 {
-            done += 1;
-            assert_eq!(r.body["status"], "DONE");
-        } else {
-            assert_resp(
-                &r,
-                400,
-                &error("ALREADY_PROCESSED_PAYMENT", "이미 처리된 결제 입니다."),
-            );
-        }
-    }
-    assert_eq!(done, 1);
+    let responses = post_concurrently(
+        &env,
+        &servers,
+        50,
+        "/v1/brandpay/payments/confirm",
+        &[("authorization", &auth)],
+        &body,
+    )
+    .await;
+    let done = successes(
+        &responses,
+        400,
+        &error("ALREADY_PROCESSED_PAYMENT", "이미 처리된 결제 입니다."),
+    );
+    assert_eq!(done.len(), 1);
+    assert_eq!(done[0].body["status"], "DONE");
     let hooks = payment_webhooks(&env).await;
     assert_eq!(hooks.len(), 1);
     assert_eq!(hooks[0]["data"]["status"], "DONE");
-    if let Some(server) = second {
-        server.stop().await.expect("second server stops");
-    }
+    servers.stop().await;
 }
 
 async fn concurrent_auto_pays_share_one_discount_budget(env: TestEnv) {
@@ -421,27 +302,16 @@ async fn concurrent_auto_pays_share_one_discount_budget(env: TestEnv) {
                "discountCode": "RACE3", "maximumPaymentAmount": 100000}),
     )
     .await;
-    let second = if env.backend() == Backend::Postgres {
-        Some(env.second_server(&[]).await)
-    } else {
-        None
-    };
-    let bases = [
-        env.base().to_owned(),
-        second
-            .as_ref()
-            .map_or_else(|| env.base().to_owned(), |s| s.base_url()),
-    ];
-    let mut set = JoinSet::new();
-    for i in 0..8 {
+    let servers = Servers::of(&env).await;
+    let responses = concurrently(8, |i| {
         let client = env.client().clone();
-        let url = format!("{}/v1/brandpay/payments", bases[i % 2]);
+        let url = format!("{}/v1/brandpay/payments", servers.base(i));
         let body = json!({"customerKey": KEY, "methodKey": card["methodKey"], "amount": 20000,
                           "orderId": format!("order-discount-{i}"), "orderName": "할인 주문",
                           "discountCode": "RACE3"})
         .to_string();
         let auth = auth.clone();
-        set.spawn(async move {
+        async move {
             send(
                 &client,
                 Method::POST,
@@ -450,30 +320,25 @@ async fn concurrent_auto_pays_share_one_discount_budget(env: TestEnv) {
                 Some(&body),
             )
             .await
-        });
-    }
-    let mut discounted = 0;
-    while let Some(r) = set.join_next().await {
-        let r = r.expect("request task");
-        if r.status == 200 {
-            discounted += 1;
-            assert_eq!(r.body["discount"], json!({"amount": 1000}));
-            assert_eq!(
-                (&r.body["totalAmount"], &r.body["card"]["amount"]),
-                (&json!(20000), &json!(20000))
-            );
-        } else {
-            assert_resp(
-                &r,
-                400,
-                &error(
-                    "NOT_ENOUGH_DISCOUNT_BALANCE",
-                    "즉시 할인 프로모션 예산이 소진되었습니다.",
-                ),
-            );
         }
+    })
+    .await;
+    let discounted = successes(
+        &responses,
+        400,
+        &error(
+            "NOT_ENOUGH_DISCOUNT_BALANCE",
+            "즉시 할인 프로모션 예산이 소진되었습니다.",
+        ),
+    );
+    for r in &discounted {
+        assert_eq!(r.body["discount"], json!({"amount": 1000}));
+        assert_eq!(
+            (&r.body["totalAmount"], &r.body["card"]["amount"]),
+            (&json!(20000), &json!(20000))
+        );
     }
-    assert_eq!(discounted, 3);
+    assert_eq!(discounted.len(), 3);
     let r = env
         .get("/v1/brandpay/promotions/card", &[("authorization", &auth)])
         .await;
@@ -486,9 +351,7 @@ async fn concurrent_auto_pays_share_one_discount_budget(env: TestEnv) {
     assert_eq!(balance, Some(json!(0)));
     // Auto-pay approvals send no webhook.
     assert!(payment_webhooks(&env).await.is_empty());
-    if let Some(server) = second {
-        server.stop().await.expect("second server stops");
-    }
+    servers.stop().await;
 }
 
 async fn confirm_idempotency_replays_the_first_response(env: TestEnv) {
@@ -534,47 +397,42 @@ async fn window_failures_create_nothing(env: TestEnv) {
     let card = register_card(&env, KEY, json!({})).await;
     let base = json!({"customerKey": KEY, "methodId": card["id"], "amount": 1000,
                       "orderId": "order-window-1", "orderName": "창"});
-    let with = |field: &str, value: Value| {
-        let mut b = base.clone();
-        b[field] = value;
-        b
-    };
     let sim_error =
         |code: &str, message: &str| json!({"error": {"code": code, "message": message}});
-    let r = window(&env, with("password", json!("123456"))).await;
+    let r = window(&env, with(&base, "password", json!("123456"))).await;
     assert_resp(
         &r,
         403,
         &sim_error("INVALID_PASSWORD", "결제 비밀번호가 일치하지 않습니다."),
     );
-    let r = window(&env, with("methodId", json!("c_nosuchmethod000"))).await;
+    let r = window(&env, with(&base, "methodId", json!("c_nosuchmethod000"))).await;
     assert_resp(
         &r,
         404,
         &sim_error("NOT_FOUND_METHOD", "존재하지 않는 결제수단 입니다."),
     );
-    let r = window(&env, with("customerKey", json!("someone-else"))).await;
+    let r = window(&env, with(&base, "customerKey", json!("someone-else"))).await;
     assert_resp(
         &r,
         404,
         &sim_error("NOT_FOUND_CUSTOMER", "유효한 고객 정보가 없습니다."),
     );
-    let r = window(&env, with("orderId", json!("short"))).await;
+    let r = window(&env, with(&base, "orderId", json!("short"))).await;
     assert_eq!(
         (r.status, &r.body["error"]["code"]),
         (400, &json!("INVALID_ORDER_ID"))
     );
-    let r = window(&env, with("orderName", json!(""))).await;
+    let r = window(&env, with(&base, "orderName", json!(""))).await;
     assert_eq!(
         (r.status, &r.body["error"]["code"]),
         (400, &json!("INVALID_ORDER_NAME"))
     );
-    let r = window(&env, with("amount", json!(0))).await;
+    let r = window(&env, with(&base, "amount", json!(0))).await;
     assert_eq!(
         (r.status, &r.body["error"]["code"]),
         (400, &json!("BELOW_ZERO_AMOUNT"))
     );
-    let r = window(&env, with("amount", json!("1000"))).await;
+    let r = window(&env, with(&base, "amount", json!("1000"))).await;
     assert_eq!(
         (r.status, &r.body["error"]["code"]),
         (400, &json!("INVALID_REQUEST"))
@@ -596,7 +454,7 @@ async fn window_failures_create_nothing(env: TestEnv) {
     );
     // Another customer's method is not offered in this customer's window.
     let other = register_card(&env, "other-customer", json!({})).await;
-    let r = window(&env, with("methodId", other["id"].clone())).await;
+    let r = window(&env, with(&base, "methodId", other["id"].clone())).await;
     assert_eq!(r.status, 404);
 }
 
@@ -606,71 +464,86 @@ async fn confirm_errors_in_documented_order(env: TestEnv) {
     register_card(&env, "second-customer", json!({})).await;
     let key = open(&env, KEY, &card["id"], "order-errors-1", 10_000).await;
     let good = json!({"paymentKey": key, "amount": 10000, "customerKey": KEY, "orderId": "order-errors-1"});
-    let with = |field: &str, value: Value| {
-        let mut b = good.clone();
-        b[field] = value;
-        b
-    };
-    let without = |field: &str| {
-        let mut b = good.clone();
-        b.as_object_mut().unwrap().remove(field);
-        b
-    };
-    let customer_key_error = error(
-        "INVALID_CUSTOMER_KEY",
-        "고객키는 영문 대소문자, 숫자, 특수문자 -, _, =, ., @로 2자 이상 50자 이하여야 합니다.",
-    );
+    let customer_key_error = invalid_customer_key();
     let order_id_error = error(
         "INVALID_ORDER_ID",
         "orderId는 영문 대소문자, 숫자, 특수문자(-, _) 만 허용합니다. 6자 이상 64자 이하여야 합니다.",
     );
     let cases: Vec<(Value, u16, Value)> = vec![
-        (without("paymentKey"), 400, invalid_request()),
-        (without("amount"), 400, invalid_request()),
-        (without("orderId"), 400, invalid_request()),
-        (with("amount", json!(10000.0)), 400, invalid_request()),
-        (with("amount", json!("10,000")), 400, invalid_request()),
-        (with("amount", json!("-1")), 400, invalid_request()),
-        (with("paymentKey", json!(12)), 400, invalid_request()),
-        (with("orderId", json!(["x"])), 400, invalid_request()),
+        (without(&good, "paymentKey"), 400, invalid_request()),
+        (without(&good, "amount"), 400, invalid_request()),
+        (without(&good, "orderId"), 400, invalid_request()),
         (
-            with("paymentKey", json!("")),
+            with(&good, "amount", json!(10000.0)),
+            400,
+            invalid_request(),
+        ),
+        (
+            with(&good, "amount", json!("10,000")),
+            400,
+            invalid_request(),
+        ),
+        (with(&good, "amount", json!("-1")), 400, invalid_request()),
+        (with(&good, "paymentKey", json!(12)), 400, invalid_request()),
+        (with(&good, "orderId", json!(["x"])), 400, invalid_request()),
+        (
+            with(&good, "paymentKey", json!("")),
             400,
             error("INVALID_PAYMENT_KEY", "잘못된 결제 키 입니다."),
         ),
         (
-            with("paymentKey", json!("k".repeat(201))),
+            with(&good, "paymentKey", json!("k".repeat(201))),
             400,
             error("INVALID_PAYMENT_KEY", "잘못된 결제 키 입니다."),
         ),
         (
-            with("amount", json!(0)),
+            with(&good, "amount", json!(0)),
             400,
             error("BELOW_ZERO_AMOUNT", "금액은 0보다 커야 합니다."),
         ),
         (
-            with("amount", json!(-5)),
+            with(&good, "amount", json!(-5)),
             400,
             error("BELOW_ZERO_AMOUNT", "금액은 0보다 커야 합니다."),
         ),
-        (without("customerKey"), 400, customer_key_error.clone()),
-        (with("customerKey", json!("a")), 400, customer_key_error),
-        (with("orderId", json!("abc")), 400, order_id_error.clone()),
-        (with("orderId", json!("order=errors")), 400, order_id_error),
         (
-            with("paymentKey", json!("nosuchpaymentkey")),
+            without(&good, "customerKey"),
+            400,
+            customer_key_error.clone(),
+        ),
+        (
+            with(&good, "customerKey", json!("a")),
+            400,
+            customer_key_error,
+        ),
+        (
+            with(&good, "orderId", json!("abc")),
+            400,
+            order_id_error.clone(),
+        ),
+        (
+            with(&good, "orderId", json!("order=errors")),
+            400,
+            order_id_error,
+        ),
+        (
+            with(&good, "paymentKey", json!("nosuchpaymentkey")),
             404,
             error("NOT_FOUND_PAYMENT", "존재하지 않는 결제 정보 입니다."),
         ),
         (
-            with("orderId", json!("order-errors-2")),
+            with(&good, "orderId", json!("order-errors-2")),
             400,
             invalid_request(),
         ),
-        (with("amount", json!(9999)), 400, invalid_request()),
-        (with("amount", json!("10001")), 400, invalid_request()),
+        (with(&good, "amount", json!(9999)), 400, invalid_request()),
         (
-            with("customerKey", json!("second-customer")),
+            with(&good, "amount", json!("10001")),
+            400,
+            invalid_request(),
+        ),
+        (
+            with(&good, "customerKey", json!("second-customer")),
             400,
             error(
                 "NOT_MATCHES_CUSTOMER_KEY",
@@ -725,7 +598,7 @@ async fn confirm_errors_in_documented_order(env: TestEnv) {
         .post(
             "/v1/brandpay/payments/confirm",
             &[("authorization", &auth), ("accept-language", "en-US")],
-            &with("amount", json!(0)),
+            &with(&good, "amount", json!(0)),
         )
         .await;
     assert_resp(
@@ -802,12 +675,12 @@ async fn confirm_after_removal_or_withdrawal(env: TestEnv) {
     let card = register_card(&env, KEY, json!({})).await;
     let spare = register_card(&env, KEY, json!({})).await;
     let removed = open(&env, KEY, &spare["id"], "order-removed-1", 10_000).await;
-    let token = access_token(&env, &auth, KEY).await;
-    let bearer = format!("Bearer {token}");
+    let token = brandpay_tokens(&env, &auth, KEY).await.0;
+    let customer = bearer(&token);
     let r = env
         .post(
             "/v1/brandpay/payments/methods/card/remove",
-            &[("authorization", &bearer)],
+            &[("authorization", &customer)],
             &json!({"methodKey": spare["methodKey"]}),
         )
         .await;
@@ -842,7 +715,7 @@ async fn confirm_after_removal_or_withdrawal(env: TestEnv) {
         .request(
             Method::POST,
             "/v1/brandpay/customers/remove",
-            &[("authorization", &bearer)],
+            &[("authorization", &customer)],
             None,
         )
         .await;
@@ -969,7 +842,7 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
     let other = register_card(&env, "other-customer", json!({})).await;
     let base = json!({"customerKey": KEY, "methodKey": card["methodKey"], "amount": 1000,
                       "orderId": "order-auto-9", "orderName": "x"});
-    let with = |pairs: &[(&str, Value)]| {
+    let with_fields = |pairs: &[(&str, Value)]| {
         let mut b = base.clone();
         for (k, v) in pairs {
             b[*k] = v.clone();
@@ -978,17 +851,17 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
     };
     let cases: Vec<(Value, u16, Value)> = vec![
         (
-            with(&[("customerKey", json!("nobody-here"))]),
+            with_fields(&[("customerKey", json!("nobody-here"))]),
             404,
             error("NOT_FOUND_CUSTOMER", "유효한 고객 정보가 없습니다."),
         ),
         (
-            with(&[("methodKey", json!("nosuchmethodkey"))]),
+            with_fields(&[("methodKey", json!("nosuchmethodkey"))]),
             404,
             error("NOT_FOUND_METHOD", "존재하지 않는 결제수단 입니다."),
         ),
         (
-            with(&[("methodKey", other["methodKey"].clone())]),
+            with_fields(&[("methodKey", other["methodKey"].clone())]),
             404,
             error(
                 "NOT_FOUND_METHOD_OWNERSHIP",
@@ -996,7 +869,7 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
             ),
         ),
         (
-            with(&[("amount", json!(99))]),
+            with_fields(&[("amount", json!(99))]),
             400,
             error(
                 "BELOW_MINIMUM_AMOUNT",
@@ -1004,7 +877,7 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
             ),
         ),
         (
-            with(&[
+            with_fields(&[
                 ("amount", json!(199)),
                 ("methodKey", account["methodKey"].clone()),
             ]),
@@ -1015,7 +888,7 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
             ),
         ),
         (
-            with(&[("orderId", json!("order=auto-1"))]),
+            with_fields(&[("orderId", json!("order=auto-1"))]),
             400,
             error(
                 "DUPLICATED_ORDER_ID",
@@ -1023,7 +896,7 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
             ),
         ),
         (
-            with(&[
+            with_fields(&[
                 ("methodKey", check["methodKey"].clone()),
                 ("amount", json!(50000)),
                 ("cardInstallmentPlan", json!(2)),
@@ -1035,18 +908,18 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
             ),
         ),
         (
-            with(&[("discountCode", json!("NOSUCHCODE"))]),
+            with_fields(&[("discountCode", json!("NOSUCHCODE"))]),
             400,
             invalid_request(),
         ),
         // The seeded Hyundai discount 12863 needs at least 10,000 and does not apply to accounts.
         (
-            with(&[("discountCode", json!("12863"))]),
+            with_fields(&[("discountCode", json!("12863"))]),
             400,
             invalid_request(),
         ),
         (
-            with(&[
+            with_fields(&[
                 ("discountCode", json!("12863")),
                 ("amount", json!(20000)),
                 ("methodKey", account["methodKey"].clone()),
@@ -1070,7 +943,7 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
     let r = auto_pay(
         &env,
         &auth,
-        &with(&[("discountCode", json!("SMALL")), ("amount", json!(5001))]),
+        &with_fields(&[("discountCode", json!("SMALL")), ("amount", json!(5001))]),
     )
     .await;
     assert_resp(
@@ -1081,7 +954,12 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
             "할인 적용 시 최대 금액을 넘으면 안 됩니다.",
         ),
     );
-    let r = auto_pay(&env, &auth, &with(&[("discountCode", json!("SMALL"))])).await;
+    let r = auto_pay(
+        &env,
+        &auth,
+        &with_fields(&[("discountCode", json!("SMALL"))]),
+    )
+    .await;
     assert_resp(
         &r,
         400,
@@ -1094,7 +972,7 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
     let r = auto_pay(
         &env,
         &auth,
-        &with(&[("discountCode", json!("12863")), ("amount", json!(20000))]),
+        &with_fields(&[("discountCode", json!("12863")), ("amount", json!(20000))]),
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -1105,7 +983,7 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
     let r = auto_pay(
         &env,
         &auth,
-        &with(&[
+        &with_fields(&[
             ("methodKey", account["methodKey"].clone()),
             ("orderId", json!("order-auto-10")),
             ("cultureExpense", json!(true)),
@@ -1128,11 +1006,11 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
         )
     );
     // A removed method.
-    let token = access_token(&env, &auth, KEY).await;
+    let token = brandpay_tokens(&env, &auth, KEY).await.0;
     let r = env
         .post(
             "/v1/brandpay/payments/methods/card/remove",
-            &[("authorization", &format!("Bearer {token}"))],
+            &[("authorization", &bearer(&token))],
             &json!({"methodKey": check["methodKey"]}),
         )
         .await;
@@ -1140,7 +1018,7 @@ async fn auto_pay_rules_and_fields(env: TestEnv) {
     let r = auto_pay(
         &env,
         &auth,
-        &with(&[
+        &with_fields(&[
             ("methodKey", check["methodKey"].clone()),
             ("orderId", json!("order-auto-11")),
         ]),
@@ -1162,40 +1040,27 @@ async fn auto_pay_bad_inputs(env: TestEnv) {
     let card = register_card(&env, KEY, json!({})).await;
     let base = json!({"customerKey": KEY, "methodKey": card["methodKey"], "amount": 1000,
                       "orderId": "order-bad-1", "orderName": "x"});
-    let with = |field: &str, value: Value| {
-        let mut b = base.clone();
-        b[field] = value;
-        b
-    };
-    let without = |field: &str| {
-        let mut b = base.clone();
-        b.as_object_mut().unwrap().remove(field);
-        b
-    };
-    let customer_key_error = error(
-        "INVALID_CUSTOMER_KEY",
-        "고객키는 영문 대소문자, 숫자, 특수문자 -, _, =, ., @로 2자 이상 50자 이하여야 합니다.",
-    );
+    let customer_key_error = invalid_customer_key();
     let cases: Vec<(Value, u16, Value)> = vec![
-        (without("customerKey"), 400, customer_key_error.clone()),
-        (with("customerKey", json!("x y")), 400, customer_key_error),
-        (without("methodKey"), 400, invalid_request()),
-        (without("amount"), 400, invalid_request()),
-        (without("orderId"), 400, invalid_request()),
-        (without("orderName"), 400, invalid_request()),
-        (with("amount", json!(1.5)), 400, invalid_request()),
-        (with("cardInstallmentPlan", json!("3")), 400, invalid_request()),
-        (with("useCardPoint", json!("true")), 400, invalid_request()),
-        (with("cultureExpense", json!(1)), 400, invalid_request()),
-        (with("customerEmail", json!(5)), 400, invalid_request()),
-        (with("taxFreeAmount", json!(-1)), 400, invalid_request()),
-        (with("taxFreeAmount", json!(1001)), 400, invalid_request()),
-        (with("amount", json!(0)), 400, error("BELOW_ZERO_AMOUNT", "금액은 0보다 커야 합니다.")),
-        (with("orderId", json!("o")), 400, error("INVALID_ORDER_ID", "orderId는 영문 대소문자, 숫자, 특수문자(-, _) 만 허용합니다. 6자 이상 64자 이하여야 합니다.")),
-        (with("orderName", json!("가".repeat(101))), 400, error("INVALID_ORDER_NAME", "주문 이름은 100자 이하여야 합니다.")),
-        (with("customerEmail", json!("not-an-email")), 400, error("INVALID_EMAIL", "이메일 주소 형식에 맞지 않습니다.")),
-        (with("cardInstallmentPlan", json!(1)), 400, error("INVALID_CARD_INSTALLMENT_PLAN", "할부 개월 정보가 잘못되었습니다.")),
-        (with("cardInstallmentPlan", json!(13)), 400, error("INVALID_CARD_INSTALLMENT_PLAN", "할부 개월 정보가 잘못되었습니다.")),
+        (without(&base, "customerKey"), 400, customer_key_error.clone()),
+        (with(&base, "customerKey", json!("x y")), 400, customer_key_error),
+        (without(&base, "methodKey"), 400, invalid_request()),
+        (without(&base, "amount"), 400, invalid_request()),
+        (without(&base, "orderId"), 400, invalid_request()),
+        (without(&base, "orderName"), 400, invalid_request()),
+        (with(&base, "amount", json!(1.5)), 400, invalid_request()),
+        (with(&base, "cardInstallmentPlan", json!("3")), 400, invalid_request()),
+        (with(&base, "useCardPoint", json!("true")), 400, invalid_request()),
+        (with(&base, "cultureExpense", json!(1)), 400, invalid_request()),
+        (with(&base, "customerEmail", json!(5)), 400, invalid_request()),
+        (with(&base, "taxFreeAmount", json!(-1)), 400, invalid_request()),
+        (with(&base, "taxFreeAmount", json!(1001)), 400, invalid_request()),
+        (with(&base, "amount", json!(0)), 400, error("BELOW_ZERO_AMOUNT", "금액은 0보다 커야 합니다.")),
+        (with(&base, "orderId", json!("o")), 400, error("INVALID_ORDER_ID", "orderId는 영문 대소문자, 숫자, 특수문자(-, _) 만 허용합니다. 6자 이상 64자 이하여야 합니다.")),
+        (with(&base, "orderName", json!("가".repeat(101))), 400, error("INVALID_ORDER_NAME", "주문 이름은 100자 이하여야 합니다.")),
+        (with(&base, "customerEmail", json!("not-an-email")), 400, error("INVALID_EMAIL", "이메일 주소 형식에 맞지 않습니다.")),
+        (with(&base, "cardInstallmentPlan", json!(1)), 400, error("INVALID_CARD_INSTALLMENT_PLAN", "할부 개월 정보가 잘못되었습니다.")),
+        (with(&base, "cardInstallmentPlan", json!(13)), 400, error("INVALID_CARD_INSTALLMENT_PLAN", "할부 개월 정보가 잘못되었습니다.")),
     ];
     for (body, status, expected) in &cases {
         let r = auto_pay(&env, &auth, body).await;
@@ -1357,14 +1222,14 @@ async fn bearer_credentials_in_idempotency_and_test_codes(env: TestEnv) {
     let auth = env.merchant_basic().await;
     let first = register_card(&env, KEY, json!({})).await;
     register_card(&env, KEY, json!({})).await;
-    let token = access_token(&env, &auth, KEY).await;
-    let bearer = format!("Bearer {token}");
+    let token = brandpay_tokens(&env, &auth, KEY).await.0;
+    let customer = bearer(&token);
     // A Bearer call of a test-mode customer obeys TossPayments-Test-Code.
     let r = env
         .get(
             "/v1/brandpay/payments/methods",
             &[
-                ("authorization", &bearer),
+                ("authorization", &customer),
                 ("tosspayments-test-code", "PROVIDER_ERROR"),
             ],
         )
@@ -1381,7 +1246,7 @@ async fn bearer_credentials_in_idempotency_and_test_codes(env: TestEnv) {
         .get(
             "/v1/brandpay/payments/methods",
             &[
-                ("authorization", &bearer),
+                ("authorization", &customer),
                 ("tosspayments-test-code", "NO_SUCH_CODE"),
             ],
         )
@@ -1407,7 +1272,7 @@ async fn bearer_credentials_in_idempotency_and_test_codes(env: TestEnv) {
 
     // The idempotency space is the customer's: a new token of the same customer replays.
     let h = [
-        ("authorization", bearer.as_str()),
+        ("authorization", customer.as_str()),
         ("idempotency-key", "remove-1"),
     ];
     let body = json!({"methodKey": first["methodKey"]});
@@ -1415,10 +1280,10 @@ async fn bearer_credentials_in_idempotency_and_test_codes(env: TestEnv) {
         .post("/v1/brandpay/payments/methods/card/remove", &h, &body)
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let token2 = access_token(&env, &auth, KEY).await;
-    let bearer2 = format!("Bearer {token2}");
+    let token2 = brandpay_tokens(&env, &auth, KEY).await.0;
+    let customer2 = bearer(&token2);
     let h2 = [
-        ("authorization", bearer2.as_str()),
+        ("authorization", customer2.as_str()),
         ("idempotency-key", "remove-1"),
     ];
     let again = env
@@ -1428,12 +1293,12 @@ async fn bearer_credentials_in_idempotency_and_test_codes(env: TestEnv) {
     // Another customer with the same key is another space: the request runs (the method is not theirs,
     // and is already removed).
     register_card(&env, "another-customer", json!({})).await;
-    let other = access_token(&env, &auth, "another-customer").await;
+    let other = brandpay_tokens(&env, &auth, "another-customer").await.0;
     let r = env
         .post(
             "/v1/brandpay/payments/methods/card/remove",
             &[
-                ("authorization", &format!("Bearer {other}")),
+                ("authorization", &bearer(&other)),
                 ("idempotency-key", "remove-1"),
             ],
             &body,
@@ -1553,40 +1418,21 @@ async fn auto_pay_is_once_per_order_and_per_idempotency_key(env: TestEnv) {
     );
 
     // Concurrent auto-pays of one orderId: one approval, the rest DUPLICATED_ORDER_ID.
-    let second = if env.backend() == Backend::Postgres {
-        Some(env.second_server(&[]).await)
-    } else {
-        None
-    };
-    let bases = [
-        env.base().to_owned(),
-        second
-            .as_ref()
-            .map_or_else(|| env.base().to_owned(), |s| s.base_url()),
-    ];
+    let servers = Servers::of(&env).await;
     let body = json!({"customerKey": KEY, "methodKey": card["methodKey"], "amount": 20000,
                       "orderId": "order-once-2", "orderName": "x", "discountCode": "12863"})
     .to_string();
-    let mut set = JoinSet::new();
-    for i in 0..10 {
-        let client = env.client().clone();
-        let url = format!("{}/v1/brandpay/payments", bases[i % 2]);
-        let body = body.clone();
-        let auth = auth.clone();
-        set.spawn(async move {
-            send(
-                &client,
-                Method::POST,
-                &url,
-                &[("authorization", &auth)],
-                Some(&body),
-            )
-            .await
-        });
-    }
+    let responses = post_concurrently(
+        &env,
+        &servers,
+        10,
+        "/v1/brandpay/payments",
+        &[("authorization", &auth)],
+        &body,
+    )
+    .await;
     let mut approved = 0;
-    while let Some(r) = set.join_next().await {
-        let r = r.expect("request task");
+    for r in &responses {
         if r.status == 200 {
             approved += 1;
         } else {
@@ -1604,9 +1450,7 @@ async fn auto_pay_is_once_per_order_and_per_idempotency_key(env: TestEnv) {
         card_balance(env.clone(), auth.clone()).await,
         Some(json!(990_000))
     );
-    if let Some(server) = second {
-        server.stop().await.expect("second server stops");
-    }
+    servers.stop().await;
 }
 
 async fn endpoints_are_documented(env: TestEnv) {

@@ -5,7 +5,10 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::common::{app_client, basic, brandpay_tokens, send, Resp, TestEnv};
+use crate::common::{
+    advance, app_client, basic, bearer, brandpay_tokens, invalid_grant, login_tokens,
+    register_card, send, Resp, TestEnv,
+};
 use crate::on_both_backends;
 
 on_both_backends!(toss_payments_credentials, apps_in_toss_credentials);
@@ -62,14 +65,8 @@ async fn toss_payments_credentials(env: TestEnv) {
         .await;
     let payment_key = payment["paymentKey"].as_str().unwrap().to_owned();
     let (access, _refresh) = brandpay_tokens(&env, &auth, "cred-customer").await;
-    let card = env
-        .sim(
-            Method::POST,
-            "/sim/v1/brandpay/customers/cred-customer/cards",
-            json!({}),
-        )
-        .await;
-    let bearer = format!("Bearer {access}");
+    let card = register_card(&env, "cred-customer", json!({})).await;
+    let customer = bearer(&access);
 
     let basic_endpoints: Vec<(Method, String)> = vec![
         (
@@ -118,7 +115,7 @@ async fn toss_payments_credentials(env: TestEnv) {
         assert_tp(&r, 401, "UNAUTHORIZED_KEY", &what("an unknown secret key"));
         let r = call(&env, method, path, Some(&client_key_auth)).await;
         assert_tp(&r, 400, "INVALID_API_KEY", &what("a client key"));
-        let r = call(&env, method, path, Some(&bearer)).await;
+        let r = call(&env, method, path, Some(&customer)).await;
         assert_tp(
             &r,
             401,
@@ -210,7 +207,7 @@ async fn toss_payments_credentials(env: TestEnv) {
     let r = env
         .post(
             "/v1/brandpay/payments/methods/card/remove",
-            &[("authorization", &format!("Bearer {other_access}"))],
+            &[("authorization", &bearer(&other_access))],
             &json!({"methodKey": card["methodKey"]}),
         )
         .await;
@@ -228,7 +225,7 @@ async fn toss_payments_credentials(env: TestEnv) {
             &json!({"grantType": "RefreshToken", "customerKey": "cred-revoked", "refreshToken": refresh}))
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let withdrawn = format!("Bearer {}", r.body["accessToken"].as_str().unwrap());
+    let withdrawn = bearer(r.body["accessToken"].as_str().unwrap());
     let r = env
         .post(
             "/v1/brandpay/customers/remove",
@@ -239,7 +236,7 @@ async fn toss_payments_credentials(env: TestEnv) {
     assert_eq!(r.status, 200, "{}", r.text);
     for (method, path) in &bearer_endpoints {
         for (kind, token) in [
-            ("a refreshed-away token", format!("Bearer {revoked_access}")),
+            ("a refreshed-away token", bearer(&revoked_access)),
             ("a withdrawn customer's token", withdrawn.clone()),
         ] {
             let r = call(&env, method, path, Some(&token)).await;
@@ -253,14 +250,9 @@ async fn toss_payments_credentials(env: TestEnv) {
     }
 
     // Expired: access tokens live 30 days.
-    env.sim(
-        Method::POST,
-        "/sim/v1/clock/advance",
-        json!({"seconds": 30 * 86400}),
-    )
-    .await;
+    advance(&env, 30 * 86400).await;
     for (method, path) in &bearer_endpoints {
-        let r = call(&env, method, path, Some(&bearer)).await;
+        let r = call(&env, method, path, Some(&customer)).await;
         assert_tp(
             &r,
             401,
@@ -280,26 +272,11 @@ async fn apps_in_toss_credentials(env: TestEnv) {
         assert_eq!(r.body["error"]["errorCode"], code, "{what}: {}", r.text);
     };
     let invalid_grant = |r: &Resp, status: u16, what: &str| {
-        assert_eq!(
-            (r.status, &r.body),
-            (status, &json!({"error": "invalid_grant"})),
-            "{what}"
-        );
+        assert_eq!((r.status, &r.body), (status, &invalid_grant()), "{what}");
     };
 
     // The user is linked to the default app only.
-    let code = env
-        .sim(Method::POST, "/sim/v1/login", json!({"userKey": 123456789}))
-        .await;
-    let r = env
-        .post(
-            &format!("{PREFIX}/user/oauth2/generate-token"),
-            &[],
-            &json!({"authorizationCode": code["authorizationCode"], "referrer": code["referrer"]}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let access = r.body["success"]["accessToken"]
+    let access = login_tokens(&env, 123456789).await["accessToken"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -362,11 +339,7 @@ async fn apps_in_toss_credentials(env: TestEnv) {
         fail(&r, *status, "USER_NOT_FOUND", &what("a user who left Toss"));
         // A user access token is not a user key.
         let r = env
-            .post(
-                &url,
-                &[("authorization", &format!("Bearer {access}"))],
-                &json!({}),
-            )
+            .post(&url, &[("authorization", &bearer(&access))], &json!({}))
             .await;
         fail(
             &r,
@@ -431,7 +404,7 @@ async fn apps_in_toss_credentials(env: TestEnv) {
         &as_b,
         Method::GET,
         &format!("{base}{PREFIX}/user/oauth2/login-me"),
-        &[("authorization", &format!("Bearer {access}"))],
+        &[("authorization", &bearer(&access))],
         None,
     )
     .await;
@@ -471,7 +444,7 @@ async fn apps_in_toss_credentials(env: TestEnv) {
     let r = env
         .get(
             &format!("{PREFIX}/user/oauth2/login-me"),
-            &[("authorization", &format!("Bearer {access}"))],
+            &[("authorization", &bearer(&access))],
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -481,7 +454,7 @@ async fn apps_in_toss_credentials(env: TestEnv) {
     let r = env
         .post(
             &format!("{PREFIX}/user/oauth2/access/remove-by-access-token"),
-            &[("authorization", &format!("Bearer {access}"))],
+            &[("authorization", &bearer(&access))],
             &json!({}),
         )
         .await;
@@ -492,39 +465,24 @@ async fn apps_in_toss_credentials(env: TestEnv) {
             .request(
                 method.clone(),
                 url,
-                &[("authorization", &format!("Bearer {access}"))],
+                &[("authorization", &bearer(&access))],
                 body,
             )
             .await;
         invalid_grant(&r, 401, &format!("{url} with a revoked token"));
     }
-    let code = env
-        .sim(Method::POST, "/sim/v1/login", json!({"userKey": 123456789}))
-        .await;
-    let r = env
-        .post(
-            &format!("{PREFIX}/user/oauth2/generate-token"),
-            &[],
-            &json!({"authorizationCode": code["authorizationCode"], "referrer": code["referrer"]}),
-        )
-        .await;
-    let fresh = r.body["success"]["accessToken"]
+    let fresh = login_tokens(&env, 123456789).await["accessToken"]
         .as_str()
         .unwrap()
         .to_owned();
-    env.sim(
-        Method::POST,
-        "/sim/v1/clock/advance",
-        json!({"seconds": 3600}),
-    )
-    .await;
+    advance(&env, 3600).await;
     for (method, url) in &bearer_endpoints {
         let body = (*method == Method::POST).then_some("{}");
         let r = env
             .request(
                 method.clone(),
                 url,
-                &[("authorization", &format!("Bearer {fresh}"))],
+                &[("authorization", &bearer(&fresh))],
                 body,
             )
             .await;

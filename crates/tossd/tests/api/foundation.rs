@@ -3,7 +3,10 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::common::{basic, TestEnv};
+use crate::common::{
+    advance, assert_resp, basic, concurrently, error, fail, send, spawn_binary, unauthorized_key,
+    TestEnv,
+};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -28,7 +31,7 @@ async fn payment_lookup_auth_and_envelopes(env: TestEnv) {
     assert_eq!(r.status, 404);
     assert_eq!(
         r.body,
-        json!({"code": "NOT_FOUND_PAYMENT", "message": "존재하지 않는 결제 정보 입니다."})
+        error("NOT_FOUND_PAYMENT", "존재하지 않는 결제 정보 입니다.")
     );
     assert_eq!(r.headers["content-type"], "application/json;charset=UTF-8");
 
@@ -50,29 +53,32 @@ async fn payment_lookup_auth_and_envelopes(env: TestEnv) {
         .await;
     assert_eq!(r.status, 404);
 
-    let unauthorized = json!({"code": "UNAUTHORIZED_KEY", "message": "인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다."});
+    let unauthorized = unauthorized_key();
     let r = env.get("/v1/payments/abc", &[]).await;
-    assert_eq!((r.status, &r.body), (401, &unauthorized));
+    assert_resp(&r, 401, &unauthorized);
     let r = env
         .get("/v1/payments/abc", &[("authorization", "Bearer abc")])
         .await;
-    assert_eq!((r.status, &r.body), (401, &unauthorized));
+    assert_resp(&r, 401, &unauthorized);
     let r = env
         .get(
             "/v1/payments/abc",
             &[("authorization", &basic("test_sk_unknownunknownunknown1234"))],
         )
         .await;
-    assert_eq!((r.status, &r.body), (401, &unauthorized));
+    assert_resp(&r, 401, &unauthorized);
 
-    let malformed = json!({"code": "INCORRECT_BASIC_AUTH_FORMAT", "message": "잘못된 요청입니다. ':' 를 포함해 인코딩해주세요."});
+    let malformed = error(
+        "INCORRECT_BASIC_AUTH_FORMAT",
+        "잘못된 요청입니다. ':' 를 포함해 인코딩해주세요.",
+    );
     let r = env
         .get(
             "/v1/payments/abc",
             &[("authorization", "Basic !!!not-base64")],
         )
         .await;
-    assert_eq!((r.status, &r.body), (403, &malformed));
+    assert_resp(&r, 403, &malformed);
     // base64 of the secret key without the colon.
     let merchant = env
         .sim(Method::GET, "/sim/v1/merchants/default", Value::Null)
@@ -86,7 +92,7 @@ async fn payment_lookup_auth_and_envelopes(env: TestEnv) {
     let r = env
         .get("/v1/payments/abc", &[("authorization", &no_colon_header)])
         .await;
-    assert_eq!((r.status, &r.body), (403, &malformed));
+    assert_resp(&r, 403, &malformed);
 
     let client_key = merchant["clientKey"].as_str().unwrap();
     let r = env
@@ -95,7 +101,7 @@ async fn payment_lookup_auth_and_envelopes(env: TestEnv) {
     assert_eq!(r.status, 400);
     assert_eq!(
         r.body,
-        json!({"code": "INVALID_API_KEY", "message": "잘못된 시크릿키 연동 정보 입니다."})
+        error("INVALID_API_KEY", "잘못된 시크릿키 연동 정보 입니다.")
     );
 }
 
@@ -110,7 +116,7 @@ async fn toss_payments_errors_speak_english_on_request(env: TestEnv) {
     assert_eq!(r.status, 404);
     assert_eq!(
         r.body,
-        json!({"code": "NOT_FOUND_PAYMENT", "message": "The payment does not exist."})
+        error("NOT_FOUND_PAYMENT", "The payment does not exist.")
     );
     let r = env
         .get("/v1/payments/abc", &[("accept-language", "en")])
@@ -132,11 +138,7 @@ async fn toss_payments_errors_speak_english_on_request(env: TestEnv) {
 }
 
 async fn apps_in_toss_unknown_paths_use_the_fail_envelope(env: TestEnv) {
-    let expected = json!({
-        "resultType": "FAIL",
-        "success": null,
-        "error": {"errorType": 0, "errorCode": "NOT_FOUND", "reason": "요청한 API를 찾을 수 없어요.", "data": {}, "title": null}
-    });
+    let expected = fail("NOT_FOUND", "요청한 API를 찾을 수 없어요.");
     for path in [
         "/api-partner/v1/apps-in-toss/no/such/api",
         "/api-partner/other",
@@ -154,17 +156,17 @@ async fn apps_in_toss_unknown_paths_use_the_fail_envelope(env: TestEnv) {
 
     let r = env.get("/v1/brandpay/nothing-here", &[]).await;
     assert_eq!(r.status, 404);
-    assert_eq!(
-        r.body,
-        json!({"code": "NOT_FOUND", "message": "존재하지 않는 정보 입니다."})
-    );
+    assert_eq!(r.body, error("NOT_FOUND", "존재하지 않는 정보 입니다."));
     let r = env
         .request(Method::DELETE, "/v1/payments/abc", &[], None)
         .await;
     assert_eq!(r.status, 404);
     assert_eq!(
         r.body,
-        json!({"code": "NOT_FOUND_HTTP_METHOD", "message": "존재하지 않는 HTTP 메소드 접근입니다."})
+        error(
+            "NOT_FOUND_HTTP_METHOD",
+            "존재하지 않는 HTTP 메소드 접근입니다."
+        )
     );
     let r = env
         .request(
@@ -304,13 +306,7 @@ async fn simulator_defaults_and_users(env: TestEnv) {
 
 async fn clock_moves_forward_and_reset_restores_defaults(env: TestEnv) {
     let before = env.sim(Method::GET, "/sim/v1/clock", Value::Null).await;
-    let advanced = env
-        .sim(
-            Method::POST,
-            "/sim/v1/clock/advance",
-            json!({"seconds": 3600}),
-        )
-        .await;
+    let advanced = advance(&env, 3600).await;
     let t0 = chrono::DateTime::parse_from_rfc3339(before["now"].as_str().unwrap()).unwrap();
     let t1 = chrono::DateTime::parse_from_rfc3339(advanced["now"].as_str().unwrap()).unwrap();
     let moved = (t1 - t0).num_seconds();
@@ -354,7 +350,7 @@ async fn clock_moves_forward_and_reset_restores_defaults(env: TestEnv) {
 
 async fn ops_endpoints_answer(env: TestEnv) {
     let r = env.get("/healthz", &[]).await;
-    assert_eq!((r.status, &r.body), (200, &json!({"status": "ok"})));
+    assert_resp(&r, 200, &json!({"status": "ok"}));
 
     let r = env.get("/openapi.json", &[]).await;
     assert_eq!(r.status, 200);
@@ -395,13 +391,8 @@ async fn two_servers_share_one_clock(env: TestEnv) {
     // Several processes on one database is the PostgreSQL deployment; on SQLite it happens when a
     // command such as `tossd apps create` writes beside a running server. Both must agree and not fail.
     let second = env.second_server(&[]).await;
-    env.sim(
-        Method::POST,
-        "/sim/v1/clock/advance",
-        json!({"seconds": 86400}),
-    )
-    .await;
-    let r = crate::common::send(
+    advance(&env, 86400).await;
+    let r = send(
         env.client(),
         Method::GET,
         &format!("{}/sim/v1/clock", second.base_url()),
@@ -418,7 +409,7 @@ async fn two_servers_share_one_clock(env: TestEnv) {
     let mine = env
         .sim(Method::GET, "/sim/v1/merchants/default", Value::Null)
         .await;
-    let theirs = crate::common::send(
+    let theirs = send(
         env.client(),
         Method::GET,
         &format!("{}/sim/v1/merchants/default", second.base_url()),
@@ -428,22 +419,22 @@ async fn two_servers_share_one_clock(env: TestEnv) {
     .await;
     assert_eq!(theirs.body, mine);
     // Writes from both at once all succeed (SQLite waits for its write lock instead of failing).
-    let mut writes = tokio::task::JoinSet::new();
-    for i in 0..40 {
+    let statuses = concurrently(40, |i| {
         let url = if i % 2 == 0 {
             env.url("/sim/v1/users")
         } else {
             format!("{}/sim/v1/users", second.base_url())
         };
         let client = env.client().clone();
-        writes.spawn(async move {
-            crate::common::send(&client, Method::POST, &url, &[], Some("{}"))
+        async move {
+            send(&client, Method::POST, &url, &[], Some("{}"))
                 .await
                 .status
-        });
-    }
-    while let Some(status) = writes.join_next().await {
-        assert_eq!(status.unwrap(), 201);
+        }
+    })
+    .await;
+    for status in statuses {
+        assert_eq!(status, 201);
     }
     second.stop().await.unwrap();
 }
@@ -454,10 +445,10 @@ async fn operator_endpoints_need_the_admin_token_when_one_is_set(env: TestEnv) {
     let client = env.client();
     for path in ["/sim/v1/clock", "/sim/v1/merchants/default", "/metrics"] {
         let url = format!("{base}{path}");
-        let r = crate::common::send(client, Method::GET, &url, &[], None).await;
+        let r = send(client, Method::GET, &url, &[], None).await;
         assert_eq!(r.status, 401, "{path} without a token");
         assert_eq!(r.body["error"]["code"], "UNAUTHORIZED");
-        let r = crate::common::send(
+        let r = send(
             client,
             Method::GET,
             &url,
@@ -466,7 +457,7 @@ async fn operator_endpoints_need_the_admin_token_when_one_is_set(env: TestEnv) {
         )
         .await;
         assert_eq!(r.status, 401, "{path} with a wrong token");
-        let r = crate::common::send(
+        let r = send(
             client,
             Method::GET,
             &url,
@@ -477,9 +468,9 @@ async fn operator_endpoints_need_the_admin_token_when_one_is_set(env: TestEnv) {
         assert_eq!(r.status, 200, "{path} with the token");
     }
     // The partner APIs and health are not operator endpoints.
-    let r = crate::common::send(client, Method::GET, &format!("{base}/healthz"), &[], None).await;
+    let r = send(client, Method::GET, &format!("{base}/healthz"), &[], None).await;
     assert_eq!(r.status, 200);
-    let r = crate::common::send(
+    let r = send(
         client,
         Method::GET,
         &format!("{base}/v1/payments/abc"),
@@ -526,25 +517,7 @@ sys.exit(1 if errors else 0)\n";
 /// cleanly (exit 0).
 async fn the_binary_prints_its_keys_and_stops_gracefully_on_sigterm(env: TestEnv) {
     use tokio::io::AsyncBufReadExt;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tossd"))
-        .args([
-            "serve",
-            "--listen",
-            &listen,
-            "--database-url",
-            env.database_url(),
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("tossd starts");
+    let (mut child, listen) = spawn_binary(env.database_url(), &[], std::process::Stdio::piped());
     let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
     let mut banner = Vec::new();
     while let Ok(Ok(Some(line))) =
@@ -577,7 +550,7 @@ async fn the_binary_prints_its_keys_and_stops_gracefully_on_sigterm(env: TestEnv
             "missing {expected:?} in:\n{banner}"
         );
     }
-    let r = crate::common::send(
+    let r = send(
         env.client(),
         Method::GET,
         &format!("http://{listen}/healthz"),

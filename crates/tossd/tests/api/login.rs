@@ -11,7 +11,10 @@ use rsa::{BigUint, RsaPublicKey};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use crate::common::{Resp, TestEnv};
+use crate::common::{
+    advance, assert_resp, bearer, concurrently, deliveries, generate_token, invalid_grant,
+    invalid_parameter, login_tokens, successes, toss_login, Resp, TestEnv,
+};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -36,48 +39,10 @@ fn path(p: &str) -> String {
     format!("{BASE}/{p}")
 }
 
-fn invalid_grant() -> Value {
-    json!({"error": "invalid_grant"})
-}
-
-fn invalid_parameter() -> Value {
-    json!({
-        "resultType": "FAIL",
-        "success": null,
-        "error": {"errorType": 0, "errorCode": "INVALID_PARAMETER", "reason": "요청에 실패했습니다.", "data": {}, "title": null}
-    })
-}
-
-/// The user logs in; returns the authorization code and referrer.
-async fn login(env: &TestEnv, body: Value) -> (String, String) {
-    let r = env.sim(Method::POST, "/sim/v1/login", body).await;
-    let code = r["authorizationCode"].as_str().expect("code").to_owned();
-    assert_eq!(code.len(), 22);
-    assert!(code.bytes().all(|b| b.is_ascii_alphanumeric()));
-    (code, r["referrer"].as_str().expect("referrer").to_owned())
-}
-
-async fn exchange(env: &TestEnv, code: &str, referrer: &str) -> Resp {
-    env.post(
-        &path("generate-token"),
-        &[],
-        &json!({"authorizationCode": code, "referrer": referrer}),
-    )
-    .await
-}
-
-/// Logs `user_key` in with all scopes and exchanges the code; returns the `success` payload.
-async fn tokens_for(env: &TestEnv, user_key: i64) -> Value {
-    let (code, referrer) = login(env, json!({"userKey": user_key})).await;
-    let r = exchange(env, &code, &referrer).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    r.body["success"].clone()
-}
-
 async fn login_me(env: &TestEnv, access_token: &str) -> Resp {
     env.get(
         &path("login-me"),
-        &[("authorization", &format!("Bearer {access_token}"))],
+        &[("authorization", &bearer(access_token))],
     )
     .await
 }
@@ -132,37 +97,28 @@ fn verify_jwt(jwks: &Value, token: &str) -> (Value, Value) {
     (decode(parts[0]), decode(parts[1]))
 }
 
-/// The unlink callbacks recorded in the outbox: (app_id, body).
+/// The unlink callbacks recorded in the outbox: (appId, body).
 async fn unlink_events(env: &TestEnv) -> Vec<(String, Value)> {
-    let pool = sqlx::AnyPool::connect(env.database_url()).await.unwrap();
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT app_id, body FROM outbox_events WHERE event_type = 'UNLINK_CALLBACK' ORDER BY id",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
-    pool.close().await;
-    rows.into_iter()
-        .map(|(app, body)| (app, serde_json::from_str(&body).unwrap()))
+    deliveries(env)
+        .await
+        .into_iter()
+        .filter(|d| d["eventType"] == "UNLINK_CALLBACK")
+        .map(|d| {
+            (
+                d["appId"].as_str().unwrap().to_owned(),
+                d["payload"].clone(),
+            )
+        })
         .collect()
-}
-
-async fn advance(env: &TestEnv, seconds: i64) {
-    env.sim(
-        Method::POST,
-        "/sim/v1/clock/advance",
-        json!({"seconds": seconds}),
-    )
-    .await;
 }
 
 async fn full_flow_returns_the_decryptable_profile(env: TestEnv) {
     let app = env
         .sim(Method::GET, "/sim/v1/apps/default", Value::Null)
         .await;
-    let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
+    let (code, referrer) = toss_login(&env, json!({"userKey": HONG})).await;
     assert_eq!(referrer, "DEFAULT");
-    let r = exchange(&env, &code, &referrer).await;
+    let r = generate_token(&env, &code, &referrer).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["resultType"], "SUCCESS");
     let t = &r.body["success"];
@@ -262,7 +218,7 @@ async fn full_flow_returns_the_decryptable_profile(env: TestEnv) {
     assert_eq!(login_me(&env, access_token).await.status, 200);
 
     // A second login of the same user keeps the subject.
-    let t2 = tokens_for(&env, HONG).await;
+    let t2 = login_tokens(&env, HONG).await;
     let (_, claims3) = verify_jwt(&jwks.body, t2["accessToken"].as_str().unwrap());
     assert_eq!(claims3["sub"], sub.as_str());
 
@@ -299,12 +255,12 @@ async fn scopes_and_terms_limit_what_login_me_releases(env: TestEnv) {
     let app = env
         .sim(Method::GET, "/sim/v1/apps/default", Value::Null)
         .await;
-    let (code, referrer) = login(
+    let (code, referrer) = toss_login(
         &env,
         json!({"userKey": HONG, "scopes": ["USER_EMAIL", "user_name"], "agreedTerms": ["privacy_policy"]}),
     )
     .await;
-    let r = exchange(&env, &code, &referrer).await;
+    let r = generate_token(&env, &code, &referrer).await;
     assert_eq!(r.body["success"]["scope"], "user_key user_name user_email");
     let me = login_me(&env, r.body["success"]["accessToken"].as_str().unwrap()).await;
     let s = &me.body["success"];
@@ -325,15 +281,15 @@ async fn scopes_and_terms_limit_what_login_me_releases(env: TestEnv) {
     }
 
     // Only user_key: every personal field is null.
-    let (code, referrer) = login(&env, json!({"userKey": HONG, "scopes": []})).await;
-    let r = exchange(&env, &code, &referrer).await;
+    let (code, referrer) = toss_login(&env, json!({"userKey": HONG, "scopes": []})).await;
+    let r = generate_token(&env, &code, &referrer).await;
     assert_eq!(r.body["success"]["scope"], "user_key");
     let me = login_me(&env, r.body["success"]["accessToken"].as_str().unwrap()).await;
     assert_eq!(me.body["success"]["name"], Value::Null);
     assert_eq!(me.body["success"]["userKey"], HONG);
 
     // A user without an e-mail: null even when consented.
-    let t = tokens_for(&env, 443731103).await;
+    let t = login_tokens(&env, 443731103).await;
     let me = login_me(&env, t["accessToken"].as_str().unwrap()).await;
     assert_eq!(me.body["success"]["email"], Value::Null);
     assert_eq!(decrypt(&app, &me.body["success"]["name"]), "이영희");
@@ -348,7 +304,7 @@ async fn scopes_and_terms_limit_what_login_me_releases(env: TestEnv) {
         )
         .await;
     let key = created["userKey"].as_i64().unwrap();
-    let t = tokens_for(&env, key).await;
+    let t = login_tokens(&env, key).await;
     let me = login_me(&env, t["accessToken"].as_str().unwrap()).await;
     assert_eq!(decrypt(&app, &me.body["success"]["name"]), "박민수");
     assert_eq!(
@@ -385,36 +341,36 @@ async fn scopes_and_terms_limit_what_login_me_releases(env: TestEnv) {
 }
 
 async fn codes_are_single_use_short_lived_and_bound_to_the_referrer(env: TestEnv) {
-    let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
-    assert_eq!(exchange(&env, &code, &referrer).await.status, 200);
-    let r = exchange(&env, &code, &referrer).await;
-    assert_eq!((r.status, &r.body), (400, &invalid_grant()));
+    let (code, referrer) = toss_login(&env, json!({"userKey": HONG})).await;
+    assert_eq!(generate_token(&env, &code, &referrer).await.status, 200);
+    let r = generate_token(&env, &code, &referrer).await;
+    assert_resp(&r, 400, &invalid_grant());
 
     // Another referrer, even by case, fails and does not use the code up.
-    let (code, referrer) = login(&env, json!({"userKey": HONG, "referrer": "sandbox"})).await;
+    let (code, referrer) = toss_login(&env, json!({"userKey": HONG, "referrer": "sandbox"})).await;
     assert_eq!(referrer, "sandbox");
     for other in ["SANDBOX", "DEFAULT", "deeplink"] {
-        let r = exchange(&env, &code, other).await;
+        let r = generate_token(&env, &code, other).await;
         assert_eq!((r.status, &r.body), (400, &invalid_grant()), "{other}");
     }
-    assert_eq!(exchange(&env, &code, "sandbox").await.status, 200);
+    assert_eq!(generate_token(&env, &code, "sandbox").await.status, 200);
 
     // Ten minutes after issue the code is expired.
-    let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
+    let (code, referrer) = toss_login(&env, json!({"userKey": HONG})).await;
     advance(&env, 600).await;
-    let r = exchange(&env, &code, &referrer).await;
-    assert_eq!((r.status, &r.body), (400, &invalid_grant()));
+    let r = generate_token(&env, &code, &referrer).await;
+    assert_resp(&r, 400, &invalid_grant());
 
     // Just before, it still works.
-    let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
+    let (code, referrer) = toss_login(&env, json!({"userKey": HONG})).await;
     advance(&env, 540).await;
-    assert_eq!(exchange(&env, &code, &referrer).await.status, 200);
+    assert_eq!(generate_token(&env, &code, &referrer).await.status, 200);
 
-    let r = exchange(&env, "SplxlOBeZQQYbYS6WxSbIA", "deeplink").await;
-    assert_eq!((r.status, &r.body), (400, &invalid_grant()));
+    let r = generate_token(&env, "SplxlOBeZQQYbYS6WxSbIA", "deeplink").await;
+    assert_resp(&r, 400, &invalid_grant());
 
     // A code issued before a removal is revoked with the link.
-    let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
+    let (code, referrer) = toss_login(&env, json!({"userKey": HONG})).await;
     let r = env
         .post(
             &path("access/remove-by-user-key"),
@@ -423,48 +379,39 @@ async fn codes_are_single_use_short_lived_and_bound_to_the_referrer(env: TestEnv
         )
         .await;
     assert_eq!(r.status, 200);
-    let r = exchange(&env, &code, &referrer).await;
-    assert_eq!((r.status, &r.body), (400, &invalid_grant()));
+    let r = generate_token(&env, &code, &referrer).await;
+    assert_resp(&r, 400, &invalid_grant());
 }
 
 async fn concurrent_exchanges_of_one_code_succeed_once(env: TestEnv) {
     // Makes the signing key first, so the race is about the code alone.
     assert_eq!(env.get("/.well-known/jwks.json", &[]).await.status, 200);
-    let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
-    let mut set = tokio::task::JoinSet::new();
-    for _ in 0..50 {
+    let (code, referrer) = toss_login(&env, json!({"userKey": HONG})).await;
+    let responses = concurrently(50, |_| {
         let env = env.clone();
         let (code, referrer) = (code.clone(), referrer.clone());
-        set.spawn(async move { exchange(&env, &code, &referrer).await });
-    }
-    let mut successes = 0;
-    while let Some(r) = set.join_next().await {
-        let r = r.unwrap();
-        match r.status {
-            200 => successes += 1,
-            400 => assert_eq!(r.body, invalid_grant()),
-            other => panic!("unexpected {other}: {}", r.text),
-        }
-    }
-    assert_eq!(successes, 1);
+        async move { generate_token(&env, &code, &referrer).await }
+    })
+    .await;
+    assert_eq!(successes(&responses, 400, &invalid_grant()).len(), 1);
 }
 
 async fn tokens_expire_by_the_clock(env: TestEnv) {
-    let t = tokens_for(&env, HONG).await;
+    let t = login_tokens(&env, HONG).await;
     let access = t["accessToken"].as_str().unwrap();
     let refresh_token = t["refreshToken"].as_str().unwrap();
     advance(&env, 3600).await;
     let r = login_me(&env, access).await;
-    assert_eq!((r.status, &r.body), (401, &invalid_grant()));
+    assert_resp(&r, 401, &invalid_grant());
     let r = env
         .request(
             Method::POST,
             &path("access/remove-by-access-token"),
-            &[("authorization", &format!("Bearer {access}"))],
+            &[("authorization", &bearer(access))],
             None,
         )
         .await;
-    assert_eq!((r.status, &r.body), (401, &invalid_grant()));
+    assert_resp(&r, 401, &invalid_grant());
 
     // The refresh token still works, and its lifetime does not move with use.
     let r = refresh(&env, refresh_token).await;
@@ -477,12 +424,12 @@ async fn tokens_expire_by_the_clock(env: TestEnv) {
     );
     advance(&env, 14 * 24 * 3600 - 3600).await;
     let r = refresh(&env, refresh_token).await;
-    assert_eq!((r.status, &r.body), (400, &invalid_grant()));
+    assert_resp(&r, 400, &invalid_grant());
 }
 
 async fn removals_revoke_every_token_without_callback(env: TestEnv) {
-    let first = tokens_for(&env, HONG).await;
-    let second = tokens_for(&env, HONG).await;
+    let first = login_tokens(&env, HONG).await;
+    let second = login_tokens(&env, HONG).await;
     let r = env
         .post(
             &path("access/remove-by-user-key"),
@@ -497,9 +444,9 @@ async fn removals_revoke_every_token_without_callback(env: TestEnv) {
     );
     for t in [&first, &second] {
         let r = login_me(&env, t["accessToken"].as_str().unwrap()).await;
-        assert_eq!((r.status, &r.body), (401, &invalid_grant()));
+        assert_resp(&r, 401, &invalid_grant());
         let r = refresh(&env, t["refreshToken"].as_str().unwrap()).await;
-        assert_eq!((r.status, &r.body), (400, &invalid_grant()));
+        assert_resp(&r, 400, &invalid_grant());
     }
     // Idempotent, and a decimal string works too.
     let r = env
@@ -526,15 +473,15 @@ async fn removals_revoke_every_token_without_callback(env: TestEnv) {
     assert_eq!(r.body["error"]["reason"], "유저 키를 찾을 수 없어요.");
 
     // By access token: only the token's pair, every token of it.
-    let third = tokens_for(&env, HONG).await;
-    let fourth = tokens_for(&env, HONG).await;
-    let other = tokens_for(&env, 443731103).await;
-    let bearer = format!("Bearer {}", third["accessToken"].as_str().unwrap());
+    let third = login_tokens(&env, HONG).await;
+    let fourth = login_tokens(&env, HONG).await;
+    let other = login_tokens(&env, 443731103).await;
+    let third_bearer = bearer(third["accessToken"].as_str().unwrap());
     let r = env
         .request(
             Method::POST,
             &path("access/remove-by-access-token"),
-            &[("authorization", &bearer)],
+            &[("authorization", &third_bearer)],
             Some("not json at all"),
         )
         .await;
@@ -547,11 +494,11 @@ async fn removals_revoke_every_token_without_callback(env: TestEnv) {
         .request(
             Method::POST,
             &path("access/remove-by-access-token"),
-            &[("authorization", &bearer)],
+            &[("authorization", &third_bearer)],
             None,
         )
         .await;
-    assert_eq!((r.status, &r.body), (401, &invalid_grant()));
+    assert_resp(&r, 401, &invalid_grant());
     assert_eq!(
         login_me(&env, fourth["accessToken"].as_str().unwrap())
             .await
@@ -573,7 +520,7 @@ async fn removals_revoke_every_token_without_callback(env: TestEnv) {
     // Partner-initiated removals send no callback.
     assert!(unlink_events(&env).await.is_empty());
     // The user logs in again: linked anew.
-    let again = tokens_for(&env, HONG).await;
+    let again = login_tokens(&env, HONG).await;
     assert_eq!(
         login_me(&env, again["accessToken"].as_str().unwrap())
             .await
@@ -583,32 +530,23 @@ async fn removals_revoke_every_token_without_callback(env: TestEnv) {
 }
 
 async fn concurrent_removals_by_access_token_succeed_once(env: TestEnv) {
-    let t = tokens_for(&env, HONG).await;
-    let bearer = format!("Bearer {}", t["accessToken"].as_str().unwrap());
-    let mut set = tokio::task::JoinSet::new();
-    for _ in 0..20 {
+    let t = login_tokens(&env, HONG).await;
+    let token = bearer(t["accessToken"].as_str().unwrap());
+    let responses = concurrently(20, |_| {
         let env = env.clone();
-        let bearer = bearer.clone();
-        set.spawn(async move {
+        let token = token.clone();
+        async move {
             env.request(
                 Method::POST,
                 &path("access/remove-by-access-token"),
-                &[("authorization", &bearer)],
+                &[("authorization", &token)],
                 None,
             )
             .await
-        });
-    }
-    let mut successes = 0;
-    while let Some(r) = set.join_next().await {
-        let r = r.unwrap();
-        match r.status {
-            200 => successes += 1,
-            401 => assert_eq!(r.body, invalid_grant()),
-            other => panic!("unexpected {other}: {}", r.text),
         }
-    }
-    assert_eq!(successes, 1);
+    })
+    .await;
+    assert_eq!(successes(&responses, 401, &invalid_grant()).len(), 1);
 }
 
 async fn unlink_in_toss_revokes_and_records_the_callback(env: TestEnv) {
@@ -617,8 +555,8 @@ async fn unlink_in_toss_revokes_and_records_the_callback(env: TestEnv) {
         .await;
     let app_id = app["appId"].as_str().unwrap().to_owned();
     for reason in ["UNLINK", "WITHDRAWAL_TERMS"] {
-        let t = tokens_for(&env, HONG).await;
-        let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
+        let t = login_tokens(&env, HONG).await;
+        let (code, referrer) = toss_login(&env, json!({"userKey": HONG})).await;
         let r = env
             .post(
                 &format!("/sim/v1/users/{HONG}/unlink"),
@@ -626,13 +564,13 @@ async fn unlink_in_toss_revokes_and_records_the_callback(env: TestEnv) {
                 &json!({"referrer": reason}),
             )
             .await;
-        assert_eq!((r.status, &r.body), (200, &json!({})), "{}", r.text);
+        assert_resp(&r, 200, &json!({}));
         let r = login_me(&env, t["accessToken"].as_str().unwrap()).await;
-        assert_eq!((r.status, &r.body), (401, &invalid_grant()));
+        assert_resp(&r, 401, &invalid_grant());
         let r = refresh(&env, t["refreshToken"].as_str().unwrap()).await;
-        assert_eq!((r.status, &r.body), (400, &invalid_grant()));
-        let r = exchange(&env, &code, &referrer).await;
-        assert_eq!((r.status, &r.body), (400, &invalid_grant()));
+        assert_resp(&r, 400, &invalid_grant());
+        let r = generate_token(&env, &code, &referrer).await;
+        assert_resp(&r, 400, &invalid_grant());
         // Unlinking again fires nothing: callbacks only leave LINKED.
         env.sim(
             Method::POST,
@@ -698,7 +636,7 @@ async fn leaving_toss_fans_out_and_ends_the_user(env: TestEnv) {
         .sim(Method::GET, "/sim/v1/apps/default", Value::Null)
         .await;
     let app_id = app["appId"].as_str().unwrap().to_owned();
-    let t = tokens_for(&env, HONG).await;
+    let t = login_tokens(&env, HONG).await;
     env.sim(
         Method::POST,
         &format!("/sim/v1/users/{HONG}/unlink"),
@@ -710,9 +648,9 @@ async fn leaving_toss_fans_out_and_ends_the_user(env: TestEnv) {
         .await;
     assert_eq!(user["withdrawn"], true);
     let r = login_me(&env, t["accessToken"].as_str().unwrap()).await;
-    assert_eq!((r.status, &r.body), (401, &invalid_grant()));
+    assert_resp(&r, 401, &invalid_grant());
     let r = refresh(&env, t["refreshToken"].as_str().unwrap()).await;
-    assert_eq!((r.status, &r.body), (400, &invalid_grant()));
+    assert_resp(&r, 400, &invalid_grant());
     assert_eq!(
         unlink_events(&env).await,
         vec![(
@@ -794,7 +732,7 @@ async fn bad_input_gets_documented_errors(env: TestEnv) {
         );
     }
     let r = refresh(&env, "x".repeat(128).as_str()).await;
-    assert_eq!((r.status, &r.body), (400, &invalid_grant()));
+    assert_resp(&r, 400, &invalid_grant());
     for body in [
         "",
         "{}",
@@ -824,7 +762,7 @@ async fn bad_input_gets_documented_errors(env: TestEnv) {
         );
     }
     // Garbage bearers on both token endpoints.
-    let t = tokens_for(&env, HONG).await;
+    let t = login_tokens(&env, HONG).await;
     let token = t["accessToken"].as_str().unwrap();
     let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
     parts[1] = URL_SAFE_NO_PAD.encode(
@@ -877,9 +815,9 @@ async fn two_servers_share_the_signing_key_and_tokens(env: TestEnv) {
     )
     .await;
     let mine = env.get("/.well-known/jwks.json", &[]).await;
-    assert_eq!((theirs.status, &theirs.body), (200, &mine.body));
+    assert_resp(&theirs, 200, &mine.body);
 
-    let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
+    let (code, referrer) = toss_login(&env, json!({"userKey": HONG})).await;
     let r = crate::common::send(
         &client,
         Method::POST,
@@ -892,8 +830,8 @@ async fn two_servers_share_the_signing_key_and_tokens(env: TestEnv) {
     let token = r.body["success"]["accessToken"].as_str().unwrap();
     assert_eq!(login_me(&env, token).await.status, 200);
     // The code was used on the other server.
-    let r = exchange(&env, &code, &referrer).await;
-    assert_eq!((r.status, &r.body), (400, &invalid_grant()));
+    let r = generate_token(&env, &code, &referrer).await;
+    assert_resp(&r, 400, &invalid_grant());
     second.stop().await.unwrap();
 }
 
@@ -901,7 +839,7 @@ async fn the_token_issuer_is_configurable(env: TestEnv) {
     let second = env
         .second_server(&["--jwt-issuer", "https://toss.staging.example"])
         .await;
-    let (code, referrer) = login(&env, json!({"userKey": HONG})).await;
+    let (code, referrer) = toss_login(&env, json!({"userKey": HONG})).await;
     let r = crate::common::send(
         env.client(),
         Method::POST,

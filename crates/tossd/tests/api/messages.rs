@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::common::{link_user, Resp, TestEnv};
+use crate::common::{advance, assert_resp, fail, invalid_parameter, link_user, post_as, TestEnv};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -21,11 +21,6 @@ const SEND: &str = "/api-partner/v1/apps-in-toss/messenger/send-message";
 const SEND_TEST: &str = "/api-partner/v1/apps-in-toss/messenger/send-test-message";
 const SEND_BULK: &str = "/api-partner/v1/apps-in-toss/messenger/send-bulk-message";
 
-async fn send(env: &TestEnv, path: &str, user_key: i64, body: &Value) -> Resp {
-    env.post(path, &[("x-toss-user-key", &user_key.to_string())], body)
-        .await
-}
-
 async fn inbox(env: &TestEnv, user_key: i64) -> Value {
     env.sim(
         Method::GET,
@@ -33,11 +28,6 @@ async fn inbox(env: &TestEnv, user_key: i64) -> Value {
         Value::Null,
     )
     .await
-}
-
-fn fail(code: &str, reason: &str) -> Value {
-    json!({"resultType": "FAIL", "success": null,
-           "error": {"errorType": 0, "errorCode": code, "reason": reason, "data": {}, "title": null}})
 }
 
 fn content_id(item: &Value) -> &str {
@@ -50,7 +40,7 @@ const EMPTY_LISTS: fn() -> Value = || json!({"sentPush": [], "sentInbox": [], "s
 
 async fn send_message_lands_in_the_inbox(env: TestEnv) {
     link_user(&env, HONG).await;
-    let r = send(
+    let r = post_as(
         &env,
         SEND,
         HONG,
@@ -98,9 +88,8 @@ async fn send_message_lands_in_the_inbox(env: TestEnv) {
                "channels": ["INBOX"]}),
     )
     .await;
-    env.sim(Method::POST, "/sim/v1/clock/advance", json!({"seconds": 1}))
-        .await;
-    let r = send(
+    advance(&env, 1).await;
+    let r = post_as(
         &env,
         SEND,
         HONG,
@@ -147,7 +136,7 @@ async fn opt_outs_fail_per_channel(env: TestEnv) {
         (&user["pushEnabled"], &user["marketingConsent"]),
         (&json!(false), &json!(true))
     );
-    let r = send(
+    let r = post_as(
         &env,
         SEND,
         HONG,
@@ -174,7 +163,7 @@ async fn opt_outs_fail_per_channel(env: TestEnv) {
     );
 
     // 이영희 has not agreed to marketing: a marketing template reaches no channel.
-    let r = send(
+    let r = post_as(
         &env,
         SEND,
         LEE,
@@ -197,7 +186,7 @@ async fn opt_outs_fail_per_channel(env: TestEnv) {
         json!({"marketingConsent": true}),
     )
     .await;
-    let r = send(
+    let r = post_as(
         &env,
         SEND,
         LEE,
@@ -223,40 +212,39 @@ async fn bad_inputs_get_documented_failures(env: TestEnv) {
 
     let missing_user = fail("USER_KEY_NOT_FOUND", "유저 키를 찾을 수 없어요.");
     let r = env.post(SEND, &[], &good).await;
-    assert_eq!((r.status, &r.body), (401, &missing_user));
-    let r = send(&env, SEND, KIM, &good).await;
-    assert_eq!((r.status, &r.body), (401, &missing_user));
+    assert_resp(&r, 401, &missing_user);
+    let r = post_as(&env, SEND, KIM, &good).await;
+    assert_resp(&r, 401, &missing_user);
 
-    let r = send(
+    let r = post_as(
         &env,
         SEND,
         HONG,
         &json!({"templateSetCode": "NO_SUCH_TEMPLATE", "context": {}}),
     )
     .await;
-    assert_eq!(
-        (r.status, &r.body),
-        (400, &fail("TEMPLATE_NOT_FOUND", "템플릿을 찾을 수 없어요."))
+    assert_resp(
+        &r,
+        400,
+        &fail("TEMPLATE_NOT_FOUND", "템플릿을 찾을 수 없어요."),
     );
-    let r = send(
+    let r = post_as(
         &env,
         SEND,
         HONG,
         &json!({"templateSetCode": "REVIEW_PENDING_TEMPLATE", "context": {}}),
     )
     .await;
-    assert_eq!(
-        (r.status, &r.body),
-        (
-            403,
-            &fail(
-                "TEMPLATE_NOT_APPROVED",
-                "검수가 완료되지 않은 템플릿이에요."
-            )
-        )
+    assert_resp(
+        &r,
+        403,
+        &fail(
+            "TEMPLATE_NOT_APPROVED",
+            "검수가 완료되지 않은 템플릿이에요.",
+        ),
     );
 
-    let invalid = fail("INVALID_PARAMETER", "요청에 실패했습니다.");
+    let invalid = invalid_parameter();
     for body in [
         json!({"templateSetCode": "ALERT_OTP_TEMPLATE", "context": {}}),
         json!({"templateSetCode": "ALERT_OTP_TEMPLATE", "context": {"userName": "x"}}),
@@ -271,7 +259,7 @@ async fn bad_inputs_get_documented_failures(env: TestEnv) {
         json!({"templateSetCode": 7, "context": {"otp": "1"}}),
         json!("text"),
     ] {
-        let r = send(&env, SEND, HONG, &body).await;
+        let r = post_as(&env, SEND, HONG, &body).await;
         assert_eq!((r.status, &r.body), (400, &invalid), "{body}");
     }
     let r = env
@@ -282,7 +270,7 @@ async fn bad_inputs_get_documented_failures(env: TestEnv) {
             Some("{"),
         )
         .await;
-    assert_eq!((r.status, &r.body), (400, &invalid));
+    assert_resp(&r, 400, &invalid);
     let r = env
         .request(
             Method::POST,
@@ -293,10 +281,10 @@ async fn bad_inputs_get_documented_failures(env: TestEnv) {
             ),
         )
         .await;
-    assert_eq!((r.status, &r.body), (400, &invalid));
+    assert_resp(&r, 400, &invalid);
     // Nothing was delivered by any failed call.
     assert_eq!(inbox(&env, HONG).await, json!([]));
-    let r = send(&env, SEND, HONG, &good).await;
+    let r = post_as(&env, SEND, HONG, &good).await;
     assert_eq!(r.status, 200);
 
     // Simulator validation.
@@ -328,7 +316,7 @@ async fn test_and_bulk_messages(env: TestEnv) {
     link_user(&env, HONG).await;
     link_user(&env, KIM).await;
     let deployment = "019abfe8-fd68-7021-9cdc-30d6053cc009";
-    let r = send(
+    let r = post_as(
         &env,
         SEND_TEST,
         HONG,
@@ -337,7 +325,7 @@ async fn test_and_bulk_messages(env: TestEnv) {
     .await;
     assert_eq!(r.status, 400);
     assert_eq!(r.body["error"]["errorCode"], "INVALID_PARAMETER");
-    let r = send(
+    let r = post_as(
         &env,
         SEND_TEST,
         HONG,
@@ -345,7 +333,7 @@ async fn test_and_bulk_messages(env: TestEnv) {
     )
     .await;
     assert_eq!(r.status, 403);
-    let r = send(
+    let r = post_as(
         &env,
         SEND_TEST,
         HONG,
@@ -401,7 +389,7 @@ async fn test_and_bulk_messages(env: TestEnv) {
     );
     assert_eq!(inbox(&env, LEE).await, json!([]));
 
-    let invalid = fail("INVALID_PARAMETER", "요청에 실패했습니다.");
+    let invalid = invalid_parameter();
     let too_many: Vec<Value> = (0..2501)
         .map(|_| json!({"userKey": HONG, "context": {"otp": "1"}}))
         .collect();
@@ -414,7 +402,7 @@ async fn test_and_bulk_messages(env: TestEnv) {
             {"userKey": HONG, "context": {"otp": "1"}}, {"userKey": KIM, "context": {}}]}),
     ] {
         let r = env.post(SEND_BULK, &[], &body).await;
-        assert_eq!((r.status, &r.body), (400, &invalid));
+        assert_resp(&r, 400, &invalid);
     }
     let r = env
         .post(
@@ -430,10 +418,10 @@ async fn messenger_rate_limit_is_its_own_bucket(env: TestEnv) {
     link_user(&env, HONG).await;
     let body = json!({"templateSetCode": "ALERT_OTP_TEMPLATE", "context": {"otp": "1"}});
     for _ in 0..10 {
-        let r = send(&env, SEND, HONG, &body).await;
+        let r = post_as(&env, SEND, HONG, &body).await;
         assert_eq!(r.status, 200, "{}", r.text);
     }
-    let r = send(&env, SEND, HONG, &body).await;
+    let r = post_as(&env, SEND, HONG, &body).await;
     assert_eq!(r.status, 403);
     assert_eq!(r.body["error"]["errorCode"], "4095");
     assert!(
@@ -443,7 +431,7 @@ async fn messenger_rate_limit_is_its_own_bucket(env: TestEnv) {
             >= 1
     );
     // send-test-message shares the bucket; promotions have their own.
-    let r = send(
+    let r = post_as(
         &env,
         SEND_TEST,
         HONG,
@@ -452,7 +440,7 @@ async fn messenger_rate_limit_is_its_own_bucket(env: TestEnv) {
     )
     .await;
     assert_eq!(r.status, 403);
-    let r = send(
+    let r = post_as(
         &env,
         "/api-partner/v1/apps-in-toss/promotion/execute-promotion/get-key",
         HONG,
@@ -460,13 +448,8 @@ async fn messenger_rate_limit_is_its_own_bucket(env: TestEnv) {
     )
     .await;
     assert_eq!(r.status, 200);
-    env.sim(
-        Method::POST,
-        "/sim/v1/clock/advance",
-        json!({"seconds": 60}),
-    )
-    .await;
-    let r = send(&env, SEND, HONG, &body).await;
+    advance(&env, 60).await;
+    let r = post_as(&env, SEND, HONG, &body).await;
     assert_eq!(r.status, 200);
     assert_eq!(inbox(&env, HONG).await.as_array().unwrap().len(), 22);
 }

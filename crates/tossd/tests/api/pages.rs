@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::common::browser::{rendered_dom, Browser};
-use crate::common::TestEnv;
+use crate::common::{generate_token, link_user, register_card, TestEnv};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -105,19 +105,13 @@ async fn login_sheet_issues_a_code_the_partner_exchanges(env: TestEnv) {
     let referrer = browser.text("#referrer").await;
     browser.close().await;
     assert_eq!(referrer, "DEFAULT");
-    let r = env
-        .post(
-            &format!("{AIT}/user/oauth2/generate-token"),
-            &[],
-            &json!({"authorizationCode": code, "referrer": referrer}),
-        )
-        .await;
+    let r = generate_token(&env, &code, &referrer).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["success"]["tokenType"], "Bearer");
 }
 
 async fn pay_sheet_approves_a_payment_the_partner_executes(env: TestEnv) {
-    crate::common::link_user(&env, 123456789).await;
+    link_user(&env, 123456789).await;
     let user = [("x-toss-user-key", "123456789")];
     let r = env
         .post(&format!("{AIT}/pay/make-payment"), &user,
@@ -152,12 +146,7 @@ async fn pay_sheet_approves_a_payment_the_partner_executes(env: TestEnv) {
 
 async fn brandpay_window_pays_and_redirects_like_the_sdk(env: TestEnv) {
     let auth = env.merchant_basic().await;
-    env.sim(
-        Method::POST,
-        "/sim/v1/brandpay/customers/window-customer/cards",
-        json!({}),
-    )
-    .await;
+    register_card(&env, "window-customer", json!({})).await;
     let window = format!(
         "/sim/brandpay?customerKey=window-customer&amount=15000&orderId=window-order-1&orderName={}&successUrl={}&failUrl={}",
         "%EB%B8%8C%EB%9E%9C%EB%93%9C%ED%8E%98%EC%9D%B4%20%EC%83%81%ED%92%88",

@@ -3,13 +3,18 @@
 
 use reqwest::Method;
 use serde_json::{json, Value};
-use tokio::task::JoinSet;
 use tossd::server::Server;
 
-use crate::common::{exec_sql, link_user, send, Backend, Resp, TestEnv};
+use crate::common::{
+    advance_at, assert_resp, exec_sql, fail, invalid_parameter, link_user, post_concurrently, send,
+    with, without, Resp, Servers, TestEnv,
+};
 use crate::on_both_backends;
 
+// The test's own server runs the manual clock too: a system clock's sweeper would expire the payments
+// made at the manual clock's 2025 times while a scenario is still using them.
 on_both_backends!(
+    with_flags ["--clock", "manual"];
     toss_money_flow_with_partial_and_full_refund,
     card_flow_with_discount_points_and_installments,
     expiry_and_buyer_cancel,
@@ -72,15 +77,18 @@ impl World {
         .await
     }
 
+    /// A test-mode Toss Pay call on `token` as `USER`.
+    async fn on(&self, endpoint: &str, token: &str) -> Resp {
+        self.pay(endpoint, json!({"payToken": token, "isTestPayment": true}))
+            .await
+    }
+
     async fn sim(&self, path: &str, body: Value) -> Resp {
         self.post(path, &[], &body.to_string()).await
     }
 
     async fn advance(&self, seconds: i64) {
-        let r = self
-            .sim("/sim/v1/clock/advance", json!({ "seconds": seconds }))
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
+        advance_at(self.env.client(), &self.base, seconds).await;
     }
 
     /// make-payment that must succeed; returns the payToken.
@@ -106,12 +114,7 @@ impl World {
     }
 
     async fn status(&self, token: &str) -> Value {
-        let r = self
-            .pay(
-                "get-payment-status",
-                json!({"payToken": token, "isTestPayment": true}),
-            )
-            .await;
+        let r = self.on("get-payment-status", token).await;
         assert_eq!(r.status, 200, "{}", r.text);
         r.body["success"].clone()
     }
@@ -119,18 +122,6 @@ impl World {
     async fn stop(self) {
         self.server.stop().await.expect("second tossd stops");
     }
-}
-
-fn fail(status: u16, code: &str, reason: &str) -> (u16, Value) {
-    (
-        status,
-        json!({"resultType": "FAIL", "success": null, "error": {
-            "errorType": 0, "errorCode": code, "reason": reason, "data": {}, "title": null}}),
-    )
-}
-
-fn invalid() -> (u16, Value) {
-    fail(400, "INVALID_PARAMETER", "요청에 실패했습니다.")
 }
 
 fn got(r: &Resp) -> (u16, Value) {
@@ -174,29 +165,20 @@ async fn toss_money_flow_with_partial_and_full_refund(env: TestEnv) {
     });
     assert_eq!(w.status(&token).await, standby);
 
-    let r = w
-        .pay(
-            "execute-payment",
-            json!({"payToken": token, "isTestPayment": true}),
-        )
-        .await;
-    assert_eq!(
-        got(&r),
-        fail(
-            400,
+    let r = w.on("execute-payment", &token).await;
+    assert_resp(
+        &r,
+        400,
+        &fail(
             "PAYMENT_NOT_APPROVED",
-            "구매자 인증이 완료되지 않은 결제예요."
-        )
+            "구매자 인증이 완료되지 않은 결제예요.",
+        ),
     );
-    let r = w
-        .pay(
-            "refund-payment",
-            json!({"payToken": token, "isTestPayment": true}),
-        )
-        .await;
-    assert_eq!(
-        got(&r),
-        fail(400, "PAYMENT_NOT_REFUNDABLE", "환불할 수 없는 결제예요.")
+    let r = w.on("refund-payment", &token).await;
+    assert_resp(
+        &r,
+        400,
+        &fail("PAYMENT_NOT_REFUNDABLE", "환불할 수 없는 결제예요."),
     );
 
     // The buyer authenticates; without a choice the sheet uses Toss Money on the default account.
@@ -219,13 +201,10 @@ async fn toss_money_flow_with_partial_and_full_refund(env: TestEnv) {
             json!({"payToken": token, "orderNo": "other", "isTestPayment": true}),
         )
         .await;
-    assert_eq!(
-        got(&r),
-        fail(
-            400,
-            "PAYMENT_ORDER_NO_MISMATCH",
-            "주문번호가 일치하지 않아요."
-        )
+    assert_resp(
+        &r,
+        400,
+        &fail("PAYMENT_ORDER_NO_MISMATCH", "주문번호가 일치하지 않아요."),
     );
     // The other mode does not see the payment.
     let r = w
@@ -234,9 +213,10 @@ async fn toss_money_flow_with_partial_and_full_refund(env: TestEnv) {
             json!({"payToken": token, "isTestPayment": false}),
         )
         .await;
-    assert_eq!(
-        got(&r),
-        fail(400, "PAYMENT_NOT_FOUND", "결제 정보를 찾을 수 없어요.")
+    assert_resp(
+        &r,
+        400,
+        &fail("PAYMENT_NOT_FOUND", "결제 정보를 찾을 수 없어요."),
     );
 
     let r = w
@@ -267,15 +247,11 @@ async fn toss_money_flow_with_partial_and_full_refund(env: TestEnv) {
             "msg": null, "errorCode": null
         })
     );
-    let r = w
-        .pay(
-            "execute-payment",
-            json!({"payToken": token, "isTestPayment": true}),
-        )
-        .await;
-    assert_eq!(
-        got(&r),
-        fail(400, "PAYMENT_ALREADY_COMPLETED", "이미 완료된 결제예요.")
+    let r = w.on("execute-payment", &token).await;
+    assert_resp(
+        &r,
+        400,
+        &fail("PAYMENT_ALREADY_COMPLETED", "이미 완료된 결제예요."),
     );
 
     let mut complete = standby.clone();
@@ -322,23 +298,18 @@ async fn toss_money_flow_with_partial_and_full_refund(env: TestEnv) {
             json!({"payToken": token, "amount": 7001, "isTestPayment": true}),
         )
         .await;
-    assert_eq!(
-        got(&r),
-        fail(
-            400,
+    assert_resp(
+        &r,
+        400,
+        &fail(
             "PAYMENT_REFUND_AMOUNT_EXCEEDED",
-            "환불 가능 금액을 초과했어요."
-        )
+            "환불 가능 금액을 초과했어요.",
+        ),
     );
 
     // The rest.
     w.advance(1).await;
-    let r = w
-        .pay(
-            "refund-payment",
-            json!({"payToken": token, "isTestPayment": true}),
-        )
-        .await;
+    let r = w.on("refund-payment", &token).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let mut refund = r.body["success"].clone();
     take(&mut refund, "refundNo", is_uuid_v4);
@@ -350,15 +321,11 @@ async fn toss_money_flow_with_partial_and_full_refund(env: TestEnv) {
         "transactionId": last_tx, "paidAmount": 7000, "transactionAmount": -7000, "discountedAmount": 0,
         "pointAmount": 0, "regTs": "2025-04-17T03:33:16Z"}));
     assert_eq!(w.status(&token).await, complete);
-    let r = w
-        .pay(
-            "refund-payment",
-            json!({"payToken": token, "isTestPayment": true}),
-        )
-        .await;
-    assert_eq!(
-        got(&r),
-        fail(400, "PAYMENT_ALREADY_REFUNDED", "이미 환불된 결제예요.")
+    let r = w.on("refund-payment", &token).await;
+    assert_resp(
+        &r,
+        400,
+        &fail("PAYMENT_ALREADY_REFUNDED", "이미 환불된 결제예요."),
     );
 
     // Lookup by orderNo, by both, and in the wrong mode or with identifiers of different payments.
@@ -376,7 +343,10 @@ async fn toss_money_flow_with_partial_and_full_refund(env: TestEnv) {
         )
         .await;
     assert_eq!(r.body["success"], complete);
-    let not_found = fail(404, "PAYMENT_NOT_FOUND", "결제 정보를 찾을 수 없어요.");
+    let not_found = (
+        404,
+        fail("PAYMENT_NOT_FOUND", "결제 정보를 찾을 수 없어요."),
+    );
     for body in [
         json!({"payToken": token, "isTestPayment": false}),
         json!({"payToken": token, "orderNo": "other", "isTestPayment": true}),
@@ -398,9 +368,10 @@ async fn toss_money_flow_with_partial_and_full_refund(env: TestEnv) {
     let same = json!({"orderNo": "test-20250417-3", "productDesc": "again", "amount": 10,
         "amountTaxFree": 0, "isTestPayment": true});
     let r = w.pay("make-payment", same.clone()).await;
-    assert_eq!(
-        got(&r),
-        fail(400, "PAYMENT_EXISTING_PAYMENT", "이미 존재하는 결제예요.")
+    assert_resp(
+        &r,
+        400,
+        &fail("PAYMENT_EXISTING_PAYMENT", "이미 존재하는 결제예요."),
     );
     let mut live = same;
     live["isTestPayment"] = json!(false);
@@ -456,12 +427,7 @@ async fn card_flow_with_discount_points_and_installments(env: TestEnv) {
     });
     assert_eq!(r.body, expected);
 
-    let r = w
-        .pay(
-            "execute-payment",
-            json!({"payToken": token, "isTestPayment": true}),
-        )
-        .await;
+    let r = w.on("execute-payment", &token).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let mut success = r.body["success"].clone();
     let pay_tx = take(&mut success, "transactionId", is_uuid_v4);
@@ -528,12 +494,7 @@ async fn card_flow_with_discount_points_and_installments(env: TestEnv) {
             &Value::Null
         )
     );
-    let r = w
-        .pay(
-            "refund-payment",
-            json!({"payToken": token, "isTestPayment": true}),
-        )
-        .await;
+    let r = w.on("refund-payment", &token).await;
     let s = &r.body["success"];
     assert_eq!(
         (
@@ -582,7 +543,7 @@ async fn expiry_and_buyer_cancel(env: TestEnv) {
         json!({"orderNo": order, "productDesc": "p", "amount": 1000, "amountTaxFree": 0,
             "isTestPayment": true})
     };
-    let canceled = fail(400, "PAYMENT_CANCELED", "취소된 결제예요.");
+    let canceled = (400, fail("PAYMENT_CANCELED", "취소된 결제예요."));
 
     // Unauthenticated for 30 minutes: cancelled by the clock advance itself.
     let waiting = w.make(body("exp-1")).await;
@@ -593,32 +554,18 @@ async fn expiry_and_buyer_cancel(env: TestEnv) {
     w.advance(1).await;
     assert_eq!(w.status(&waiting).await["payStatus"], "PAY_CANCEL");
     assert_eq!(w.approve(&waiting, json!({})).await.status, 409);
-    let r = w
-        .pay(
-            "execute-payment",
-            json!({"payToken": waiting, "isTestPayment": true}),
-        )
-        .await;
+    let r = w.on("execute-payment", &waiting).await;
     assert_eq!(got(&r), canceled);
-    let r = w
-        .pay(
-            "refund-payment",
-            json!({"payToken": waiting, "isTestPayment": true}),
-        )
-        .await;
-    assert_eq!(
-        got(&r),
-        fail(400, "PAYMENT_NOT_REFUNDABLE", "환불할 수 없는 결제예요.")
+    let r = w.on("refund-payment", &waiting).await;
+    assert_resp(
+        &r,
+        400,
+        &fail("PAYMENT_NOT_REFUNDABLE", "환불할 수 없는 결제예요."),
     );
 
     // Approved but never executed: expires 30 minutes after creation too.
     w.advance(1799).await;
-    let r = w
-        .pay(
-            "execute-payment",
-            json!({"payToken": approved, "isTestPayment": true}),
-        )
-        .await;
+    let r = w.on("execute-payment", &approved).await;
     assert_eq!(got(&r), canceled);
     let status = w.status(&approved).await;
     assert_eq!(
@@ -639,12 +586,7 @@ async fn expiry_and_buyer_cancel(env: TestEnv) {
         (r.status, &r.body["payStatus"]),
         (200, &json!("PAY_CANCEL"))
     );
-    let r = w
-        .pay(
-            "execute-payment",
-            json!({"payToken": closed, "isTestPayment": true}),
-        )
-        .await;
+    let r = w.on("execute-payment", &closed).await;
     assert_eq!(got(&r), canceled);
     assert_eq!(
         w.sim(&format!("/sim/v1/pay/{closed}/cancel"), json!({}))
@@ -664,55 +606,45 @@ async fn bad_input_and_user_checks(env: TestEnv) {
     let w = World::new(env).await;
     let good = json!({"orderNo": "ok-1", "productDesc": "상품", "amount": 10000, "amountTaxFree": 0,
         "isTestPayment": true});
-    let with = |field: &str, value: Value| {
-        let mut b = good.clone();
-        b[field] = value;
-        b
-    };
-    let without = |field: &str| {
-        let mut b = good.clone();
-        b.as_object_mut().unwrap().remove(field);
-        b
-    };
     let bad_makes = [
-        with("orderNo", json!("")),
-        with("orderNo", json!("a".repeat(51))),
-        with("orderNo", json!("주문")),
-        with("orderNo", json!("a b")),
-        with("orderNo", json!(123)),
-        with("productDesc", json!("   ")),
-        with("productDesc", json!("a\"b")),
-        with("productDesc", json!("a\\b")),
-        with("productDesc", json!("가".repeat(256))),
-        with("amount", json!(0)),
-        with("amount", json!(10_000_000)),
-        with("amount", json!("10000")),
-        with("amount", json!(10000.0)),
-        with("amount", json!(-1)),
-        with("amountTaxFree", json!(10001)),
-        with("amountTaxFree", json!(-1)),
-        with("amountTaxFree", Value::Null),
-        with("amountTaxable", json!(10001)),
-        with("amountVat", json!(-5)),
-        with("amountServiceFee", json!(-1)),
-        with("amountServiceFee", json!(20000)),
-        with("enablePayMethods", json!("x".repeat(101))),
-        with("enablePayMethods", json!(5)),
-        with("cashReceiptTradeOption", json!("string")),
-        with("installment", json!("string")),
-        with("isTestPayment", json!("true")),
-        with("isTestPayment", json!(1)),
-        without("orderNo"),
-        without("productDesc"),
-        without("amount"),
-        without("amountTaxFree"),
-        without("isTestPayment"),
+        with(&good, "orderNo", json!("")),
+        with(&good, "orderNo", json!("a".repeat(51))),
+        with(&good, "orderNo", json!("주문")),
+        with(&good, "orderNo", json!("a b")),
+        with(&good, "orderNo", json!(123)),
+        with(&good, "productDesc", json!("   ")),
+        with(&good, "productDesc", json!("a\"b")),
+        with(&good, "productDesc", json!("a\\b")),
+        with(&good, "productDesc", json!("가".repeat(256))),
+        with(&good, "amount", json!(0)),
+        with(&good, "amount", json!(10_000_000)),
+        with(&good, "amount", json!("10000")),
+        with(&good, "amount", json!(10000.0)),
+        with(&good, "amount", json!(-1)),
+        with(&good, "amountTaxFree", json!(10001)),
+        with(&good, "amountTaxFree", json!(-1)),
+        with(&good, "amountTaxFree", Value::Null),
+        with(&good, "amountTaxable", json!(10001)),
+        with(&good, "amountVat", json!(-5)),
+        with(&good, "amountServiceFee", json!(-1)),
+        with(&good, "amountServiceFee", json!(20000)),
+        with(&good, "enablePayMethods", json!("x".repeat(101))),
+        with(&good, "enablePayMethods", json!(5)),
+        with(&good, "cashReceiptTradeOption", json!("string")),
+        with(&good, "installment", json!("string")),
+        with(&good, "isTestPayment", json!("true")),
+        with(&good, "isTestPayment", json!(1)),
+        without(&good, "orderNo"),
+        without(&good, "productDesc"),
+        without(&good, "amount"),
+        without(&good, "amountTaxFree"),
+        without(&good, "isTestPayment"),
         json!({"orderNo": "ok-1", "productDesc": "p", "amount": 10000, "amountTaxFree": 0,
             "amountTaxable": 9000, "amountVat": 999, "isTestPayment": true}),
     ];
     for body in bad_makes {
         let r = w.pay("make-payment", body.clone()).await;
-        assert_eq!(got(&r), invalid(), "{body}");
+        assert_eq!(got(&r), (400, invalid_parameter()), "{body}");
     }
     for raw in [
         "",
@@ -728,7 +660,7 @@ async fn bad_input_and_user_checks(env: TestEnv) {
                 raw,
             )
             .await;
-        assert_eq!(got(&r), invalid(), "{raw:?}");
+        assert_eq!(got(&r), (400, invalid_parameter()), "{raw:?}");
     }
     let huge = format!(
         r#"{{"orderNo":"big","productDesc":"{}","amount":1,"amountTaxFree":0,"isTestPayment":true}}"#,
@@ -747,7 +679,12 @@ async fn bad_input_and_user_checks(env: TestEnv) {
                 raw,
             )
             .await;
-        assert_eq!(got(&r), invalid(), "{}", &raw[..raw.len().min(80)]);
+        assert_eq!(
+            got(&r),
+            (400, invalid_parameter()),
+            "{}",
+            &raw[..raw.len().min(80)]
+        );
     }
     // Lenient fields: unknown enablePayMethods means both, cashReceipt other than true means false.
     let token = w
@@ -770,7 +707,7 @@ async fn bad_input_and_user_checks(env: TestEnv) {
         json!({"payToken": token, "isTestPayment": "yes"}),
     ] {
         let r = w.pay("execute-payment", body.clone()).await;
-        assert_eq!(got(&r), invalid(), "{body}");
+        assert_eq!(got(&r), (400, invalid_parameter()), "{body}");
     }
     for body in [
         json!({"payToken": token, "isTestPayment": true, "reason": "a".repeat(56)}),
@@ -781,7 +718,7 @@ async fn bad_input_and_user_checks(env: TestEnv) {
         json!({"isTestPayment": true}),
     ] {
         let r = w.pay("refund-payment", body.clone()).await;
-        assert_eq!(got(&r), invalid(), "{body}");
+        assert_eq!(got(&r), (400, invalid_parameter()), "{body}");
     }
     for body in [
         json!({"isTestPayment": true}),
@@ -789,24 +726,15 @@ async fn bad_input_and_user_checks(env: TestEnv) {
         json!({"payToken": 1, "isTestPayment": true}),
     ] {
         let r = w.pay("get-payment-status", body.clone()).await;
-        assert_eq!(got(&r), invalid(), "{body}");
+        assert_eq!(got(&r), (400, invalid_parameter()), "{body}");
     }
-    let r = w
-        .pay(
-            "execute-payment",
-            json!({"payToken": "nope", "isTestPayment": true}),
-        )
-        .await;
-    assert_eq!(
-        got(&r),
-        fail(400, "PAYMENT_NOT_FOUND", "결제 정보를 찾을 수 없어요.")
+    let r = w.on("execute-payment", "nope").await;
+    assert_resp(
+        &r,
+        400,
+        &fail("PAYMENT_NOT_FOUND", "결제 정보를 찾을 수 없어요."),
     );
-    let r = w
-        .pay(
-            "refund-payment",
-            json!({"payToken": "nope", "isTestPayment": true}),
-        )
-        .await;
+    let r = w.on("refund-payment", "nope").await;
     assert_eq!(r.body["error"]["errorCode"], "PAYMENT_NOT_FOUND");
     // Another user's payToken is not found.
     let r = w
@@ -819,7 +747,7 @@ async fn bad_input_and_user_checks(env: TestEnv) {
     assert_eq!(r.body["error"]["errorCode"], "PAYMENT_NOT_FOUND");
 
     // The user header comes first, before the body is read.
-    let unknown = fail(400, "USER_KEY_NOT_FOUND", "유저 키를 찾을 수 없어요.");
+    let unknown = (400, fail("USER_KEY_NOT_FOUND", "유저 키를 찾을 수 없어요."));
     for endpoint in [
         "make-payment",
         "execute-payment",
@@ -845,11 +773,16 @@ async fn bad_input_and_user_checks(env: TestEnv) {
     )
     .await;
     let r = w
-        .pay_as(OTHER_USER, "make-payment", with("orderNo", json!("ok-3")))
+        .pay_as(
+            OTHER_USER,
+            "make-payment",
+            with(&good, "orderNo", json!("ok-3")),
+        )
         .await;
-    assert_eq!(
-        got(&r),
-        fail(400, "USER_NOT_FOUND", "토스 유저 정보를 찾을 수 없어요.")
+    assert_resp(
+        &r,
+        400,
+        &fail("USER_NOT_FOUND", "토스 유저 정보를 찾을 수 없어요."),
     );
     w.stop().await;
 }
@@ -860,7 +793,10 @@ async fn merchant_key_and_bank_maintenance(env: TestEnv) {
         json!({"orderNo": order, "productDesc": "p", "amount": 1000, "amountTaxFree": 0,
             "isTestPayment": true})
     };
-    let bad_key = fail(400, "COMMON_INVALID_API_KEY", "바르지 않은 apiKey예요.");
+    let bad_key = (
+        400,
+        fail("COMMON_INVALID_API_KEY", "바르지 않은 apiKey예요."),
+    );
     let settings = |body: Value| {
         let w = &w;
         async move {
@@ -877,9 +813,7 @@ async fn merchant_key_and_bank_maintenance(env: TestEnv) {
     assert_eq!(w.status(&token).await["payStatus"], "PAY_STANDBY");
     assert_eq!(w.approve(&token, json!({})).await.status, 200);
     for endpoint in ["execute-payment", "refund-payment"] {
-        let r = w
-            .pay(endpoint, json!({"payToken": token, "isTestPayment": true}))
-            .await;
+        let r = w.on(endpoint, &token).await;
         assert_eq!(got(&r), bad_key, "{endpoint}");
     }
 
@@ -908,17 +842,14 @@ async fn merchant_key_and_bank_maintenance(env: TestEnv) {
         view["maintenanceUntil"],
         json!("2025-04-17T04:32:10.000000Z")
     );
-    let break_time = fail(
+    let break_time = (
         400,
-        "COMMON_BREAK_TIME_OF_BANK",
-        "지금은 은행 점검 시간이에요. 점검이 끝난 후 사용해 주세요.",
+        fail(
+            "COMMON_BREAK_TIME_OF_BANK",
+            "지금은 은행 점검 시간이에요. 점검이 끝난 후 사용해 주세요.",
+        ),
     );
-    let r = w
-        .pay(
-            "execute-payment",
-            json!({"payToken": token, "isTestPayment": true}),
-        )
-        .await;
+    let r = w.on("execute-payment", &token).await;
     assert_eq!(got(&r), break_time);
     // Card payments are not affected.
     let card = w.make(make("key-3")).await;
@@ -926,42 +857,22 @@ async fn merchant_key_and_bank_maintenance(env: TestEnv) {
         w.approve(&card, json!({"payMethod": "CARD"})).await.status,
         200
     );
-    let r = w
-        .pay(
-            "execute-payment",
-            json!({"payToken": card, "isTestPayment": true}),
-        )
-        .await;
+    let r = w.on("execute-payment", &card).await;
     assert_eq!(r.status, 200, "{}", r.text);
     w.advance(1200).await;
-    let r = w
-        .pay(
-            "execute-payment",
-            json!({"payToken": token, "isTestPayment": true}),
-        )
-        .await;
+    let r = w.on("execute-payment", &token).await;
     assert_eq!(got(&r), break_time);
     // A refund of a Toss Money payment also waits for the bank: execute after the window, then refund in
     // a new window.
     w.advance(2400).await;
     let other = w.make(make("key-4")).await;
     assert_eq!(w.approve(&other, json!({})).await.status, 200);
-    let r = w
-        .pay(
-            "execute-payment",
-            json!({"payToken": other, "isTestPayment": true}),
-        )
-        .await;
+    let r = w.on("execute-payment", &other).await;
     assert_eq!(r.status, 200, "{}", r.text);
     settings(json!({"merchantKey": "my-private-key",
         "maintenanceFrom": "2025-04-17T04:32:10Z", "maintenanceUntil": "2025-04-17T05:32:10Z"}))
     .await;
-    let r = w
-        .pay(
-            "refund-payment",
-            json!({"payToken": other, "isTestPayment": true}),
-        )
-        .await;
+    let r = w.on("refund-payment", &other).await;
     assert_eq!(got(&r), break_time);
     for body in [
         json!({"maintenanceFrom": "2025-04-17T04:32:10Z"}),
@@ -986,12 +897,7 @@ async fn executed(w: &World, order: &str, amount: i64) -> String {
         )
         .await;
     assert_eq!(w.approve(&token, json!({})).await.status, 200);
-    let r = w
-        .pay(
-            "execute-payment",
-            json!({"payToken": token, "isTestPayment": true}),
-        )
-        .await;
+    let r = w.on("execute-payment", &token).await;
     assert_eq!(r.status, 200, "{}", r.text);
     token
 }
@@ -1000,26 +906,20 @@ async fn executed(w: &World, order: &str, amount: i64) -> String {
 /// alternately to `w`'s server and to a second tossd process on the same database (the multi-process
 /// setup, which is PostgreSQL's; a SQLite file has one tossd).
 async fn storm(w: &World, n: usize, endpoint: &str, body: Value) -> Vec<(u16, String)> {
-    let peer = match w.env.backend() {
-        Backend::Postgres => Some(w.env.second_server(&["--clock", "manual"]).await),
-        Backend::Sqlite => None,
-    };
-    let mut bases = vec![w.base.clone()];
-    bases.extend(peer.as_ref().map(Server::base_url));
-    let mut set = JoinSet::new();
-    for i in 0..n {
-        let client = w.env.client().clone();
-        let url = format!("{}{PAY}/{endpoint}", bases[i % bases.len()]);
-        let body = body.to_string();
-        set.spawn(async move {
-            let r = send(
-                &client,
-                Method::POST,
-                &url,
-                &[("x-toss-user-key", USER)],
-                Some(&body),
-            )
-            .await;
+    let servers = Servers::start(&w.env, &w.base, &["--clock", "manual"]).await;
+    let responses = post_concurrently(
+        &w.env,
+        &servers,
+        n,
+        &format!("{PAY}/{endpoint}"),
+        &[("x-toss-user-key", USER)],
+        &body.to_string(),
+    )
+    .await;
+    servers.stop().await;
+    responses
+        .iter()
+        .map(|r| {
             (
                 r.status,
                 r.body["error"]["errorCode"]
@@ -1027,16 +927,8 @@ async fn storm(w: &World, n: usize, endpoint: &str, body: Value) -> Vec<(u16, St
                     .unwrap_or("")
                     .to_owned(),
             )
-        });
-    }
-    let mut out = Vec::new();
-    while let Some(result) = set.join_next().await {
-        out.push(result.expect("request task"));
-    }
-    if let Some(peer) = peer {
-        peer.stop().await.expect("peer tossd stops");
-    }
-    out
+        })
+        .collect()
 }
 
 fn count(results: &[(u16, String)], status: u16, code: &str) -> usize {
@@ -1338,7 +1230,7 @@ async fn iap_order_statuses(env: TestEnv) {
                 raw,
             )
             .await;
-        assert_eq!(got(&r), invalid(), "{raw}");
+        assert_eq!(got(&r), (400, invalid_parameter()), "{raw}");
     }
     for body in [
         json!({"userKey": 1, "sku": sku}),

@@ -3,9 +3,11 @@
 
 use reqwest::Method;
 use serde_json::{json, Value};
-use sqlx::Row;
 
-use crate::common::{send, Backend, Resp, TestEnv};
+use crate::common::{
+    advance, assert_resp, error, invalid_request, is_alnum, is_tp_time, is_transaction_key,
+    payment_webhooks, post_concurrently, Resp, Servers, TestEnv,
+};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -19,31 +21,6 @@ on_both_backends!(
     test_codes_force_documented_errors,
 );
 
-fn is_alnum(value: &Value, len: usize) -> bool {
-    value
-        .as_str()
-        .is_some_and(|s| s.len() == len && s.bytes().all(|b| b.is_ascii_alphanumeric()))
-}
-
-fn is_transaction_key(value: &Value) -> bool {
-    value.as_str().is_some_and(|s| {
-        s.len() == 32
-            && s.bytes()
-                .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
-    })
-}
-
-fn is_tp_time(value: &Value) -> bool {
-    // 2022-06-07T17:21:21+09:00
-    value.as_str().is_some_and(|s| {
-        s.len() == 25 && s.ends_with("+09:00") && chrono::DateTime::parse_from_rfc3339(s).is_ok()
-    })
-}
-
-async fn auth(env: &TestEnv) -> String {
-    env.merchant_basic().await
-}
-
 async fn cancel(env: &TestEnv, auth: &str, key: &str, body: &Value) -> Resp {
     env.post(
         &format!("/v1/payments/{key}/cancel"),
@@ -53,23 +30,8 @@ async fn cancel(env: &TestEnv, auth: &str, key: &str, body: &Value) -> Resp {
     .await
 }
 
-/// `PAYMENT_STATUS_CHANGED` bodies in the outbox, oldest first.
-async fn webhooks(env: &TestEnv) -> Vec<Value> {
-    let pool = env.db().await;
-    let rows = sqlx::query(
-        "SELECT body FROM outbox_events WHERE event_type = 'PAYMENT_STATUS_CHANGED' ORDER BY id",
-    )
-    .fetch_all(&pool)
-    .await
-    .expect("outbox rows");
-    pool.close().await;
-    rows.iter()
-        .map(|r| serde_json::from_str(&r.get::<String, _>(0)).expect("JSON body"))
-        .collect()
-}
-
 async fn lookup_shows_every_field(env: TestEnv) {
-    let auth = auth(&env).await;
+    let auth = env.merchant_basic().await;
     let created = env.approved_payment("order-lookup-1", 10_000, 0).await;
     let key = created["paymentKey"].clone();
     assert!(is_alnum(&key, 48), "{key}");
@@ -109,7 +71,7 @@ async fn lookup_shows_every_field(env: TestEnv) {
             &[("authorization", &auth)],
         )
         .await;
-    assert_eq!((by_key.status, &by_key.body), (200, &expected));
+    assert_resp(&by_key, 200, &expected);
     // Every field in the documented order.
     let order: Vec<usize> = [
         "\"mId\"",
@@ -130,7 +92,7 @@ async fn lookup_shows_every_field(env: TestEnv) {
             &[("authorization", &auth)],
         )
         .await;
-    assert_eq!((by_order.status, &by_order.body), (200, &expected));
+    assert_resp(&by_order, 200, &expected);
 
     // An account payment with a tax-free part.
     let account = env
@@ -174,7 +136,7 @@ async fn lookup_shows_every_field(env: TestEnv) {
 }
 
 async fn partial_then_full_cancel(env: TestEnv) {
-    let auth = auth(&env).await;
+    let auth = env.merchant_basic().await;
     let created = env.approved_payment("order-cancel-1", 10_000, 0).await;
     let key = created["paymentKey"].as_str().unwrap().to_owned();
 
@@ -244,15 +206,13 @@ async fn partial_then_full_cancel(env: TestEnv) {
     let canceled = r.body.clone();
 
     let r = cancel(&env, &auth, &key, &json!({"cancelReason": "again"})).await;
-    assert_eq!(
-        (r.status, &r.body),
-        (
-            400,
-            &json!({"code": "ALREADY_CANCELED_PAYMENT", "message": "이미 취소된 결제 입니다."})
-        )
+    assert_resp(
+        &r,
+        400,
+        &error("ALREADY_CANCELED_PAYMENT", "이미 취소된 결제 입니다."),
     );
 
-    let events = webhooks(&env).await;
+    let events = payment_webhooks(&env).await;
     assert_eq!(events.len(), 2);
     assert_eq!(events[0]["eventType"], "PAYMENT_STATUS_CHANGED");
     assert_eq!(events[0]["data"], expected);
@@ -303,11 +263,11 @@ async fn partial_then_full_cancel(env: TestEnv) {
 }
 
 async fn bad_cancels_get_documented_errors_and_change_nothing(env: TestEnv) {
-    let auth = auth(&env).await;
+    let auth = env.merchant_basic().await;
     let created = env.approved_payment("order-bad-1", 10_000, 0).await;
     let key = created["paymentKey"].as_str().unwrap().to_owned();
     let path = format!("/v1/payments/{key}/cancel");
-    let invalid = json!({"code": "INVALID_REQUEST", "message": "잘못된 요청입니다."});
+    let invalid = invalid_request();
     for body in [
         "{broken",
         "[]",
@@ -328,7 +288,7 @@ async fn bad_cancels_get_documented_errors_and_change_nothing(env: TestEnv) {
     }
     let long_reason = "가".repeat(201);
     let r = cancel(&env, &auth, &key, &json!({"cancelReason": long_reason})).await;
-    assert_eq!((r.status, &r.body), (400, &invalid));
+    assert_resp(&r, 400, &invalid);
 
     let cases = [
         (
@@ -366,7 +326,7 @@ async fn bad_cancels_get_documented_errors_and_change_nothing(env: TestEnv) {
         let r = cancel(&env, &auth, &key, &body).await;
         assert_eq!(
             (r.status, &r.body),
-            (status, &json!({"code": code, "message": message})),
+            (status, &error(code, message)),
             "{body}"
         );
     }
@@ -397,7 +357,7 @@ async fn bad_cancels_get_documented_errors_and_change_nothing(env: TestEnv) {
         .get(&format!("/v1/payments/{key}"), &[("authorization", &auth)])
         .await;
     assert_eq!(unchanged.body, created);
-    assert!(webhooks(&env).await.is_empty());
+    assert!(payment_webhooks(&env).await.is_empty());
 
     // Unapproved payments cannot be cancelled.
     let pending = env
@@ -414,49 +374,30 @@ async fn bad_cancels_get_documented_errors_and_change_nothing(env: TestEnv) {
         &json!({"cancelReason": "x"}),
     )
     .await;
-    assert_eq!(
-        (r.status, &r.body),
-        (
-            403,
-            &json!({"code": "NOT_CANCELABLE_PAYMENT", "message": "취소 할 수 없는 결제 입니다."})
-        )
+    assert_resp(
+        &r,
+        403,
+        &error("NOT_CANCELABLE_PAYMENT", "취소 할 수 없는 결제 입니다."),
     );
 }
 
 async fn concurrent_partial_cancels_stop_at_zero(env: TestEnv) {
-    let auth = auth(&env).await;
+    let auth = env.merchant_basic().await;
     let created = env.approved_payment("order-race-1", 10_000, 0).await;
     let key = created["paymentKey"].as_str().unwrap().to_owned();
     // On PostgreSQL half the requests go to a second tossd on the same database.
-    let second = match env.backend() {
-        Backend::Postgres => Some(env.second_server(&[]).await),
-        Backend::Sqlite => None,
-    };
-    let bases = [
-        env.base().to_owned(),
-        second
-            .as_ref()
-            .map_or(env.base().to_owned(), |s| s.base_url()),
-    ];
-    let mut set = tokio::task::JoinSet::new();
-    for i in 0..50 {
-        let (env, auth) = (env.clone(), auth.clone());
-        let url = format!("{}/v1/payments/{key}/cancel", bases[i % 2]);
-        set.spawn(async move {
-            let body = json!({"cancelReason": "동시", "cancelAmount": 1000}).to_string();
-            send(
-                env.client(),
-                Method::POST,
-                &url,
-                &[("authorization", &auth)],
-                Some(&body),
-            )
-            .await
-        });
-    }
+    let servers = Servers::of(&env).await;
+    let responses = post_concurrently(
+        &env,
+        &servers,
+        50,
+        &format!("/v1/payments/{key}/cancel"),
+        &[("authorization", &auth)],
+        &json!({"cancelReason": "동시", "cancelAmount": 1000}).to_string(),
+    )
+    .await;
     let mut ok = 0;
-    while let Some(r) = set.join_next().await {
-        let r = r.expect("task");
+    for r in &responses {
         match r.status {
             200 => ok += 1,
             _ => assert!(
@@ -486,14 +427,12 @@ async fn concurrent_partial_cancels_stop_at_zero(env: TestEnv) {
         refundable,
         (0..10).rev().map(|i| i * 1000).collect::<Vec<_>>()
     );
-    assert_eq!(webhooks(&env).await.len(), 10);
-    if let Some(second) = second {
-        second.stop().await.expect("second tossd stops");
-    }
+    assert_eq!(payment_webhooks(&env).await.len(), 10);
+    servers.stop().await;
 }
 
 async fn lazy_expiry_on_lookup_and_clock_advance(env: TestEnv) {
-    let auth = auth(&env).await;
+    let auth = env.merchant_basic().await;
     let pending = |order: &str| json!({"orderId": order, "orderName": "대기", "amount": 5000, "status": "IN_PROGRESS"});
     let a = env
         .sim(Method::POST, "/sim/v1/payments", pending("order-exp-1"))
@@ -507,23 +446,13 @@ async fn lazy_expiry_on_lookup_and_clock_advance(env: TestEnv) {
         (&Value::Null, &Value::Null, &Value::Null)
     );
     let path = format!("/v1/payments/{}", a["paymentKey"].as_str().unwrap());
-    env.sim(
-        Method::POST,
-        "/sim/v1/clock/advance",
-        json!({"seconds": 540}),
-    )
-    .await;
+    advance(&env, 540).await;
     let r = env.get(&path, &[("authorization", &auth)]).await;
     assert_eq!(r.body["status"], "IN_PROGRESS");
-    assert!(webhooks(&env).await.is_empty());
+    assert!(payment_webhooks(&env).await.is_empty());
     // The clock advance applies the expiry before it answers.
-    env.sim(
-        Method::POST,
-        "/sim/v1/clock/advance",
-        json!({"seconds": 60}),
-    )
-    .await;
-    let events = webhooks(&env).await;
+    advance(&env, 60).await;
+    let events = payment_webhooks(&env).await;
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["data"]["status"], "EXPIRED");
     let r = env.get(&path, &[("authorization", &auth)]).await;
@@ -548,11 +477,11 @@ async fn lazy_expiry_on_lookup_and_clock_advance(env: TestEnv) {
         )
         .await;
     assert_eq!(r.body["paymentKey"], b["paymentKey"]);
-    assert_eq!(webhooks(&env).await.len(), 1);
+    assert_eq!(payment_webhooks(&env).await.len(), 1);
 }
 
 async fn idempotency_key_replays_the_first_response(env: TestEnv) {
-    let auth = auth(&env).await;
+    let auth = env.merchant_basic().await;
     let created = env.approved_payment("order-idem-1", 10_000, 0).await;
     let key = created["paymentKey"].as_str().unwrap().to_owned();
     let path = format!("/v1/payments/{key}/cancel");
@@ -585,7 +514,7 @@ async fn idempotency_key_replays_the_first_response(env: TestEnv) {
         .get(&format!("/v1/payments/{key}"), &[("authorization", &auth)])
         .await;
     assert_eq!(now.body["balanceAmount"], 9000);
-    assert_eq!(webhooks(&env).await.len(), 1);
+    assert_eq!(payment_webhooks(&env).await.len(), 1);
 
     // Another key is another request.
     let other = post("key-2".into(), body.clone(), None).await;
@@ -594,31 +523,19 @@ async fn idempotency_key_replays_the_first_response(env: TestEnv) {
     // Errors are replayed too, in the first caller's language.
     let over = json!({"cancelReason": "초과", "cancelAmount": 999_999});
     let failed = post("key-3".into(), over, Some(("accept-language", "en-US"))).await;
-    assert_eq!(
-        (failed.status, &failed.body),
-        (
-            403,
-            &json!({"code": "NOT_CANCELABLE_AMOUNT", "message": "This is a non-cancelable amount."})
-        )
+    assert_resp(
+        &failed,
+        403,
+        &error("NOT_CANCELABLE_AMOUNT", "This is a non-cancelable amount."),
     );
     let replayed = post("key-3".into(), body.clone(), None).await;
     assert_eq!((replayed.status, &replayed.text), (403, &failed.text));
 
     // Keys are valid for 15 days of business time.
-    env.sim(
-        Method::POST,
-        "/sim/v1/clock/advance",
-        json!({"seconds": 15 * 24 * 3600 - 60}),
-    )
-    .await;
+    advance(&env, 15 * 24 * 3600 - 60).await;
     let still = post("key-1".into(), body.clone(), None).await;
     assert_eq!(still.text, first.text);
-    env.sim(
-        Method::POST,
-        "/sim/v1/clock/advance",
-        json!({"seconds": 60}),
-    )
-    .await;
+    advance(&env, 60).await;
     let fresh = post("key-1".into(), body.clone(), None).await;
     assert_eq!(
         (fresh.status, &fresh.body["balanceAmount"]),
@@ -629,12 +546,10 @@ async fn idempotency_key_replays_the_first_response(env: TestEnv) {
     let ok = post("k".repeat(300), body.clone(), None).await;
     assert_eq!(ok.status, 200);
     let too_long = post("k".repeat(301), body.clone(), None).await;
-    assert_eq!(
-        (too_long.status, &too_long.body),
-        (
-            400,
-            &json!({"code": "INVALID_IDEMPOTENCY_KEY", "message": "멱등키는 300자 이하여야 합니다."})
-        )
+    assert_resp(
+        &too_long,
+        400,
+        &error("INVALID_IDEMPOTENCY_KEY", "멱등키는 300자 이하여야 합니다."),
     );
     let too_long_en = post(
         "k".repeat(301),
@@ -692,12 +607,13 @@ async fn idempotency_key_replays_the_first_response(env: TestEnv) {
         .expect("update");
     assert_eq!(updated.rows_affected(), 1);
     let r = post("key-4".into(), body.clone(), None).await;
-    assert_eq!(
-        (r.status, &r.body),
-        (
-            409,
-            &json!({"code": "IDEMPOTENT_REQUEST_PROCESSING", "message": "이전 멱등 요청이 처리중입니다."})
-        )
+    assert_resp(
+        &r,
+        409,
+        &error(
+            "IDEMPOTENT_REQUEST_PROCESSING",
+            "이전 멱등 요청이 처리중입니다.",
+        ),
     );
     unfinish(real_now - 61_000_000)
         .execute(&pool)
@@ -724,44 +640,31 @@ fn secret_of(basic: &str) -> String {
 }
 
 async fn concurrent_duplicates_cancel_once(env: TestEnv) {
-    let auth = auth(&env).await;
+    let auth = env.merchant_basic().await;
     let created = env.approved_payment("order-idem-2", 10_000, 0).await;
     let key = created["paymentKey"].as_str().unwrap().to_owned();
     let path = format!("/v1/payments/{key}/cancel");
     let body = json!({"cancelReason": "동시 멱등", "cancelAmount": 1000}).to_string();
-    let second = match env.backend() {
-        Backend::Postgres => Some(env.second_server(&[]).await),
-        Backend::Sqlite => None,
-    };
-    let bases = [
-        env.base().to_owned(),
-        second
-            .as_ref()
-            .map_or(env.base().to_owned(), |s| s.base_url()),
-    ];
-    let mut set = tokio::task::JoinSet::new();
-    for i in 0..20 {
-        let (env, auth, body) = (env.clone(), auth.clone(), body.clone());
-        let url = format!("{}{path}", bases[i % 2]);
-        set.spawn(async move {
-            send(
-                env.client(),
-                Method::POST,
-                &url,
-                &[("authorization", &auth), ("idempotency-key", "same-key")],
-                Some(&body),
-            )
-            .await
-        });
-    }
+    let servers = Servers::of(&env).await;
+    let responses = post_concurrently(
+        &env,
+        &servers,
+        20,
+        &path,
+        &[("authorization", &auth), ("idempotency-key", "same-key")],
+        &body,
+    )
+    .await;
     let mut successes = Vec::new();
-    while let Some(r) = set.join_next().await {
-        let r = r.expect("task");
+    for r in &responses {
         match r.status {
-            200 => successes.push(r.text),
+            200 => successes.push(&r.text),
             409 => assert_eq!(
                 r.body,
-                json!({"code": "IDEMPOTENT_REQUEST_PROCESSING", "message": "이전 멱등 요청이 처리중입니다."})
+                error(
+                    "IDEMPOTENT_REQUEST_PROCESSING",
+                    "이전 멱등 요청이 처리중입니다."
+                )
             ),
             _ => panic!("{}: {}", r.status, r.text),
         }
@@ -773,7 +676,7 @@ async fn concurrent_duplicates_cancel_once(env: TestEnv) {
         .await;
     assert_eq!(after.body["balanceAmount"], 9000);
     assert_eq!(after.body["cancels"].as_array().unwrap().len(), 1);
-    assert_eq!(webhooks(&env).await.len(), 1);
+    assert_eq!(payment_webhooks(&env).await.len(), 1);
     // Once finished, the duplicate gets the stored response.
     let r = env
         .request(
@@ -783,14 +686,12 @@ async fn concurrent_duplicates_cancel_once(env: TestEnv) {
             Some(&body),
         )
         .await;
-    assert_eq!((r.status, &r.text), (200, &successes[0]));
-    if let Some(second) = second {
-        second.stop().await.expect("second tossd stops");
-    }
+    assert_eq!((r.status, &r.text), (200, successes[0]));
+    servers.stop().await;
 }
 
 async fn test_codes_force_documented_errors(env: TestEnv) {
-    let auth = auth(&env).await;
+    let auth = env.merchant_basic().await;
     let created = env.approved_payment("order-code-1", 10_000, 0).await;
     let key = created["paymentKey"].as_str().unwrap().to_owned();
     let path = format!("/v1/payments/{key}/cancel");
@@ -804,24 +705,20 @@ async fn test_codes_force_documented_errors(env: TestEnv) {
         }
     };
     let r = call(vec![("tosspayments-test-code", "REJECT_CARD_COMPANY")]).await;
-    assert_eq!(
-        (r.status, &r.body),
-        (
-            403,
-            &json!({"code": "REJECT_CARD_COMPANY", "message": "결제 승인이 거절되었습니다."})
-        )
+    assert_resp(
+        &r,
+        403,
+        &error("REJECT_CARD_COMPANY", "결제 승인이 거절되었습니다."),
     );
     let r = call(vec![
         ("TossPayments-Test-Code", "REJECT_CARD_COMPANY"),
         ("accept-language", "en-US"),
     ])
     .await;
-    assert_eq!(
-        (r.status, &r.body),
-        (
-            403,
-            &json!({"code": "REJECT_CARD_COMPANY", "message": "Payment confirm is rejected"})
-        )
+    assert_resp(
+        &r,
+        403,
+        &error("REJECT_CARD_COMPANY", "Payment confirm is rejected"),
     );
     let r = call(vec![(
         "tosspayments-test-code",
@@ -833,12 +730,10 @@ async fn test_codes_force_documented_errors(env: TestEnv) {
         (500, &json!("FAILED_INTERNAL_SYSTEM_PROCESSING"))
     );
     let r = call(vec![("tosspayments-test-code", "NO_SUCH_CODE")]).await;
-    assert_eq!(
-        (r.status, &r.body),
-        (
-            400,
-            &json!({"code": "INVALID_TEST_CODE", "message": "유효하지 않은 테스트 코드입니다."})
-        )
+    assert_resp(
+        &r,
+        400,
+        &error("INVALID_TEST_CODE", "유효하지 않은 테스트 코드입니다."),
     );
     let r = call(vec![
         ("tosspayments-test-code", "NO_SUCH_CODE"),
@@ -891,5 +786,5 @@ async fn test_codes_force_documented_errors(env: TestEnv) {
         .get(&format!("/v1/payments/{key}"), &[("authorization", &auth)])
         .await;
     assert_eq!(after.body, created);
-    assert!(webhooks(&env).await.is_empty());
+    assert!(payment_webhooks(&env).await.is_empty());
 }

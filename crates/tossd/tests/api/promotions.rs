@@ -2,9 +2,11 @@
 
 use reqwest::Method;
 use serde_json::{json, Value};
-use tokio::task::JoinSet;
 
-use crate::common::{link_user, send, Backend, Resp, TestEnv};
+use crate::common::{
+    advance, assert_resp, concurrently, fail, invalid_parameter, link_user, post_as,
+    post_concurrently, successes, Servers, TestEnv,
+};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -24,20 +26,10 @@ const GET_KEY: &str = "/api-partner/v1/apps-in-toss/promotion/execute-promotion/
 const EXECUTE: &str = "/api-partner/v1/apps-in-toss/promotion/execute-promotion";
 const RESULT: &str = "/api-partner/v1/apps-in-toss/promotion/execution-result";
 
-async fn call(env: &TestEnv, path: &str, user_key: i64, body: &Value) -> Resp {
-    env.post(path, &[("x-toss-user-key", &user_key.to_string())], body)
-        .await
-}
-
 async fn new_key(env: &TestEnv, user_key: i64) -> String {
-    let r = call(env, GET_KEY, user_key, &json!({})).await;
+    let r = post_as(env, GET_KEY, user_key, &json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     r.body["success"]["key"].as_str().expect("a key").to_owned()
-}
-
-fn fail(code: &str, reason: &str) -> Value {
-    json!({"resultType": "FAIL", "success": null,
-           "error": {"errorType": 0, "errorCode": code, "reason": reason, "data": {}, "title": null}})
 }
 
 async fn rate_limit(env: &TestEnv, per_minute: i64) {
@@ -80,14 +72,14 @@ async fn grant_flow_end_to_end(env: TestEnv) {
     assert_ne!(r.body["success"]["key"].as_str(), Some(key.as_str()));
 
     let body = json!({"promotionCode": "DEFAULT_PROMOTION", "key": key, "amount": 100});
-    let r = call(&env, EXECUTE, HONG, &body).await;
+    let r = post_as(&env, EXECUTE, HONG, &body).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(
         r.body,
         json!({"resultType": "SUCCESS", "success": {"key": key}})
     );
 
-    let r = call(
+    let r = post_as(
         &env,
         RESULT,
         HONG,
@@ -125,7 +117,7 @@ async fn grant_flow_end_to_end(env: TestEnv) {
 
     // The doc-example promotion is seeded too.
     let key = new_key(&env, HONG).await;
-    let r = call(
+    let r = post_as(
         &env,
         EXECUTE,
         HONG,
@@ -162,7 +154,7 @@ async fn settlement_waits_for_the_delay(env: TestEnv) {
                "maxAmountPerGrant": null, "state": "RUNNING", "settleDelaySeconds": 30})
     );
     let key = new_key(&env, HONG).await;
-    let r = call(
+    let r = post_as(
         &env,
         EXECUTE,
         HONG,
@@ -171,7 +163,7 @@ async fn settlement_waits_for_the_delay(env: TestEnv) {
     .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let result = json!({"promotionCode": "SLOW", "key": key});
-    let r = call(&env, RESULT, HONG, &result).await;
+    let r = post_as(&env, RESULT, HONG, &result).await;
     assert_eq!(
         r.body,
         json!({"resultType": "SUCCESS", "success": "PENDING"})
@@ -184,17 +176,11 @@ async fn settlement_waits_for_the_delay(env: TestEnv) {
     );
     assert_eq!(points(&env, HONG).await["pointsBalance"], 0);
 
-    env.sim(
-        Method::POST,
-        "/sim/v1/clock/advance",
-        json!({"seconds": 29}),
-    )
-    .await;
-    let r = call(&env, RESULT, HONG, &result).await;
+    advance(&env, 29).await;
+    let r = post_as(&env, RESULT, HONG, &result).await;
     assert_eq!(r.body["success"], "PENDING");
-    env.sim(Method::POST, "/sim/v1/clock/advance", json!({"seconds": 1}))
-        .await;
-    let r = call(&env, RESULT, HONG, &result).await;
+    advance(&env, 1).await;
+    let r = post_as(&env, RESULT, HONG, &result).await;
     assert_eq!(
         r.body,
         json!({"resultType": "SUCCESS", "success": "SUCCESS"})
@@ -205,24 +191,19 @@ async fn settlement_waits_for_the_delay(env: TestEnv) {
 
     // A clock advance settles what became due, even with nobody asking.
     let key = new_key(&env, HONG).await;
-    call(
+    post_as(
         &env,
         EXECUTE,
         HONG,
         &json!({"promotionCode": "SLOW", "key": key, "amount": 5}),
     )
     .await;
-    env.sim(
-        Method::POST,
-        "/sim/v1/clock/advance",
-        json!({"seconds": 30}),
-    )
-    .await;
+    advance(&env, 30).await;
     let user = env
         .sim(Method::GET, &format!("/sim/v1/users/{HONG}"), Value::Null)
         .await;
     assert_eq!(user["pointsBalance"], 75);
-    let r = call(
+    let r = post_as(
         &env,
         RESULT,
         HONG,
@@ -241,7 +222,7 @@ async fn documented_errors_in_order(env: TestEnv) {
     let user_key_not_found = fail("USER_KEY_NOT_FOUND", "유저 키를 찾을 수 없어요.");
     for path in [GET_KEY, EXECUTE, RESULT] {
         let r = env.post(path, &[], &json!({})).await;
-        assert_eq!((r.status, &r.body), (401, &user_key_not_found));
+        assert_resp(&r, 401, &user_key_not_found);
         let r = env
             .post(
                 path,
@@ -249,14 +230,14 @@ async fn documented_errors_in_order(env: TestEnv) {
                 &json!({}),
             )
             .await;
-        assert_eq!((r.status, &r.body), (401, &user_key_not_found));
+        assert_resp(&r, 401, &user_key_not_found);
         // Known to Toss but never logged in to this app.
-        let r = call(&env, path, 443731103, &json!({})).await;
-        assert_eq!((r.status, &r.body), (401, &user_key_not_found));
+        let r = post_as(&env, path, 443731103, &json!({})).await;
+        assert_resp(&r, 401, &user_key_not_found);
     }
 
     let key = new_key(&env, HONG).await;
-    let invalid = fail("INVALID_PARAMETER", "요청에 실패했습니다.");
+    let invalid = invalid_parameter();
     for body in [
         json!({"promotionCode": "DEFAULT_PROMOTION", "key": key, "amount": 0}),
         json!({"promotionCode": "DEFAULT_PROMOTION", "key": key, "amount": -1}),
@@ -268,7 +249,7 @@ async fn documented_errors_in_order(env: TestEnv) {
         json!({"promotionCode": null, "key": key, "amount": 10}),
         json!([1]),
     ] {
-        let r = call(&env, EXECUTE, HONG, &body).await;
+        let r = post_as(&env, EXECUTE, HONG, &body).await;
         assert_eq!((r.status, &r.body), (400, &invalid), "{body}");
     }
     let r = env
@@ -279,76 +260,61 @@ async fn documented_errors_in_order(env: TestEnv) {
             Some("{not json"),
         )
         .await;
-    assert_eq!((r.status, &r.body), (400, &invalid));
+    assert_resp(&r, 400, &invalid);
     for body in [
         json!({"promotionCode": "DEFAULT_PROMOTION"}),
         json!({"key": key}),
     ] {
-        let r = call(&env, RESULT, HONG, &body).await;
-        assert_eq!((r.status, &r.body), (400, &invalid));
+        let r = post_as(&env, RESULT, HONG, &body).await;
+        assert_resp(&r, 400, &invalid);
     }
 
     let invalid_key = fail("INVALID_PROMOTION_KEY", "유효하지 않은 지급 키예요.");
     let execute = |key: &str, code: &str, amount: i64| json!({"promotionCode": code, "key": key, "amount": amount});
-    let r = call(
+    let r = post_as(
         &env,
         EXECUTE,
         HONG,
         &execute("bm90LWEta2V5", "DEFAULT_PROMOTION", 10),
     )
     .await;
-    assert_eq!((r.status, &r.body), (400, &invalid_key));
+    assert_resp(&r, 400, &invalid_key);
     // Another user's key.
-    let r = call(&env, EXECUTE, KIM, &execute(&key, "DEFAULT_PROMOTION", 10)).await;
-    assert_eq!((r.status, &r.body), (400, &invalid_key));
+    let r = post_as(&env, EXECUTE, KIM, &execute(&key, "DEFAULT_PROMOTION", 10)).await;
+    assert_resp(&r, 400, &invalid_key);
 
     // Promotion checks, each leaving the key usable.
-    let r = call(&env, EXECUTE, HONG, &execute(&key, "NO_SUCH_PROMOTION", 10)).await;
-    assert_eq!(
-        (r.status, &r.body),
-        (400, &fail("4100", "프로모션 정보를 찾을 수 없어요"))
-    );
+    let r = post_as(&env, EXECUTE, HONG, &execute(&key, "NO_SUCH_PROMOTION", 10)).await;
+    assert_resp(&r, 400, &fail("4100", "프로모션 정보를 찾을 수 없어요"));
     env.sim(
         Method::POST,
         "/sim/v1/promotions",
         json!({"promotionCode": "PAUSED", "budget": 1000, "state": "STOPPED"}),
     )
     .await;
-    let r = call(&env, EXECUTE, HONG, &execute(&key, "PAUSED", 10)).await;
-    assert_eq!(
-        (r.status, &r.body),
-        (400, &fail("4109", "프로모션이 실행중이 아니에요"))
-    );
-    let r = call(
+    let r = post_as(&env, EXECUTE, HONG, &execute(&key, "PAUSED", 10)).await;
+    assert_resp(&r, 400, &fail("4109", "프로모션이 실행중이 아니에요"));
+    let r = post_as(
         &env,
         EXECUTE,
         HONG,
         &execute(&key, "DEFAULT_PROMOTION", 10001),
     )
     .await;
-    assert_eq!(
-        (r.status, &r.body),
-        (400, &fail("4114", "1회 지급 금액을 초과했어요"))
-    );
+    assert_resp(&r, 400, &fail("4114", "1회 지급 금액을 초과했어요"));
     env.sim(
         Method::POST,
         "/sim/v1/promotions",
         json!({"promotionCode": "SMALL", "budget": 1000}),
     )
     .await;
-    let r = call(&env, EXECUTE, HONG, &execute(&key, "SMALL", 1001)).await;
-    assert_eq!(
-        (r.status, &r.body),
-        (400, &fail("4116", "최대 지급 금액이 예산을 초과했어요"))
-    );
-    let r = call(&env, EXECUTE, HONG, &execute(&key, "SMALL", 600)).await;
+    let r = post_as(&env, EXECUTE, HONG, &execute(&key, "SMALL", 1001)).await;
+    assert_resp(&r, 400, &fail("4116", "최대 지급 금액이 예산을 초과했어요"));
+    let r = post_as(&env, EXECUTE, HONG, &execute(&key, "SMALL", 600)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let second = new_key(&env, HONG).await;
-    let r = call(&env, EXECUTE, HONG, &execute(&second, "SMALL", 500)).await;
-    assert_eq!(
-        (r.status, &r.body),
-        (400, &fail("4112", "프로모션 머니가 부족해요"))
-    );
+    let r = post_as(&env, EXECUTE, HONG, &execute(&second, "SMALL", 500)).await;
+    assert_resp(&r, 400, &fail("4112", "프로모션 머니가 부족해요"));
 
     // A used key says so first, whatever promotion or amount comes with it.
     let already = fail("4113", "이미 지급/회수된 내역이에요");
@@ -357,61 +323,53 @@ async fn documented_errors_in_order(env: TestEnv) {
         execute(&key, "NO_SUCH_PROMOTION", 10),
         execute(&key, "SMALL", 999_999),
     ] {
-        let r = call(&env, EXECUTE, HONG, &body).await;
-        assert_eq!((r.status, &r.body), (400, &already));
+        let r = post_as(&env, EXECUTE, HONG, &body).await;
+        assert_resp(&r, 400, &already);
     }
     // ...but to another user it is just invalid.
-    let r = call(&env, EXECUTE, KIM, &execute(&key, "SMALL", 1)).await;
-    assert_eq!((r.status, &r.body), (400, &invalid_key));
+    let r = post_as(&env, EXECUTE, KIM, &execute(&key, "SMALL", 1)).await;
+    assert_resp(&r, 400, &invalid_key);
 
     // Result lookups.
     let not_found = fail("4111", "리워드 지급내역을 찾을 수 없어요");
-    let r = call(
+    let r = post_as(
         &env,
         RESULT,
         HONG,
         &json!({"promotionCode": "NO_SUCH_PROMOTION", "key": key}),
     )
     .await;
-    assert_eq!(
-        (r.status, &r.body),
-        (400, &fail("4100", "프로모션 정보를 찾을 수 없어요"))
-    );
+    assert_resp(&r, 400, &fail("4100", "프로모션 정보를 찾을 수 없어요"));
     for (code, k, user) in [
         ("DEFAULT_PROMOTION", key.as_str(), HONG),
         ("SMALL", second.as_str(), HONG),
         ("SMALL", key.as_str(), KIM),
     ] {
-        let r = call(
+        let r = post_as(
             &env,
             RESULT,
             user,
             &json!({"promotionCode": code, "key": k}),
         )
         .await;
-        assert_eq!((r.status, &r.body), (400, &not_found));
+        assert_resp(&r, 400, &not_found);
     }
 
     // A key expires one hour after issue unless it was used.
-    let r = call(&env, EXECUTE, HONG, &execute(&second, "SMALL", 400)).await;
+    let r = post_as(&env, EXECUTE, HONG, &execute(&second, "SMALL", 400)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let third = new_key(&env, HONG).await;
-    env.sim(
-        Method::POST,
-        "/sim/v1/clock/advance",
-        json!({"seconds": 3600}),
-    )
-    .await;
-    let r = call(
+    advance(&env, 3600).await;
+    let r = post_as(
         &env,
         EXECUTE,
         HONG,
         &execute(&third, "DEFAULT_PROMOTION", 10),
     )
     .await;
-    assert_eq!((r.status, &r.body), (400, &invalid_key));
-    let r = call(&env, EXECUTE, HONG, &execute(&second, "SMALL", 400)).await;
-    assert_eq!((r.status, &r.body), (400, &already));
+    assert_resp(&r, 400, &invalid_key);
+    let r = post_as(&env, EXECUTE, HONG, &execute(&second, "SMALL", 400)).await;
+    assert_resp(&r, 400, &already);
     // SMALL spent its whole budget and stopped itself.
     let small = env
         .sim(Method::GET, "/sim/v1/promotions/SMALL", Value::Null)
@@ -440,22 +398,22 @@ async fn budget_is_debited_exactly_once_under_concurrency(env: TestEnv) {
         let user = users[i % users.len()];
         keys.push((user, new_key(&env, user).await));
     }
-    let mut tasks = JoinSet::new();
-    for (user, key) in keys {
+    let responses = concurrently(keys.len(), |i| {
         let env = env.clone();
-        tasks.spawn(async move {
-            call(
+        let (user, key) = keys[i].clone();
+        async move {
+            post_as(
                 &env,
                 EXECUTE,
                 user,
                 &json!({"promotionCode": "TEN_GRANTS", "key": key, "amount": 100}),
             )
             .await
-        });
-    }
+        }
+    })
+    .await;
     let mut successes = 0;
-    while let Some(r) = tasks.join_next().await {
-        let r = r.expect("task");
+    for r in &responses {
         if r.status == 200 {
             successes += 1;
         } else {
@@ -481,31 +439,22 @@ async fn one_key_grants_once_under_concurrency(env: TestEnv) {
     rate_limit(&env, 0).await;
     link_user(&env, HONG).await;
     let key = new_key(&env, HONG).await;
-    let mut tasks = JoinSet::new();
-    for _ in 0..20 {
+    let responses = concurrently(20, |_| {
         let env = env.clone();
         let key = key.clone();
-        tasks.spawn(async move {
-            call(
+        async move {
+            post_as(
                 &env,
                 EXECUTE,
                 HONG,
                 &json!({"promotionCode": "DEFAULT_PROMOTION", "key": key, "amount": 50}),
             )
             .await
-        });
-    }
-    let already = fail("4113", "이미 지급/회수된 내역이에요");
-    let mut successes = 0;
-    while let Some(r) = tasks.join_next().await {
-        let r = r.expect("task");
-        if r.status == 200 {
-            successes += 1;
-        } else {
-            assert_eq!((r.status, &r.body), (400, &already));
         }
-    }
-    assert_eq!(successes, 1);
+    })
+    .await;
+    let already = fail("4113", "이미 지급/회수된 내역이에요");
+    assert_eq!(successes(&responses, 400, &already).len(), 1);
     assert_eq!(points(&env, HONG).await["pointsBalance"], 50);
     let promotion = env
         .sim(
@@ -529,9 +478,9 @@ async fn rate_limit_is_ten_calls_a_minute_per_user(env: TestEnv) {
     for _ in 0..8 {
         new_key(&env, HONG).await;
     }
-    let r = call(&env, EXECUTE, HONG, &json!({"amount": 0})).await;
+    let r = post_as(&env, EXECUTE, HONG, &json!({"amount": 0})).await;
     assert_eq!(r.status, 400);
-    let r = call(
+    let r = post_as(
         &env,
         RESULT,
         HONG,
@@ -540,7 +489,7 @@ async fn rate_limit_is_ten_calls_a_minute_per_user(env: TestEnv) {
     .await;
     assert_eq!(r.body["error"]["errorCode"], "4111");
 
-    let r = call(&env, GET_KEY, HONG, &json!({})).await;
+    let r = post_as(&env, GET_KEY, HONG, &json!({})).await;
     assert_eq!(r.status, 403, "{}", r.text);
     assert_eq!(r.body["resultType"], "FAIL");
     assert_eq!(r.body["error"]["errorCode"], "4095");
@@ -553,16 +502,11 @@ async fn rate_limit_is_ten_calls_a_minute_per_user(env: TestEnv) {
         .expect("retryAfterSeconds");
     assert!((1..=60).contains(&retry), "{retry}");
     // Refused calls do not count, and the limit is per user.
-    let r = call(&env, EXECUTE, HONG, &json!({})).await;
+    let r = post_as(&env, EXECUTE, HONG, &json!({})).await;
     assert_eq!(r.body["error"]["errorCode"], "4095");
     new_key(&env, KIM).await;
 
-    env.sim(
-        Method::POST,
-        "/sim/v1/clock/advance",
-        json!({"seconds": 60}),
-    )
-    .await;
+    advance(&env, 60).await;
     new_key(&env, HONG).await;
 
     // Configurable per app; 0 switches it off.
@@ -573,7 +517,7 @@ async fn rate_limit_is_ten_calls_a_minute_per_user(env: TestEnv) {
     rate_limit(&env, 2).await;
     new_key(&env, KIM).await;
     new_key(&env, KIM).await;
-    let r = call(&env, GET_KEY, KIM, &json!({})).await;
+    let r = post_as(&env, GET_KEY, KIM, &json!({})).await;
     assert_eq!(r.body["error"]["errorCode"], "4095");
 
     let r = env
@@ -599,7 +543,7 @@ async fn simulator_steers_promotions_and_grants(env: TestEnv) {
     let execute =
         |key: &str, amount: i64| json!({"promotionCode": "STEERED", "key": key, "amount": amount});
     let key = new_key(&env, HONG).await;
-    let r = call(&env, EXECUTE, HONG, &execute(&key, 10)).await;
+    let r = post_as(&env, EXECUTE, HONG, &execute(&key, 10)).await;
     assert_eq!(r.body["error"]["errorCode"], "4109");
     let patch = |body: Value| {
         let env = env.clone();
@@ -612,12 +556,9 @@ async fn simulator_steers_promotions_and_grants(env: TestEnv) {
 
     // An injected internal failure leaves the key usable.
     patch(json!({"failNextExecutions": 1})).await;
-    let r = call(&env, EXECUTE, HONG, &execute(&key, 60)).await;
-    assert_eq!(
-        (r.status, &r.body),
-        (400, &fail("4110", "리워드를 지급/회수할 수 없어요"))
-    );
-    let r = call(&env, EXECUTE, HONG, &execute(&key, 60)).await;
+    let r = post_as(&env, EXECUTE, HONG, &execute(&key, 60)).await;
+    assert_resp(&r, 400, &fail("4110", "리워드를 지급/회수할 수 없어요"));
+    let r = post_as(&env, EXECUTE, HONG, &execute(&key, 60)).await;
     assert_eq!(r.status, 200, "{}", r.text);
 
     // The operator fails the pending grant: FAILED, the budget comes back, no points.
@@ -629,7 +570,7 @@ async fn simulator_steers_promotions_and_grants(env: TestEnv) {
         )
         .await;
     assert_eq!(view["remainingBudget"], 100);
-    let r = call(
+    let r = post_as(
         &env,
         RESULT,
         HONG,
@@ -640,12 +581,7 @@ async fn simulator_steers_promotions_and_grants(env: TestEnv) {
         r.body,
         json!({"resultType": "SUCCESS", "success": "FAILED"})
     );
-    env.sim(
-        Method::POST,
-        "/sim/v1/clock/advance",
-        json!({"seconds": 10}),
-    )
-    .await;
+    advance(&env, 10).await;
     assert_eq!(points(&env, HONG).await["pointsBalance"], 0);
     let r = env
         .request(
@@ -659,7 +595,7 @@ async fn simulator_steers_promotions_and_grants(env: TestEnv) {
 
     // Spending everything ends the promotion; more budget runs it again.
     let key = new_key(&env, HONG).await;
-    call(&env, EXECUTE, HONG, &execute(&key, 100)).await;
+    post_as(&env, EXECUTE, HONG, &execute(&key, 100)).await;
     let view = env
         .sim(Method::GET, "/sim/v1/promotions/STEERED", Value::Null)
         .await;
@@ -668,7 +604,7 @@ async fn simulator_steers_promotions_and_grants(env: TestEnv) {
         (Some("ENDED"), Some(0))
     );
     let key = new_key(&env, HONG).await;
-    let r = call(&env, EXECUTE, HONG, &execute(&key, 1)).await;
+    let r = post_as(&env, EXECUTE, HONG, &execute(&key, 1)).await;
     assert_eq!(r.body["error"]["errorCode"], "4109");
     let view = patch(json!({"budgetIncrease": 50})).await;
     assert_eq!(
@@ -679,7 +615,7 @@ async fn simulator_steers_promotions_and_grants(env: TestEnv) {
         ),
         (Some("RUNNING"), Some(150), Some(50))
     );
-    let r = call(&env, EXECUTE, HONG, &execute(&key, 50)).await;
+    let r = post_as(&env, EXECUTE, HONG, &execute(&key, 50)).await;
     assert_eq!(r.status, 200, "{}", r.text);
 
     for (path, body) in [
@@ -716,29 +652,18 @@ async fn simulator_steers_promotions_and_grants(env: TestEnv) {
 /// Two tossd processes on one PostgreSQL count one user in one bucket.
 async fn rate_limit_holds_across_processes(env: TestEnv) {
     link_user(&env, HONG).await;
-    let second = (env.backend() == Backend::Postgres).then_some(env.second_server(&[]).await);
-    let bases: Vec<String> = match &second {
-        Some(server) => vec![env.base().to_owned(), server.base_url()],
-        None => vec![env.base().to_owned()],
-    };
-    let mut tasks = JoinSet::new();
-    for i in 0..30 {
-        let client = env.client().clone();
-        let url = format!("{}{GET_KEY}", bases[i % bases.len()]);
-        tasks.spawn(async move {
-            send(
-                &client,
-                Method::POST,
-                &url,
-                &[("x-toss-user-key", "123456789")],
-                Some("{}"),
-            )
-            .await
-        });
-    }
+    let servers = Servers::of(&env).await;
+    let responses = post_concurrently(
+        &env,
+        &servers,
+        30,
+        GET_KEY,
+        &[("x-toss-user-key", "123456789")],
+        "{}",
+    )
+    .await;
     let mut passed = 0;
-    while let Some(r) = tasks.join_next().await {
-        let r = r.expect("task");
+    for r in &responses {
         match r.status {
             200 => passed += 1,
             403 => assert_eq!(r.body["error"]["errorCode"], "4095"),
@@ -746,7 +671,5 @@ async fn rate_limit_holds_across_processes(env: TestEnv) {
         }
     }
     assert_eq!(passed, 10);
-    if let Some(server) = second {
-        server.stop().await.expect("second tossd stops");
-    }
+    servers.stop().await;
 }

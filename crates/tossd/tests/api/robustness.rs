@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use tossd::state::AppState;
 
-use crate::common::{exec_sql, link_user, run_with_routes, Backend, TestEnv};
+use crate::common::{exec_sql, link_user, run_serving, Backend, TestEnv};
 use crate::on_both_backends;
 
 on_both_backends!(a_stored_row_that_does_not_decode_answers_the_family_500);
@@ -67,8 +67,9 @@ async fn a_panicking_handler_answers_the_family_500(env: TestEnv) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_panicking_handler_answers_the_family_500_on_sqlite() {
-    run_with_routes(
+    run_serving(
         Backend::Sqlite,
+        &[],
         panicking_routes(),
         a_panicking_handler_answers_the_family_500,
     )
@@ -77,8 +78,9 @@ async fn a_panicking_handler_answers_the_family_500_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_panicking_handler_answers_the_family_500_on_postgres() {
-    run_with_routes(
+    run_serving(
         Backend::Postgres,
+        &[],
         panicking_routes(),
         a_panicking_handler_answers_the_family_500,
     )

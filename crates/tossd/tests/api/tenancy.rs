@@ -3,7 +3,9 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::common::{app_client, basic, send, tls_client, TestEnv};
+use crate::common::{
+    app_client, assert_resp, basic, bearer, invalid_grant, send, tls_client, TestEnv,
+};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -57,7 +59,7 @@ async fn require_mtls_refuses_connections_without_a_tossd_certificate(env: TestE
 
     let with_certificate = app_client(&app);
     let r = send(&with_certificate, Method::GET, &url, &[], None).await;
-    assert_eq!((r.status, &r.body), (200, &json!({"status": "ok"})));
+    assert_resp(&r, 200, &json!({"status": "ok"}));
     // Toss Payments clients on the same port need a certificate too, then use their secret key as usual.
     let auth = env.merchant_basic().await;
     let r = send(
@@ -205,10 +207,7 @@ async fn apps_see_only_their_own_logins(env: TestEnv) {
         Some(&exchange(&code_b)),
     )
     .await;
-    assert_eq!(
-        (r.status, &r.body),
-        (400, &json!({"error": "invalid_grant"}))
-    );
+    assert_resp(&r, 400, &invalid_grant());
     let r = env
         .request(
             Method::POST,
@@ -217,10 +216,7 @@ async fn apps_see_only_their_own_logins(env: TestEnv) {
             Some(&exchange(&code_b)),
         )
         .await;
-    assert_eq!(
-        (r.status, &r.body),
-        (400, &json!({"error": "invalid_grant"}))
-    );
+    assert_resp(&r, 400, &invalid_grant());
 
     // B can, and its token works only for B.
     let r = send(
@@ -236,7 +232,7 @@ async fn apps_see_only_their_own_logins(env: TestEnv) {
         .as_str()
         .unwrap()
         .to_owned();
-    let bearer_b = format!("Bearer {token_b}");
+    let bearer_b = bearer(&token_b);
     let r = send(
         &as_b,
         Method::GET,
@@ -255,10 +251,7 @@ async fn apps_see_only_their_own_logins(env: TestEnv) {
         None,
     )
     .await;
-    assert_eq!(
-        (r.status, &r.body),
-        (401, &json!({"error": "invalid_grant"}))
-    );
+    assert_resp(&r, 401, &invalid_grant());
 
     // And the default app's code is useless to B.
     let code_default = env.sim(Method::POST, "/sim/v1/login", login(None)).await;
@@ -270,10 +263,7 @@ async fn apps_see_only_their_own_logins(env: TestEnv) {
         Some(&exchange(&code_default)),
     )
     .await;
-    assert_eq!(
-        (r.status, &r.body),
-        (400, &json!({"error": "invalid_grant"}))
-    );
+    assert_resp(&r, 400, &invalid_grant());
     server.stop().await.unwrap();
 }
 
@@ -295,8 +285,12 @@ async fn apps_see_only_their_own_payments_keys_and_templates(env: TestEnv) {
     .await;
     let server = env.second_server(&["--tls"]).await;
     let as_b = app_client(&app_b);
-    let on_b = |path: &str| format!("{}{PREFIX}{path}", server.base_url());
     let user = [("x-toss-user-key", USER)];
+    // A call of app B's for the same user.
+    let post_b = |path: &str, body: Value| {
+        let (client, url) = (as_b.clone(), format!("{}{PREFIX}{path}", server.base_url()));
+        async move { send(&client, Method::POST, &url, &user, Some(&body.to_string())).await }
+    };
 
     // App A (plain HTTP: the default app) makes a payment and gets a promotion key.
     let r = env
@@ -316,13 +310,9 @@ async fn apps_see_only_their_own_payments_keys_and_templates(env: TestEnv) {
     let key = r.body["success"]["key"].as_str().unwrap().to_owned();
 
     // App B, for the same user, sees none of it.
-    let status_body = json!({"payToken": pay_token, "isTestPayment": true}).to_string();
-    let r = send(
-        &as_b,
-        Method::POST,
-        &on_b("/pay/get-payment-status"),
-        &user,
-        Some(&status_body),
+    let r = post_b(
+        "/pay/get-payment-status",
+        json!({"payToken": pay_token, "isTestPayment": true}),
     )
     .await;
     assert_eq!(
@@ -331,13 +321,9 @@ async fn apps_see_only_their_own_payments_keys_and_templates(env: TestEnv) {
         "{}",
         r.text
     );
-    let by_order = json!({"orderNo": "tenant-order-1", "isTestPayment": true}).to_string();
-    let r = send(
-        &as_b,
-        Method::POST,
-        &on_b("/pay/get-payment-status"),
-        &user,
-        Some(&by_order),
+    let r = post_b(
+        "/pay/get-payment-status",
+        json!({"orderNo": "tenant-order-1", "isTestPayment": true}),
     )
     .await;
     assert_eq!(
@@ -346,14 +332,9 @@ async fn apps_see_only_their_own_payments_keys_and_templates(env: TestEnv) {
         "{}",
         r.text
     );
-    let execute =
-        json!({"promotionCode": "DEFAULT_PROMOTION", "key": key, "amount": 100}).to_string();
-    let r = send(
-        &as_b,
-        Method::POST,
-        &on_b("/promotion/execute-promotion"),
-        &user,
-        Some(&execute),
+    let r = post_b(
+        "/promotion/execute-promotion",
+        json!({"promotionCode": "DEFAULT_PROMOTION", "key": key, "amount": 100}),
     )
     .await;
     assert_eq!(r.status, 400, "{}", r.text);
@@ -363,23 +344,11 @@ async fn apps_see_only_their_own_payments_keys_and_templates(env: TestEnv) {
         r.text
     );
     // B's own key for A's promotion code: the promotion is A's, so B has none of that name.
-    let r = send(
-        &as_b,
-        Method::POST,
-        &on_b("/promotion/execute-promotion/get-key"),
-        &user,
-        Some("{}"),
-    )
-    .await;
+    let r = post_b("/promotion/execute-promotion/get-key", json!({})).await;
     let b_key = r.body["success"]["key"].as_str().unwrap().to_owned();
-    let execute_b =
-        json!({"promotionCode": "DEFAULT_PROMOTION", "key": b_key, "amount": 100}).to_string();
-    let r = send(
-        &as_b,
-        Method::POST,
-        &on_b("/promotion/execute-promotion"),
-        &user,
-        Some(&execute_b),
+    let r = post_b(
+        "/promotion/execute-promotion",
+        json!({"promotionCode": "DEFAULT_PROMOTION", "key": b_key, "amount": 100}),
     )
     .await;
     assert_eq!(
@@ -388,13 +357,9 @@ async fn apps_see_only_their_own_payments_keys_and_templates(env: TestEnv) {
         "{}",
         r.text
     );
-    let message = json!({"templateSetCode": "ALERT_OTP_TEMPLATE", "context": {"userName": "홍길동", "otp": "1"}}).to_string();
-    let r = send(
-        &as_b,
-        Method::POST,
-        &on_b("/messenger/send-message"),
-        &user,
-        Some(&message),
+    let r = post_b(
+        "/messenger/send-message",
+        json!({"templateSetCode": "ALERT_OTP_TEMPLATE", "context": {"userName": "홍길동", "otp": "1"}}),
     )
     .await;
     assert_eq!(

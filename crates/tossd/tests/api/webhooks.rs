@@ -13,9 +13,11 @@ use axum::http::{HeaderMap, Method as HttpMethod, StatusCode, Uri};
 use axum::Router;
 use reqwest::Method;
 use serde_json::{json, Value};
-use tossd::server::Server;
 
-use crate::common::{self, send, Backend, Resp, TestDatabase, TestEnv};
+use crate::common::{
+    advance_at, bearer, brandpay_tokens, concurrently, register_account, register_card, run_with,
+    send, spawn_binary, Backend, Resp, Servers, TestDatabase, TestEnv,
+};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -258,13 +260,15 @@ impl Api {
         .await;
     }
 
+    /// A test event (`POST /sim/v1/webhooks/test-events`) that must be recorded; returns its delivery.
+    async fn test_event(&self, body: Value) -> Value {
+        self.ok(Method::POST, "/sim/v1/webhooks/test-events", body)
+            .await
+    }
+
     async fn merchant_event(&self, data: Value) -> Value {
-        self.ok(
-            Method::POST,
-            "/sim/v1/webhooks/test-events",
-            json!({"target": "merchant", "data": data}),
-        )
-        .await
+        self.test_event(json!({"target": "merchant", "data": data}))
+            .await
     }
 
     async fn delivery(&self, id: i64) -> Value {
@@ -282,12 +286,16 @@ impl Api {
     }
 
     async fn advance(&self, seconds: i64) {
-        self.ok(
-            Method::POST,
-            "/sim/v1/clock/advance",
-            json!({"seconds": seconds}),
-        )
-        .await;
+        advance_at(&self.client, &self.base, seconds).await;
+    }
+
+    /// Waits until delivery `id` is `DELIVERED`.
+    async fn delivered(&self, id: i64) -> Value {
+        until(&format!("delivery {id} DELIVERED"), || async {
+            let d = self.delivery(id).await;
+            (d["state"] == "DELIVERED").then_some(d)
+        })
+        .await
     }
 }
 
@@ -357,11 +365,7 @@ async fn merchant_webhooks_carry_toss_headers_and_the_stored_body(env: TestEnv) 
     );
     assert_eq!(body["createdAt"].as_str().unwrap().len(), 26);
 
-    let done = until("DELIVERED", || async {
-        let d = api.delivery(id_of(&event)).await;
-        (d["state"] == "DELIVERED").then_some(d)
-    })
-    .await;
+    let done = api.delivered(id_of(&event)).await;
     assert_eq!(done["retriedCount"], 0);
     assert_eq!(done["nextAttemptAt"], Value::Null);
     let attempts = done["attempts"].as_array().unwrap();
@@ -464,11 +468,7 @@ async fn failed_attempts_are_retried_until_delivered(env: TestEnv) {
     // Attempt 2 (retried 2): delivered.
     receiver.set(Behavior::Status(200));
     api.advance(245).await;
-    let done = until("DELIVERED", || async {
-        let d = api.delivery(id).await;
-        (d["state"] == "DELIVERED").then_some(d)
-    })
-    .await;
+    let done = api.delivered(id).await;
     assert_eq!(done["attempts"].as_array().unwrap().len(), 3);
     let got = receiver.answered(2).await;
     let ids: Vec<String> = got.iter().map(Received::transmission_id).collect();
@@ -516,11 +516,7 @@ async fn the_full_schedule_ends_in_failed_and_redelivery_starts_over(env: TestEn
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let done = until("redelivered", || async {
-        let d = api.delivery(id).await;
-        (d["state"] == "DELIVERED").then_some(d)
-    })
-    .await;
+    let done = api.delivered(id).await;
     assert_eq!(done["retriedCount"], 0);
     assert_eq!(done["attempts"].as_array().unwrap().len(), 9);
     let last = receiver.answered(9).await.pop().unwrap();
@@ -561,11 +557,7 @@ async fn unlink_callbacks_use_get_or_post_with_basic_auth(env: TestEnv) {
         .await;
     assert_eq!(set["method"], "GET");
     let event = api
-        .ok(
-            Method::POST,
-            "/sim/v1/webhooks/test-events",
-            json!({"target": "unlink", "userKey": 443731103, "referrer": "UNLINK"}),
-        )
+        .test_event(json!({"target": "unlink", "userKey": 443731103, "referrer": "UNLINK"}))
         .await;
     assert_eq!(event["destination"], "UNLINK_CALLBACK");
     assert_eq!(event["eventType"], "UNLINK_CALLBACK");
@@ -581,11 +573,7 @@ async fn unlink_callbacks_use_get_or_post_with_basic_auth(env: TestEnv) {
         .header("tosspayments-webhook-transmission-id")
         .is_none());
     // Any 2xx delivers a callback.
-    let done = until("DELIVERED", || async {
-        let d = api.delivery(id_of(&event)).await;
-        (d["state"] == "DELIVERED").then_some(d)
-    })
-    .await;
+    let done = api.delivered(id_of(&event)).await;
     assert_eq!(done["attempts"][0]["statusCode"], 204);
 
     // POST with a value that already carries the scheme, on the app's own id.
@@ -599,9 +587,7 @@ async fn unlink_callbacks_use_get_or_post_with_basic_auth(env: TestEnv) {
         json!({"url": receiver.url("/cb"), "method": "POST", "basicAuth": "Basic dXNlcjpwYXNz"}),
     )
     .await;
-    api.ok(
-        Method::POST,
-        "/sim/v1/webhooks/test-events",
+    api.test_event(
         json!({"target": "unlink", "userKey": 443731103, "referrer": "WITHDRAWAL_TOSS"}),
     )
     .await;
@@ -623,12 +609,7 @@ async fn unlink_callbacks_use_get_or_post_with_basic_auth(env: TestEnv) {
         json!({"url": receiver.url("/cb"), "method": "POST"}),
     )
     .await;
-    api.ok(
-        Method::POST,
-        "/sim/v1/webhooks/test-events",
-        json!({"target": "unlink"}),
-    )
-    .await;
+    api.test_event(json!({"target": "unlink"})).await;
     let got = receiver.answered(3).await;
     assert!(got[2].header("authorization").is_none());
     assert_eq!(
@@ -638,13 +619,7 @@ async fn unlink_callbacks_use_get_or_post_with_basic_auth(env: TestEnv) {
 
     // Redirects are not followed: a 3xx is a failed attempt.
     receiver.set(Behavior::Status(302));
-    let redirected = api
-        .ok(
-            Method::POST,
-            "/sim/v1/webhooks/test-events",
-            json!({"target": "unlink"}),
-        )
-        .await;
+    let redirected = api.test_event(json!({"target": "unlink"})).await;
     let failed = api.attempts(id_of(&redirected), 1).await;
     assert_eq!(failed["attempts"][0]["statusCode"], 302);
     assert_eq!(failed["state"], "PENDING");
@@ -655,13 +630,7 @@ async fn unlink_callbacks_use_get_or_post_with_basic_auth(env: TestEnv) {
         .call(Method::DELETE, "/sim/v1/apps/default/unlink-callback", None)
         .await;
     assert_eq!(r.status, 200);
-    let unsent = api
-        .ok(
-            Method::POST,
-            "/sim/v1/webhooks/test-events",
-            json!({"target": "unlink"}),
-        )
-        .await;
+    let unsent = api.test_event(json!({"target": "unlink"})).await;
     assert_eq!(unsent["state"], "NOT_SENT");
 }
 
@@ -778,11 +747,7 @@ async fn configuration_is_validated(env: TestEnv) {
     assert_eq!(set["eventTypes"], json!(["METHOD_UPDATED"]));
     assert_eq!(api.merchant_event(json!({})).await["state"], "NOT_SENT");
     let method_event = api
-        .ok(
-            Method::POST,
-            "/sim/v1/webhooks/test-events",
-            json!({"target": "merchant", "eventType": "METHOD_UPDATED"}),
-        )
+        .test_event(json!({"target": "merchant", "eventType": "METHOD_UPDATED"}))
         .await;
     assert_eq!(method_event["state"], "PENDING");
     let r = api
@@ -811,32 +776,21 @@ async fn configuration_is_validated(env: TestEnv) {
 /// event reaches the receiver exactly twice (the first attempt and its retry), never concurrently.
 async fn many_events_are_each_delivered_one_attempt_at_a_time(env: TestEnv) {
     const EVENTS: usize = 200;
-    let second = match env.backend() {
-        Backend::Postgres => Some(env.second_server(&[]).await),
-        Backend::Sqlite => None,
-    };
-    let apis = match &second {
-        Some(server) => vec![Api::of(&env), Api::at(&server.base_url())],
-        None => vec![Api::of(&env)],
-    };
+    let servers = Servers::of(&env).await;
+    let apis: Vec<Api> = servers.bases().iter().map(|base| Api::at(base)).collect();
     let receiver = Receiver::start(Behavior::FailFirst).await;
     receiver.set_delay(Duration::from_millis(5));
     apis[0].merchant_webhook(&receiver.url("/hook")).await;
 
-    let mut tasks = tokio::task::JoinSet::new();
-    for n in 0..EVENTS {
+    let events = concurrently(EVENTS, |n| {
         let api = apis[n % apis.len()].clone();
-        tasks.spawn(async move { api.merchant_event(json!({"n": n})).await });
-    }
-    let mut expected = Vec::new();
-    while let Some(event) = tasks.join_next().await {
-        expected.push(
-            event.unwrap()["transmissionId"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        );
-    }
+        async move { api.merchant_event(json!({"n": n})).await }
+    })
+    .await;
+    let mut expected: Vec<String> = events
+        .iter()
+        .map(|event| event["transmissionId"].as_str().unwrap().to_owned())
+        .collect();
     expected.sort();
 
     // Every first attempt fails, and is recorded as such, before the clock moves.
@@ -878,33 +832,14 @@ async fn many_events_are_each_delivered_one_attempt_at_a_time(env: TestEnv) {
     }
     assert_eq!(receiver.overlaps(), 0);
     assert_eq!(receiver.log().len(), 2 * EVENTS);
-    if let Some(server) = second {
-        server.stop().await.unwrap();
-    }
+    servers.stop().await;
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Tests that start servers with their own flags, or the real binary.
 
-/// A fresh database and a server on it with `flags`, torn down after `scenario` (also on failure).
-async fn with_server<F, Fut>(backend: Backend, flags: &[&str], scenario: F)
-where
-    F: FnOnce(Api) -> Fut,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    let database = TestDatabase::create(backend).await;
-    let server = Server::start(&common::serve_args(&database.url, flags))
-        .await
-        .expect("tossd starts");
-    let outcome = tokio::spawn(scenario(Api::at(&server.base_url()))).await;
-    server.stop().await.expect("tossd stops");
-    database.drop_database().await;
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e.into_panic());
-    }
-}
-
-async fn a_receiver_that_does_not_answer_in_time_gets_a_retry(api: Api) {
+async fn a_receiver_that_does_not_answer_in_time_gets_a_retry(env: TestEnv) {
+    let api = Api::of(&env);
     let receiver = Receiver::start(Behavior::Hang).await;
     api.merchant_webhook(&receiver.url("/slow")).await;
     let event = api.merchant_event(json!({})).await;
@@ -920,18 +855,15 @@ async fn a_receiver_that_does_not_answer_in_time_gets_a_retry(api: Api) {
     assert_eq!(failed["state"], "PENDING");
     receiver.set(Behavior::Status(200));
     api.advance(60).await;
-    let done = until("DELIVERED", || async {
-        let d = api.delivery(id).await;
-        (d["state"] == "DELIVERED").then_some(d)
-    })
-    .await;
+    let done = api.delivered(id).await;
     assert_eq!(done["attempts"][1]["retriedCount"], 1);
     let got = receiver.answered(1).await;
     assert_eq!(got[0].retried_count(), "1");
 }
 
 /// With `--webhook-retry-scale`, waits shrink (rounded up to whole milliseconds).
-async fn the_retry_scale_shrinks_waits(api: Api) {
+async fn the_retry_scale_shrinks_waits(env: TestEnv) {
+    let api = Api::of(&env);
     api.merchant_webhook(&closed_port_url().await).await;
     let event = api.merchant_event(json!({})).await;
     let failed = api.attempts(id_of(&event), 1).await;
@@ -945,7 +877,7 @@ mod timeouts {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn sqlite() {
-        with_server(
+        run_with(
             Backend::Sqlite,
             &["--webhook-timeout-ms", "300"],
             a_receiver_that_does_not_answer_in_time_gets_a_retry,
@@ -955,7 +887,7 @@ mod timeouts {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn postgres() {
-        with_server(
+        run_with(
             Backend::Postgres,
             &["--webhook-timeout-ms", "300"],
             a_receiver_that_does_not_answer_in_time_gets_a_retry,
@@ -965,7 +897,7 @@ mod timeouts {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn retry_scale_sqlite() {
-        with_server(
+        run_with(
             Backend::Sqlite,
             &["--webhook-retry-scale", "0.5"],
             the_retry_scale_shrinks_waits,
@@ -975,7 +907,7 @@ mod timeouts {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn retry_scale_postgres() {
-        with_server(
+        run_with(
             Backend::Postgres,
             &["--webhook-retry-scale", "0.5"],
             the_retry_scale_shrinks_waits,
@@ -1013,11 +945,7 @@ async fn a_killed_process_loses_no_event(backend: Backend) {
     let mut second = Tossd::spawn(&database.url).await;
     let api = Api::at(&second.base);
     for event in &events {
-        let done = until("DELIVERED", || async {
-            let d = api.delivery(id_of(event)).await;
-            (d["state"] == "DELIVERED").then_some(d)
-        })
-        .await;
+        let done = api.delivered(id_of(event)).await;
         let attempts = done["attempts"].as_array().unwrap();
         assert_eq!(attempts.last().unwrap()["statusCode"], 200, "{done}");
         if hung.contains(&event["transmissionId"].as_str().unwrap().to_owned()) {
@@ -1048,27 +976,12 @@ struct Tossd {
 
 impl Tossd {
     async fn spawn(database_url: &str) -> Tossd {
-        let port = {
-            let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            probe.local_addr().unwrap().port()
-        };
-        let listen = format!("127.0.0.1:{port}");
-        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tossd"))
-            .args([
-                "serve",
-                "--listen",
-                &listen,
-                "--database-url",
-                database_url,
-                // Short attempts keep the dead process's leases short.
-                "--webhook-timeout-ms",
-                "1500",
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("tossd binary starts");
+        let (child, listen) = spawn_binary(
+            database_url,
+            // Short attempts keep the dead process's leases short.
+            &["--webhook-timeout-ms", "1500"],
+            std::process::Stdio::null(),
+        );
         let base = format!("http://{listen}");
         let client = reqwest::Client::new();
         until("tossd /healthz", || async {
@@ -1112,25 +1025,14 @@ async fn brandpay_events_arrive_in_the_order_they_happened(env: TestEnv) {
     .await;
     let auth = env.merchant_basic().await;
     let key = "ordered-customer";
-    let (access, _) = crate::common::brandpay_tokens(&env, &auth, key).await;
-    let bearer = format!("Bearer {access}");
-    let card = env
-        .sim(
-            Method::POST,
-            &format!("/sim/v1/brandpay/customers/{key}/cards"),
-            json!({}),
-        )
-        .await;
-    env.sim(
-        Method::POST,
-        &format!("/sim/v1/brandpay/customers/{key}/accounts"),
-        json!({}),
-    )
-    .await;
+    let (access, _) = brandpay_tokens(&env, &auth, key).await;
+    let customer = bearer(&access);
+    let card = register_card(&env, key, json!({})).await;
+    register_account(&env, key, json!({})).await;
     let r = env
         .post(
             "/v1/brandpay/payments/methods/card/remove",
-            &[("authorization", &bearer)],
+            &[("authorization", &customer)],
             &json!({"methodKey": card["methodKey"]}),
         )
         .await;
@@ -1138,7 +1040,7 @@ async fn brandpay_events_arrive_in_the_order_they_happened(env: TestEnv) {
     let r = env
         .post(
             "/v1/brandpay/customers/remove",
-            &[("authorization", &bearer)],
+            &[("authorization", &customer)],
             &json!({}),
         )
         .await;

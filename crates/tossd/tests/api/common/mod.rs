@@ -1,7 +1,6 @@
 //! The harness every integration test uses: a real tossd on a random port, over a fresh SQLite file or a
-//! fresh PostgreSQL database, driven over HTTP. `on_both_backends!` runs one scenario on both.
-
-#![allow(dead_code)]
+//! fresh PostgreSQL database, driven over HTTP. `on_both_backends!` runs one scenario on both. The helpers
+//! the scenarios share live here, each defined once.
 
 pub mod browser;
 
@@ -139,14 +138,6 @@ pub struct Resp {
 }
 
 impl TestEnv {
-    pub async fn start(backend: Backend) -> TestEnv {
-        TestEnv::start_with(backend, &[]).await
-    }
-
-    pub async fn start_with(backend: Backend, extra_flags: &[&str]) -> TestEnv {
-        TestEnv::start_serving(backend, extra_flags, axum::Router::new()).await
-    }
-
     /// A server that also serves `extra` routes (a test's probes) beside tossd's own.
     pub async fn start_serving(
         backend: Backend,
@@ -304,25 +295,50 @@ pub async fn send(
     }
 }
 
-/// Runs `scenario` against a fresh server on `backend`, then tears everything down (also on failure).
-pub async fn run<F, Fut>(backend: Backend, scenario: F)
+/// `tossd serve` as users run it, on a free port of 127.0.0.1 with `extra` flags; returns the child and
+/// its `host:port`.
+pub fn spawn_binary(
+    database_url: &str,
+    extra: &[&str],
+    stdout: std::process::Stdio,
+) -> (tokio::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|probe| probe.local_addr())
+        .expect("a free port")
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tossd"))
+        .args(["serve", "--listen", &listen, "--database-url", database_url])
+        .args(extra)
+        .stdout(stdout)
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the tossd binary starts");
+    (child, listen)
+}
+
+/// Runs `scenario` against a fresh server on `backend` started with `flags`, then tears everything down
+/// (also on failure).
+pub async fn run_with<F, Fut>(backend: Backend, flags: &[&str], scenario: F)
 where
     F: FnOnce(TestEnv) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    run_with_routes(backend, axum::Router::new(), scenario).await;
+    run_serving(backend, flags, axum::Router::new(), scenario).await;
 }
 
-/// [`run`] with `extra` routes served beside tossd's own.
-pub async fn run_with_routes<F, Fut>(
+/// [`run_with`] with `extra` routes served beside tossd's own (a test's probes).
+pub async fn run_serving<F, Fut>(
     backend: Backend,
+    flags: &[&str],
     extra: axum::Router<tossd::state::AppState>,
     scenario: F,
 ) where
     F: FnOnce(TestEnv) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    let env = TestEnv::start_serving(backend, &[], extra).await;
+    let env = TestEnv::start_serving(backend, flags, extra).await;
     let outcome = tokio::spawn(scenario(env.clone())).await;
     env.stop().await;
     if let Err(e) = outcome {
@@ -330,23 +346,29 @@ pub async fn run_with_routes<F, Fut>(
     }
 }
 
-/// `on_both_backends!(a, b)` makes tests `a::sqlite`, `a::postgres`, … from `async fn a(env: TestEnv)`.
+/// `on_both_backends!(a, b)` makes tests `a::sqlite`, `a::postgres`, … from `async fn a(env: TestEnv)`;
+/// `on_both_backends!(with_flags [..]; a, b)` starts their servers with those serve flags.
 #[macro_export]
 macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
+    (with_flags $flags:expr; $($name:ident),* $(,)?) => {
         $(
             mod $name {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn sqlite() {
-                    $crate::common::run($crate::common::Backend::Sqlite, super::$name).await;
+                    $crate::common::run_with($crate::common::Backend::Sqlite, &$flags, super::$name)
+                        .await;
                 }
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn postgres() {
-                    $crate::common::run($crate::common::Backend::Postgres, super::$name).await;
+                    $crate::common::run_with($crate::common::Backend::Postgres, &$flags, super::$name)
+                        .await;
                 }
             }
         )*
+    };
+    ($($name:ident),* $(,)?) => {
+        $crate::on_both_backends!(with_flags []; $($name),*);
     };
 }
 
@@ -362,11 +384,7 @@ pub async fn link_user(env: &TestEnv, user_key: i64) {
 
 /// Runs one SQL statement on the test database (fixtures the simulator has no call for yet).
 pub async fn exec_sql(env: &TestEnv, sql: &str) {
-    let pool = sqlx::any::AnyPoolOptions::new()
-        .max_connections(1)
-        .connect(env.database_url())
-        .await
-        .expect("test database");
+    let pool = env.db().await;
     pool.execute(sql).await.expect("fixture SQL");
     pool.close().await;
 }
@@ -396,23 +414,251 @@ pub fn app_client(app: &serde_json::Value) -> reqwest::Client {
     )
 }
 
-/// Signs a new BrandPay customer up (terms/agree → access-token) and returns (accessToken, refreshToken).
-pub async fn brandpay_tokens(env: &TestEnv, auth: &str, customer_key: &str) -> (String, String) {
+// ---------------------------------------------------------------------------------------------------
+// Answers and shapes shared by the scenarios.
+
+/// Asserts `r` is exactly `status` with `body`.
+pub fn assert_resp(r: &Resp, status: u16, body: &Value) {
+    assert_eq!((r.status, &r.body), (status, body), "{}", r.text);
+}
+
+/// `Authorization: Bearer` with `token`.
+pub fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+/// A Toss Payments failure body: `{code, message}`.
+pub fn error(code: &str, message: &str) -> Value {
+    serde_json::json!({"code": code, "message": message})
+}
+
+/// Toss Payments' `INVALID_REQUEST` body.
+pub fn invalid_request() -> Value {
+    error("INVALID_REQUEST", "잘못된 요청입니다.")
+}
+
+/// Toss Payments' `INVALID_CUSTOMER_KEY` body.
+pub fn invalid_customer_key() -> Value {
+    error(
+        "INVALID_CUSTOMER_KEY",
+        "고객키는 영문 대소문자, 숫자, 특수문자 -, _, =, ., @로 2자 이상 50자 이하여야 합니다.",
+    )
+}
+
+/// Toss Payments' `UNAUTHORIZED_KEY` body.
+pub fn unauthorized_key() -> Value {
+    error(
+        "UNAUTHORIZED_KEY",
+        "인증되지 않은 시크릿 키 혹은 클라이언트 키 입니다.",
+    )
+}
+
+/// An Apps-in-Toss failure envelope with `code` and `reason`.
+pub fn fail(code: &str, reason: &str) -> Value {
+    serde_json::json!({"resultType": "FAIL", "success": null,
+           "error": {"errorType": 0, "errorCode": code, "reason": reason, "data": {}, "title": null}})
+}
+
+/// Apps-in-Toss' `INVALID_PARAMETER` envelope.
+pub fn invalid_parameter() -> Value {
+    fail("INVALID_PARAMETER", "요청에 실패했습니다.")
+}
+
+/// The OAuth2 `invalid_grant` body of the Toss login endpoints.
+pub fn invalid_grant() -> Value {
+    serde_json::json!({"error": "invalid_grant"})
+}
+
+/// A string of exactly `len` ASCII letters and digits.
+pub fn is_alnum(value: &Value, len: usize) -> bool {
+    value
+        .as_str()
+        .is_some_and(|s| s.len() == len && s.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// A Toss Payments transaction key: 32 upper-case hex digits.
+pub fn is_transaction_key(value: &Value) -> bool {
+    value.as_str().is_some_and(|s| {
+        s.len() == 32
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+    })
+}
+
+/// A Toss Payments time: `2022-06-07T17:21:21+09:00`.
+pub fn is_tp_time(value: &Value) -> bool {
+    value.as_str().is_some_and(|s| {
+        s.len() == 25 && s.ends_with("+09:00") && chrono::DateTime::parse_from_rfc3339(s).is_ok()
+    })
+}
+
+/// `base` with `field` set to `value` (a request body with one field changed).
+pub fn with(base: &Value, field: &str, value: Value) -> Value {
+    let mut body = base.clone();
+    body[field] = value;
+    body
+}
+
+/// `base` without `field` (a request body missing one field).
+pub fn without(base: &Value, field: &str) -> Value {
+    let mut body = base.clone();
+    body.as_object_mut().expect("a JSON object").remove(field);
+    body
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Simulator steps.
+
+/// Moves the clock of the tossd at `base` forward `seconds`; returns the clock after.
+pub async fn advance_at(client: &reqwest::Client, base: &str, seconds: i64) -> Value {
+    let body = serde_json::json!({"seconds": seconds}).to_string();
+    let url = format!("{base}/sim/v1/clock/advance");
+    let r = send(client, Method::POST, &url, &[], Some(&body)).await;
+    assert_eq!(r.status, 200, "{url}: {}", r.text);
+    r.body
+}
+
+/// Moves the test's clock forward `seconds`; returns the clock after.
+pub async fn advance(env: &TestEnv, seconds: i64) -> Value {
+    advance_at(env.client(), env.base(), seconds).await
+}
+
+/// Every outbox event as `GET /sim/v1/webhooks` shows it, oldest first.
+pub async fn deliveries(env: &TestEnv) -> Vec<Value> {
+    let list = env.sim(Method::GET, "/sim/v1/webhooks", Value::Null).await;
+    let mut out = list.as_array().expect("a list").clone();
+    out.reverse();
+    out
+}
+
+/// Every outbox event's (eventType, payload), oldest first.
+pub async fn outbox_events(env: &TestEnv) -> Vec<(String, Value)> {
+    deliveries(env)
+        .await
+        .into_iter()
+        .map(|d| {
+            let event_type = d["eventType"].as_str().expect("eventType").to_owned();
+            (event_type, d["payload"].clone())
+        })
+        .collect()
+}
+
+/// The payloads of the `PAYMENT_STATUS_CHANGED` events, oldest first.
+pub async fn payment_webhooks(env: &TestEnv) -> Vec<Value> {
+    outbox_events(env)
+        .await
+        .into_iter()
+        .filter(|(event_type, _)| event_type == "PAYMENT_STATUS_CHANGED")
+        .map(|(_, payload)| payload)
+        .collect()
+}
+
+/// A card of BrandPay customer `key` registered through the simulator.
+pub async fn register_card(env: &TestEnv, key: &str, body: Value) -> Value {
+    env.sim(
+        Method::POST,
+        &format!("/sim/v1/brandpay/customers/{key}/cards"),
+        body,
+    )
+    .await
+}
+
+/// An account of BrandPay customer `key` registered through the simulator.
+pub async fn register_account(env: &TestEnv, key: &str, body: Value) -> Value {
+    env.sim(
+        Method::POST,
+        &format!("/sim/v1/brandpay/customers/{key}/accounts"),
+        body,
+    )
+    .await
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Partner calls.
+
+/// The Toss user logs in to an app (`POST /sim/v1/login` with `body`); returns the authorization code
+/// and referrer.
+pub async fn toss_login(env: &TestEnv, body: Value) -> (String, String) {
+    let r = env.sim(Method::POST, "/sim/v1/login", body).await;
+    let code = r["authorizationCode"].as_str().expect("code").to_owned();
+    assert_eq!(code.len(), 22);
+    assert!(code.bytes().all(|b| b.is_ascii_alphanumeric()));
+    (code, r["referrer"].as_str().expect("referrer").to_owned())
+}
+
+/// The partner exchanges a login's authorization code (`user/oauth2/generate-token`).
+pub async fn generate_token(env: &TestEnv, code: &str, referrer: &str) -> Resp {
+    env.post(
+        "/api-partner/v1/apps-in-toss/user/oauth2/generate-token",
+        &[],
+        &serde_json::json!({"authorizationCode": code, "referrer": referrer}),
+    )
+    .await
+}
+
+/// Logs `user_key` in to the default app with every scope and exchanges the code; returns the `success`
+/// payload (accessToken, refreshToken, …).
+pub async fn login_tokens(env: &TestEnv, user_key: i64) -> Value {
+    let (code, referrer) = toss_login(env, serde_json::json!({"userKey": user_key})).await;
+    let r = generate_token(env, &code, &referrer).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.body["success"].clone()
+}
+
+/// An Apps-in-Toss POST as the Toss user `user_key` (`x-toss-user-key`).
+pub async fn post_as(env: &TestEnv, path: &str, user_key: i64, body: &Value) -> Resp {
+    env.post(path, &[("x-toss-user-key", &user_key.to_string())], body)
+        .await
+}
+
+/// BrandPay terms agreement of customer `key`; returns the 24-character code.
+pub async fn brandpay_agree(
+    env: &TestEnv,
+    auth: &str,
+    key: &str,
+    scope: Value,
+    terms: Value,
+) -> String {
     let r = env
         .post(
             "/v1/brandpay/terms/agree",
             &[("authorization", auth)],
-            &serde_json::json!({"customerKey": customer_key, "scope": ["REGISTER"], "termsId": [1, 2, 3, 4]}),
+            &serde_json::json!({"customerKey": key, "scope": scope, "termsId": terms}),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = env
-        .post(
-            "/v1/brandpay/authorizations/access-token",
-            &[("authorization", auth)],
-            &serde_json::json!({"grantType": "AuthorizationCode", "customerKey": customer_key, "code": r.body["code"]}),
-        )
-        .await;
+    let code = r.body["code"].as_str().expect("code").to_owned();
+    assert!(is_alnum(&Value::from(code.as_str()), 24), "{code}");
+    assert_eq!(r.body.as_object().map(|o| o.len()), Some(1));
+    code
+}
+
+/// The BrandPay `AuthorizationCode` grant of `code` for customer `key`.
+pub async fn brandpay_exchange(env: &TestEnv, auth: &str, key: &str, code: &str) -> Resp {
+    env.post(
+        "/v1/brandpay/authorizations/access-token",
+        &[("authorization", auth)],
+        &serde_json::json!({"grantType": "AuthorizationCode", "customerKey": key, "code": code}),
+    )
+    .await
+}
+
+/// The code of BrandPay customer `key` agreeing to every sign-up term.
+pub async fn brandpay_signup_code(env: &TestEnv, auth: &str, key: &str) -> String {
+    brandpay_agree(
+        env,
+        auth,
+        key,
+        serde_json::json!(["REGISTER"]),
+        serde_json::json!([1, 2, 3, 4]),
+    )
+    .await
+}
+
+/// Signs BrandPay customer `key` up (sign-up code exchanged); returns (accessToken, refreshToken).
+pub async fn brandpay_tokens(env: &TestEnv, auth: &str, key: &str) -> (String, String) {
+    let code = brandpay_signup_code(env, auth, key).await;
+    let r = brandpay_exchange(env, auth, key, &code).await;
     assert_eq!(r.status, 200, "{}", r.text);
     (
         r.body["accessToken"]
@@ -424,4 +670,105 @@ pub async fn brandpay_tokens(env: &TestEnv, auth: &str, customer_key: &str) -> (
             .expect("refreshToken")
             .to_owned(),
     )
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Races.
+
+/// Runs `call(0)` … `call(n - 1)` at once; returns their outcomes in the order they finish.
+pub async fn concurrently<T, Fut>(n: usize, call: impl Fn(usize) -> Fut) -> Vec<T>
+where
+    T: Send + 'static,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+{
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..n {
+        set.spawn(call(i));
+    }
+    let mut out = Vec::with_capacity(n);
+    while let Some(outcome) = set.join_next().await {
+        out.push(outcome.expect("request task"));
+    }
+    out
+}
+
+/// The 200s among `responses`; every other response must be exactly `status` with `body`.
+pub fn successes<'a>(responses: &'a [Resp], status: u16, body: &Value) -> Vec<&'a Resp> {
+    let mut ok = Vec::new();
+    for r in responses {
+        if r.status == 200 {
+            ok.push(r);
+        } else {
+            assert_resp(r, status, body);
+        }
+    }
+    ok
+}
+
+/// The server at `first` and, on PostgreSQL, a second tossd on the test's database (the multi-process
+/// deployment; a SQLite file has one tossd). Races spread their requests over both.
+pub struct Servers {
+    bases: Vec<String>,
+    second: Option<Server>,
+}
+
+impl Servers {
+    /// `first` plus, on PostgreSQL, a second tossd started with `flags`.
+    pub async fn start(env: &TestEnv, first: &str, flags: &[&str]) -> Servers {
+        let second = match env.backend() {
+            Backend::Postgres => Some(env.second_server(flags).await),
+            Backend::Sqlite => None,
+        };
+        let mut bases = vec![first.to_owned()];
+        bases.extend(second.as_ref().map(Server::base_url));
+        Servers { bases, second }
+    }
+
+    /// The test's server plus, on PostgreSQL, a second tossd.
+    pub async fn of(env: &TestEnv) -> Servers {
+        Servers::start(env, env.base(), &[]).await
+    }
+
+    pub fn bases(&self) -> &[String] {
+        &self.bases
+    }
+
+    /// Where the `i`-th request goes: the servers in turn.
+    pub fn base(&self, i: usize) -> &str {
+        &self.bases[i % self.bases.len()]
+    }
+
+    pub async fn stop(self) {
+        if let Some(second) = self.second {
+            second.stop().await.expect("the second tossd stops");
+        }
+    }
+}
+
+/// `n` identical POSTs of `body` to `path` at once, spread over `servers`; returns every response.
+pub async fn post_concurrently(
+    env: &TestEnv,
+    servers: &Servers,
+    n: usize,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Vec<Resp> {
+    let headers: Vec<(String, String)> = headers
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .collect();
+    concurrently(n, |i| {
+        let client = env.client().clone();
+        let url = format!("{}{path}", servers.base(i));
+        let (headers, body) = (headers.clone(), body.to_owned());
+        async move {
+            let headers: Vec<(&str, &str)> = headers
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str()))
+                .collect();
+            send(&client, Method::POST, &url, &headers, Some(&body)).await
+        }
+    })
+    .await
 }
