@@ -138,7 +138,7 @@ pub struct Resp {
 }
 
 impl TestEnv {
-    pub async fn start_with(backend: Backend, extra_flags: &[&str]) -> TestEnv {
+    pub async fn start(backend: Backend, extra_flags: &[&str]) -> TestEnv {
         let database = TestDatabase::create(backend).await;
         let server = Server::start(&serve_args(&database.url, extra_flags))
             .await
@@ -315,12 +315,12 @@ pub fn spawn_binary(
 
 /// Runs `scenario` against a fresh server on `backend` started with `flags`, then tears everything down
 /// (also on failure).
-pub async fn run_with<F, Fut>(backend: Backend, flags: &[&str], scenario: F)
+pub async fn run<F, Fut>(backend: Backend, flags: &[&str], scenario: F)
 where
     F: FnOnce(TestEnv) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    let env = TestEnv::start_with(backend, flags).await;
+    let env = TestEnv::start(backend, flags).await;
     let outcome = tokio::spawn(scenario(env.clone())).await;
     env.stop().await;
     if let Err(e) = outcome {
@@ -337,13 +337,13 @@ macro_rules! on_both_backends {
             mod $name {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn sqlite() {
-                    $crate::common::run_with($crate::common::Backend::Sqlite, &$flags, super::$name)
+                    $crate::common::run($crate::common::Backend::Sqlite, &$flags, super::$name)
                         .await;
                 }
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn postgres() {
-                    $crate::common::run_with($crate::common::Backend::Postgres, &$flags, super::$name)
+                    $crate::common::run($crate::common::Backend::Postgres, &$flags, super::$name)
                         .await;
                 }
             }
