@@ -15,8 +15,8 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::common::{
-    advance_at, bearer, brandpay_tokens, concurrently, register_account, register_card, run_with,
-    send, spawn_binary, Backend, Resp, Servers, TestDatabase, TestEnv,
+    advance_at, bearer, brandpay_tokens, concurrently, register_account, register_card, run, send,
+    spawn_binary, Backend, Resp, Servers, TestDatabase, TestEnv,
 };
 use crate::on_both_backends;
 
@@ -877,7 +877,7 @@ mod timeouts {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn sqlite() {
-        run_with(
+        run(
             Backend::Sqlite,
             &["--webhook-timeout-ms", "300"],
             a_receiver_that_does_not_answer_in_time_gets_a_retry,
@@ -887,7 +887,7 @@ mod timeouts {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn postgres() {
-        run_with(
+        run(
             Backend::Postgres,
             &["--webhook-timeout-ms", "300"],
             a_receiver_that_does_not_answer_in_time_gets_a_retry,
@@ -897,7 +897,7 @@ mod timeouts {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn retry_scale_sqlite() {
-        run_with(
+        run(
             Backend::Sqlite,
             &["--webhook-retry-scale", "0.5"],
             the_retry_scale_shrinks_waits,
@@ -907,7 +907,7 @@ mod timeouts {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn retry_scale_postgres() {
-        run_with(
+        run(
             Backend::Postgres,
             &["--webhook-retry-scale", "0.5"],
             the_retry_scale_shrinks_waits,

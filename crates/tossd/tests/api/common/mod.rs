@@ -320,7 +320,7 @@ pub fn spawn_binary(
 
 /// Runs `scenario` against a fresh server on `backend` started with `flags`, then tears everything down
 /// (also on failure).
-pub async fn run_with<F, Fut>(backend: Backend, flags: &[&str], scenario: F)
+pub async fn run<F, Fut>(backend: Backend, flags: &[&str], scenario: F)
 where
     F: FnOnce(TestEnv) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
@@ -328,7 +328,7 @@ where
     run_serving(backend, flags, axum::Router::new(), scenario).await;
 }
 
-/// [`run_with`] with `extra` routes served beside tossd's own (a test's probes).
+/// [`run`] with `extra` routes served beside tossd's own (a test's probes).
 pub async fn run_serving<F, Fut>(
     backend: Backend,
     flags: &[&str],
@@ -355,13 +355,13 @@ macro_rules! on_both_backends {
             mod $name {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn sqlite() {
-                    $crate::common::run_with($crate::common::Backend::Sqlite, &$flags, super::$name)
+                    $crate::common::run($crate::common::Backend::Sqlite, &$flags, super::$name)
                         .await;
                 }
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn postgres() {
-                    $crate::common::run_with($crate::common::Backend::Postgres, &$flags, super::$name)
+                    $crate::common::run($crate::common::Backend::Postgres, &$flags, super::$name)
                         .await;
                 }
             }
