@@ -6,6 +6,7 @@ use chrono::{Days, NaiveDate};
 
 use crate::domain::secrets;
 use crate::domain::time::Instant;
+use crate::domain::wire::wire_enum;
 
 /// Authorization codes from `terms/agree` live 10 minutes.
 pub const CODE_LIFETIME_SECONDS: i64 = 600;
@@ -25,67 +26,6 @@ pub fn is_valid_customer_key(key: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'=' | b'.' | b'@'))
 }
-
-/// A stored or requested text that is none of an enum's wire strings. Decoding a row with such a value is a
-/// decode error, never a panic.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownValue {
-    pub what: &'static str,
-    pub value: String,
-}
-
-impl std::fmt::Display for UnknownValue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:?} is not a {}", self.value, self.what)
-    }
-}
-
-impl std::error::Error for UnknownValue {}
-
-/// An enum whose variants are written on the wire and in the database as fixed strings: serde uses them,
-/// `as_str` gives them, `FromStr` reads them back (anything else is an [`UnknownValue`]).
-macro_rules! wire_enum {
-    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-        pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $wire)] $variant),+
-        }
-
-        impl $name {
-            /// Every variant, in declaration order.
-            #[cfg(test)]
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $wire),+
-                }
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = $crate::domain::brandpay::UnknownValue;
-
-            fn from_str(text: &str) -> Result<$name, Self::Err> {
-                match text {
-                    $($wire => Ok($name::$variant),)+
-                    other => Err($crate::domain::brandpay::UnknownValue {
-                        what: stringify!($name),
-                        value: other.to_owned(),
-                    }),
-                }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-pub(crate) use wire_enum;
 
 wire_enum! {
     /// A BrandPay terms scope (`scope` of the terms lookup and agreement): the type of a terms entry.
@@ -701,6 +641,7 @@ pub fn is_valid_rrn(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::wire::{assert_round_trips, UnknownValue};
 
     #[test]
     fn customer_keys_follow_the_documented_alphabet_and_length() {
@@ -829,28 +770,15 @@ mod tests {
 
     #[test]
     fn enums_read_and_write_their_wire_strings() {
-        fn round_trip<T>(all: &[T], as_str: fn(T) -> &'static str)
-        where
-            T: Copy + std::fmt::Debug + PartialEq + std::str::FromStr + serde::Serialize,
-        {
-            for value in all {
-                let text = as_str(*value);
-                assert_eq!(text.parse::<T>().ok(), Some(*value));
-                assert_eq!(
-                    serde_json::to_value(value).ok(),
-                    Some(serde_json::Value::from(text))
-                );
-            }
-        }
-        round_trip(Scope::ALL, Scope::as_str);
-        round_trip(CustomerStatus::ALL, CustomerStatus::as_str);
-        round_trip(CustomerEvent::ALL, CustomerEvent::as_str);
-        round_trip(CodeStatus::ALL, CodeStatus::as_str);
-        round_trip(MethodType::ALL, MethodType::as_str);
-        round_trip(MethodStatus::ALL, MethodStatus::as_str);
-        round_trip(CardType::ALL, CardType::as_str);
-        round_trip(OwnerType::ALL, OwnerType::as_str);
-        round_trip(PromotionType::ALL, PromotionType::as_str);
+        assert_round_trips(Scope::ALL);
+        assert_round_trips(CustomerStatus::ALL);
+        assert_round_trips(CustomerEvent::ALL);
+        assert_round_trips(CodeStatus::ALL);
+        assert_round_trips(MethodType::ALL);
+        assert_round_trips(MethodStatus::ALL);
+        assert_round_trips(CardType::ALL);
+        assert_round_trips(OwnerType::ALL);
+        assert_round_trips(PromotionType::ALL);
         assert_eq!(CardType::Check.as_str(), "체크");
         assert_eq!(
             PromotionType::CardInterestFree.as_str(),
@@ -860,7 +788,7 @@ mod tests {
         assert_eq!(
             unknown,
             Err(UnknownValue {
-                what: "CustomerStatus",
+                kind: "CustomerStatus",
                 value: "DORMANT".to_owned()
             })
         );

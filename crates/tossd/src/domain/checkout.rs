@@ -12,6 +12,7 @@ use crate::domain::brandpay::{
 use crate::domain::merchant::{PaymentSettings, TaxType};
 use crate::domain::payment::PaymentStatus;
 use crate::domain::time::Instant;
+use crate::domain::wire::wire_enum;
 
 /// Installments apply only from this amount on (§2.9.2).
 pub const INSTALLMENT_MINIMUM: i64 = 50_000;
@@ -97,19 +98,11 @@ pub struct InterestFree<'a> {
     pub minimum_payment_amount: i64,
 }
 
-/// `interestPayer` of an installment payment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InterestPayer {
-    CardCompany,
-    Buyer,
-}
-
-impl InterestPayer {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InterestPayer::CardCompany => "CARD_COMPANY",
-            InterestPayer::Buyer => "BUYER",
-        }
+wire_enum! {
+    /// `interestPayer` of an installment payment.
+    pub enum InterestPayer {
+        CardCompany = "CARD_COMPANY",
+        Buyer = "BUYER",
     }
 }
 

@@ -1,13 +1,14 @@
 //! In-app purchase order statuses (REFERENCE.md §2.4.1, §3.2): what each status says and which moves the
 //! simulator may make, and the default app's products (§6.5).
 
-use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
 use crate::domain::time::Instant;
+use crate::domain::wire::{wire_enum, UnknownValue};
 
+// Not `wire_enum!`: `FromStr` refuses the two lookup outcomes, which are never stored or requested.
 /// The `status` of the order-status answer: six an order can be in, and two lookup outcomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -24,18 +25,6 @@ pub enum OrderStatus {
     MiniappMismatch,
 }
 
-/// A text that names no order status an order can be in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownOrderStatus(pub String);
-
-impl fmt::Display for UnknownOrderStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown order status {:?}", self.0)
-    }
-}
-
-impl std::error::Error for UnknownOrderStatus {}
-
 impl OrderStatus {
     pub const ALL: [OrderStatus; 8] = [
         OrderStatus::OrderInProgress,
@@ -48,7 +37,7 @@ impl OrderStatus {
         OrderStatus::MiniappMismatch,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             OrderStatus::OrderInProgress => "ORDER_IN_PROGRESS",
             OrderStatus::Purchased => "PURCHASED",
@@ -117,13 +106,16 @@ impl OrderStatus {
 
 /// Parses a status an order can be in; the lookup outcomes are refused like any unknown text.
 impl FromStr for OrderStatus {
-    type Err = UnknownOrderStatus;
+    type Err = UnknownValue;
 
-    fn from_str(text: &str) -> Result<OrderStatus, UnknownOrderStatus> {
+    fn from_str(text: &str) -> Result<OrderStatus, UnknownValue> {
         OrderStatus::ALL
             .into_iter()
             .find(|s| s.is_stored() && s.as_str() == text)
-            .ok_or_else(|| UnknownOrderStatus(text.to_owned()))
+            .ok_or_else(|| UnknownValue {
+                kind: "OrderStatus",
+                value: text.to_owned(),
+            })
     }
 }
 
@@ -155,20 +147,11 @@ pub fn shown_determined_at(status: OrderStatus, stored: Option<Instant>) -> Opti
     stored.filter(|_| status.determines_time())
 }
 
-/// The kind of an in-app product.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ProductKind {
-    Consumable,
-    NonConsumable,
-}
-
-impl ProductKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProductKind::Consumable => "CONSUMABLE",
-            ProductKind::NonConsumable => "NON_CONSUMABLE",
-        }
+wire_enum! {
+    /// The kind of an in-app product.
+    pub enum ProductKind {
+        Consumable = "CONSUMABLE",
+        NonConsumable = "NON_CONSUMABLE",
     }
 }
 
@@ -232,7 +215,10 @@ mod tests {
         assert_eq!("PURCHASED".parse(), Ok(Purchased));
         assert_eq!(
             "NOT_FOUND".parse::<OrderStatus>(),
-            Err(UnknownOrderStatus("NOT_FOUND".into()))
+            Err(UnknownValue {
+                kind: "OrderStatus",
+                value: "NOT_FOUND".into()
+            })
         );
         assert!("purchased".parse::<OrderStatus>().is_err());
         assert_eq!(NotFound.reason(), "주문을 찾을 수 없어요.");

@@ -11,7 +11,6 @@ pub const ABANDONED_AFTER_MICROS: i64 = 60 * 1_000_000;
 
 wire_enum! {
     /// The state of a record.
-    #[derive(Copy)]
     pub enum RecordState {
         /// The first request is running, owned by one process.
         InProgress = "IN_PROGRESS",

@@ -9,6 +9,7 @@ use base64::Engine;
 
 use crate::domain::secrets;
 use crate::domain::time::Instant;
+use crate::domain::wire::wire_enum;
 
 /// An authorization code is valid for 10 minutes after issue.
 pub const CODE_LIFETIME_SECONDS: i64 = 600;
@@ -32,80 +33,30 @@ pub const SCOPES: [&str; 8] = [
     "user_email",
 ];
 
-/// The `referrer` `appLogin()` returns with a code: the Toss app or one of the two spellings of the sandbox
-/// app. The exchange must present it unchanged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Referrer {
-    Default,
-    Sandbox,
-    /// The sandbox app of older SDKs spells it in lower case.
-    SandboxLowercase,
-}
-
-impl Referrer {
-    pub fn parse(text: &str) -> Option<Referrer> {
-        match text {
-            "DEFAULT" => Some(Referrer::Default),
-            "SANDBOX" => Some(Referrer::Sandbox),
-            "sandbox" => Some(Referrer::SandboxLowercase),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Referrer::Default => "DEFAULT",
-            Referrer::Sandbox => "SANDBOX",
-            Referrer::SandboxLowercase => "sandbox",
-        }
+wire_enum! {
+    /// The `referrer` `appLogin()` returns with a code: the Toss app or one of the two spellings of the
+    /// sandbox app. The exchange must present it unchanged.
+    pub enum Referrer {
+        Default = "DEFAULT",
+        Sandbox = "SANDBOX",
+        /// The sandbox app of older SDKs spells it in lower case.
+        SandboxLowercase = "sandbox",
     }
 }
 
-/// A Toss user's gender as Toss records it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Gender {
-    Male,
-    Female,
-}
-
-impl Gender {
-    pub fn parse(text: &str) -> Option<Gender> {
-        match text {
-            "MALE" => Some(Gender::Male),
-            "FEMALE" => Some(Gender::Female),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Gender::Male => "MALE",
-            Gender::Female => "FEMALE",
-        }
+wire_enum! {
+    /// A Toss user's gender as Toss records it.
+    pub enum Gender {
+        Male = "MALE",
+        Female = "FEMALE",
     }
 }
 
-/// Whether a Toss user is Korean (`LOCAL`) or not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Nationality {
-    Local,
-    Foreigner,
-}
-
-impl Nationality {
-    pub fn parse(text: &str) -> Option<Nationality> {
-        match text {
-            "LOCAL" => Some(Nationality::Local),
-            "FOREIGNER" => Some(Nationality::Foreigner),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Nationality::Local => "LOCAL",
-            Nationality::Foreigner => "FOREIGNER",
-        }
+wire_enum! {
+    /// Whether a Toss user is Korean (`LOCAL`) or not.
+    pub enum Nationality {
+        Local = "LOCAL",
+        Foreigner = "FOREIGNER",
     }
 }
 
@@ -163,30 +114,12 @@ pub fn grant_terms<'a>(
         .collect())
 }
 
-/// Why a user's link to an app ends inside Toss (the unlink callback's `referrer`, §4.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UnlinkReason {
-    Unlink,
-    WithdrawalTerms,
-    WithdrawalToss,
-}
-
-impl UnlinkReason {
-    pub fn parse(text: &str) -> Option<UnlinkReason> {
-        match text {
-            "UNLINK" => Some(UnlinkReason::Unlink),
-            "WITHDRAWAL_TERMS" => Some(UnlinkReason::WithdrawalTerms),
-            "WITHDRAWAL_TOSS" => Some(UnlinkReason::WithdrawalToss),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UnlinkReason::Unlink => "UNLINK",
-            UnlinkReason::WithdrawalTerms => "WITHDRAWAL_TERMS",
-            UnlinkReason::WithdrawalToss => "WITHDRAWAL_TOSS",
-        }
+wire_enum! {
+    /// Why a user's link to an app ends inside Toss (the unlink callback's `referrer`, §4.2).
+    pub enum UnlinkReason {
+        Unlink = "UNLINK",
+        WithdrawalTerms = "WITHDRAWAL_TERMS",
+        WithdrawalToss = "WITHDRAWAL_TOSS",
     }
 }
 
@@ -297,22 +230,6 @@ pub fn new_subject() -> String {
     STANDARD.encode(secrets::random_bytes(23))
 }
 
-/// A random UUID v4 (JWT `jti`).
-pub fn new_uuid_v4() -> String {
-    let mut b = secrets::random_bytes(16);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
-}
-
 /// Encrypts one personal field of `login-me`: AES-256-GCM with the app's key and AAD, a fresh 12-byte IV,
 /// sent as standard base64 of IV ‖ ciphertext ‖ tag. `None` when the key is not 32 bytes.
 pub fn encrypt_field(key: &[u8], aad: &str, plain: &str) -> Option<String> {
@@ -389,10 +306,6 @@ mod tests {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'));
         assert_eq!(new_subject().len(), 32);
-        let uuid = new_uuid_v4();
-        assert_eq!(uuid.len(), 36);
-        assert_eq!(&uuid[14..15], "4");
-        assert!(matches!(&uuid[19..20], "8" | "9" | "a" | "b"));
     }
 
     #[test]
@@ -552,24 +465,24 @@ mod tests {
     #[test]
     fn profile_values_and_referrers_round_trip() {
         for text in ["DEFAULT", "SANDBOX", "sandbox"] {
-            assert_eq!(Referrer::parse(text).unwrap().as_str(), text);
+            assert_eq!(text.parse::<Referrer>().unwrap().as_str(), text);
         }
-        assert_eq!(Referrer::parse("Sandbox"), None);
+        assert!("Sandbox".parse::<Referrer>().is_err());
         for text in ["MALE", "FEMALE"] {
-            assert_eq!(Gender::parse(text).unwrap().as_str(), text);
+            assert_eq!(text.parse::<Gender>().unwrap().as_str(), text);
         }
-        assert_eq!(Gender::parse("male"), None);
+        assert!("male".parse::<Gender>().is_err());
         for text in ["LOCAL", "FOREIGNER"] {
-            assert_eq!(Nationality::parse(text).unwrap().as_str(), text);
+            assert_eq!(text.parse::<Nationality>().unwrap().as_str(), text);
         }
-        assert_eq!(Nationality::parse("KR"), None);
+        assert!("KR".parse::<Nationality>().is_err());
     }
 
     #[test]
     fn unlink_reasons_round_trip() {
         for text in ["UNLINK", "WITHDRAWAL_TERMS", "WITHDRAWAL_TOSS"] {
-            assert_eq!(UnlinkReason::parse(text).unwrap().as_str(), text);
+            assert_eq!(text.parse::<UnlinkReason>().unwrap().as_str(), text);
         }
-        assert_eq!(UnlinkReason::parse("unlink"), None);
+        assert!("unlink".parse::<UnlinkReason>().is_err());
     }
 }

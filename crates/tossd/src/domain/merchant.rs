@@ -5,7 +5,6 @@ use crate::domain::wire::wire_enum;
 
 wire_enum! {
     /// The mode of a merchant's keys: test keys see and make test data only, live keys live data.
-    #[derive(Copy)]
     pub enum Mode {
         Test = "test",
         Live = "live",
@@ -26,7 +25,6 @@ impl Mode {
 
 wire_enum! {
     /// How a merchant's payments are taxed (`taxType`).
-    #[derive(Copy)]
     pub enum TaxType {
         /// Request `taxFreeAmount` values apply.
         Mixed = "MIXED",

@@ -1,67 +1,25 @@
 //! Smart messages (REFERENCE.md §2.5): template kinds, statuses and channels, template rendering and
 //! which channels a delivery reaches.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::domain::secrets;
+use crate::domain::wire::{wire_enum, UnknownValue};
 
-/// A word that names no value of one of this module's enums (a stored column or a simulator field).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownWord {
-    pub of: &'static str,
-    pub word: String,
-}
-
-impl fmt::Display for UnknownWord {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown {} {:?}", self.of, self.word)
-    }
-}
-
-impl std::error::Error for UnknownWord {}
-
-/// A channel a template can use; SMS, Alimtalk and Friendtalk are never sent by tossd.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Channel {
-    Push,
-    Inbox,
-}
-
-impl Channel {
-    /// Every channel, in the order a template's channels are stored and sent.
-    pub const ALL: [Channel; 2] = [Channel::Push, Channel::Inbox];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Channel::Push => "PUSH",
-            Channel::Inbox => "INBOX",
-        }
-    }
-}
-
-impl FromStr for Channel {
-    type Err = UnknownWord;
-
-    fn from_str(word: &str) -> Result<Channel, UnknownWord> {
-        Channel::ALL
-            .into_iter()
-            .find(|c| c.as_str() == word)
-            .ok_or_else(|| UnknownWord {
-                of: "channel",
-                word: word.to_owned(),
-            })
+wire_enum! {
+    /// A channel a template can use; SMS, Alimtalk and Friendtalk are never sent by tossd. Declared in the
+    /// order a template's channels are stored and sent.
+    pub enum Channel {
+        Push = "PUSH",
+        Inbox = "INBOX",
     }
 }
 
 /// The channels of a template in canonical order, each once.
 pub fn canonical_channels(requested: &[Channel]) -> Vec<Channel> {
     Channel::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|c| requested.contains(c))
         .collect()
 }
@@ -76,64 +34,30 @@ pub fn encode_channels(channels: &[Channel]) -> String {
 }
 
 /// Reads [`encode_channels`]'s text.
-pub fn decode_channels(text: &str) -> Result<Vec<Channel>, UnknownWord> {
+pub fn decode_channels(text: &str) -> Result<Vec<Channel>, UnknownValue> {
     text.split(',')
         .filter(|c| !c.is_empty())
         .map(str::parse)
         .collect()
 }
 
-/// What a template is for: marketing messages need the user's marketing consent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum TemplateKind {
-    Functional,
-    Marketing,
-}
-
-impl TemplateKind {
-    pub const ALL: [TemplateKind; 2] = [TemplateKind::Functional, TemplateKind::Marketing];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            TemplateKind::Functional => "FUNCTIONAL",
-            TemplateKind::Marketing => "MARKETING",
-        }
+wire_enum! {
+    /// What a template is for: marketing messages need the user's marketing consent.
+    pub enum TemplateKind {
+        Functional = "FUNCTIONAL",
+        Marketing = "MARKETING",
     }
 }
 
-impl FromStr for TemplateKind {
-    type Err = UnknownWord;
-
-    fn from_str(word: &str) -> Result<TemplateKind, UnknownWord> {
-        TemplateKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == word)
-            .ok_or_else(|| UnknownWord {
-                of: "template kind",
-                word: word.to_owned(),
-            })
+wire_enum! {
+    /// The review status of a template; only approved templates are sent.
+    pub enum TemplateStatus {
+        Approved = "APPROVED",
+        InReview = "IN_REVIEW",
     }
-}
-
-/// The review status of a template; only approved templates are sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum TemplateStatus {
-    Approved,
-    InReview,
 }
 
 impl TemplateStatus {
-    pub const ALL: [TemplateStatus; 2] = [TemplateStatus::Approved, TemplateStatus::InReview];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            TemplateStatus::Approved => "APPROVED",
-            TemplateStatus::InReview => "IN_REVIEW",
-        }
-    }
-
     /// Whether messages may be sent with a template in this status.
     pub fn is_sendable(self) -> bool {
         match self {
@@ -143,35 +67,12 @@ impl TemplateStatus {
     }
 }
 
-impl FromStr for TemplateStatus {
-    type Err = UnknownWord;
-
-    fn from_str(word: &str) -> Result<TemplateStatus, UnknownWord> {
-        TemplateStatus::ALL
-            .into_iter()
-            .find(|s| s.as_str() == word)
-            .ok_or_else(|| UnknownWord {
-                of: "template status",
-                word: word.to_owned(),
-            })
-    }
-}
-
-/// Why a delivery did not reach the user: the wire `reachedFailReason`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailReason {
-    PushOptOut,
-    NoMarketingConsent,
-    UnknownUser,
-}
-
-impl FailReason {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            FailReason::PushOptOut => "푸시 수신 거부 상태입니다.",
-            FailReason::NoMarketingConsent => "마케팅 정보 수신에 동의하지 않은 사용자입니다.",
-            FailReason::UnknownUser => "존재하지 않는 사용자입니다.",
-        }
+wire_enum! {
+    /// Why a delivery did not reach the user: the wire `reachedFailReason`.
+    pub enum FailReason {
+        PushOptOut = "푸시 수신 거부 상태입니다.",
+        NoMarketingConsent = "마케팅 정보 수신에 동의하지 않은 사용자입니다.",
+        UnknownUser = "존재하지 않는 사용자입니다.",
     }
 }
 
@@ -281,6 +182,7 @@ pub fn template_code_is_valid(code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::wire::assert_round_trips;
     use serde_json::json;
 
     fn ctx(v: Value) -> Map<String, Value> {
@@ -392,18 +294,10 @@ mod tests {
 
     #[test]
     fn wire_words_round_trip() {
-        for c in Channel::ALL {
-            assert_eq!(c.as_str().parse(), Ok(c));
-            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
-        }
-        for k in TemplateKind::ALL {
-            assert_eq!(k.as_str().parse(), Ok(k));
-            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
-        }
-        for s in TemplateStatus::ALL {
-            assert_eq!(s.as_str().parse(), Ok(s));
-            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
-        }
+        assert_round_trips(Channel::ALL);
+        assert_round_trips(TemplateKind::ALL);
+        assert_round_trips(TemplateStatus::ALL);
+        assert_round_trips(FailReason::ALL);
         assert!("SMS".parse::<Channel>().is_err());
         assert!("approved".parse::<TemplateStatus>().is_err());
     }

@@ -2,64 +2,13 @@
 //! with the guards of execute, refund and expiry, and the refund arithmetic. No IO: callers pass values and
 //! clock readings.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
 use crate::domain::time::Instant;
+use crate::domain::wire::wire_enum;
 use crate::domain::{secrets, uuid};
-
-/// A stored or sent text that names none of a Toss Pay enum's values.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownValue {
-    pub kind: &'static str,
-    pub value: String,
-}
-
-impl fmt::Display for UnknownValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown {} {:?}", self.kind, self.value)
-    }
-}
-
-impl std::error::Error for UnknownValue {}
-
-/// An enum of wire strings: serde, `as_str` and `FromStr` say the same words.
-macro_rules! wire_enum {
-    ($(#[$meta:meta])* $name:ident, $kind:literal { $($(#[$vmeta:meta])* $variant:ident = $wire:literal,)+ }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $wire)] $variant,)+
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $wire,)+
-                }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = UnknownValue;
-
-            fn from_str(text: &str) -> Result<$name, UnknownValue> {
-                match text {
-                    $($wire => Ok($name::$variant),)+
-                    other => Err(UnknownValue { kind: $kind, value: other.to_owned() }),
-                }
-            }
-        }
-    };
-}
 
 wire_enum! {
     /// `payStatus` (REFERENCE.md §3.1).
-    PayStatus, "payStatus" {
+    pub enum PayStatus {
         /// Made; the buyer has not answered the pay sheet.
         PayStandby = "PAY_STANDBY",
         /// The buyer authenticated; the partner may execute.
@@ -75,7 +24,7 @@ wire_enum! {
 
 wire_enum! {
     /// `isTestPayment` as the payment's `mode`: TEST and LIVE payments are separate worlds.
-    PayMode, "mode" {
+    pub enum PayMode {
         Test = "TEST",
         Live = "LIVE",
     }
@@ -93,7 +42,7 @@ impl PayMode {
 
 wire_enum! {
     /// `payMethod`: how the buyer paid in the pay sheet.
-    PayMethod, "payMethod" {
+    pub enum PayMethod {
         Card = "CARD",
         TossMoney = "TOSS_MONEY",
     }
@@ -101,7 +50,7 @@ wire_enum! {
 
 wire_enum! {
     /// `stepType` of an entry of `transactions[]`.
-    TransactionKind, "stepType" {
+    pub enum TransactionKind {
         Pay = "PAY",
         Refund = "REFUND",
     }
@@ -109,7 +58,7 @@ wire_enum! {
 
 wire_enum! {
     /// `cashReceiptTradeOption`.
-    TradeOption, "cashReceiptTradeOption" {
+    pub enum TradeOption {
         General = "GENERAL",
         Culture = "CULTURE",
         PublicTp = "PUBLIC_TP",
@@ -118,7 +67,7 @@ wire_enum! {
 
 wire_enum! {
     /// `installment`: whether the buyer may pay a card payment in installments.
-    Installment, "installment" {
+    pub enum Installment {
         Use = "USE",
         NotUse = "NOT_USE",
     }
@@ -127,7 +76,7 @@ wire_enum! {
 wire_enum! {
     /// The kind of Toss Pay merchant key an app registered (REFERENCE.md §2.3 "Merchant key"); the key
     /// itself is not kept.
-    MerchantKey, "merchantKey" {
+    pub enum MerchantKey {
         /// The public test key: payments can be made and looked up, not executed or refunded.
         PublicTest = "PUBLIC_TEST",
         Private = "PRIVATE",
@@ -769,8 +718,10 @@ pub fn masked_card_number(bin: &str, last4: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use proptest::prelude::*;
+
+    use super::*;
+    use crate::domain::wire::assert_round_trips;
 
     fn payment(status: PayStatus, method: Option<PayMethod>) -> Payment {
         Payment {
@@ -823,27 +774,13 @@ mod tests {
 
     #[test]
     fn wire_strings_round_trip() {
-        fn check<T>(all: &[T], as_str: fn(T) -> &'static str)
-        where
-            T: Copy + PartialEq + std::fmt::Debug + Serialize + FromStr<Err = UnknownValue>,
-        {
-            for value in all {
-                let wire = as_str(*value);
-                assert_eq!(
-                    serde_json::to_value(value).unwrap(),
-                    serde_json::json!(wire)
-                );
-                assert_eq!(wire.parse::<T>(), Ok(*value));
-            }
-            assert!("nope".parse::<T>().is_err());
-        }
-        check(PayStatus::ALL, PayStatus::as_str);
-        check(PayMode::ALL, PayMode::as_str);
-        check(PayMethod::ALL, PayMethod::as_str);
-        check(TransactionKind::ALL, TransactionKind::as_str);
-        check(TradeOption::ALL, TradeOption::as_str);
-        check(Installment::ALL, Installment::as_str);
-        check(MerchantKey::ALL, MerchantKey::as_str);
+        assert_round_trips(PayStatus::ALL);
+        assert_round_trips(PayMode::ALL);
+        assert_round_trips(PayMethod::ALL);
+        assert_round_trips(TransactionKind::ALL);
+        assert_round_trips(TradeOption::ALL);
+        assert_round_trips(Installment::ALL);
+        assert_round_trips(MerchantKey::ALL);
         assert_eq!(
             PayStatus::ALL
                 .iter()
@@ -861,7 +798,7 @@ mod tests {
         assert_eq!(PayMode::of(false).as_str(), "LIVE");
         assert_eq!(
             "PAY_DONE".parse::<PayStatus>().unwrap_err().to_string(),
-            "unknown payStatus \"PAY_DONE\""
+            "unknown PayStatus \"PAY_DONE\""
         );
     }
 

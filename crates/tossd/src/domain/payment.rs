@@ -12,7 +12,6 @@ use crate::domain::secrets;
 use crate::domain::time::Instant;
 use crate::domain::wire::wire_enum;
 
-// Not `Copy` while the BrandPay confirm clones it (clippy refuses `clone` on a `Copy` type).
 wire_enum! {
     /// `status` of a Payment (§3.6): the states tossd's payments go through.
     pub enum PaymentStatus {
@@ -32,7 +31,6 @@ wire_enum! {
 
 wire_enum! {
     /// `method` of a Payment, in Korean as the API writes it.
-    #[derive(Copy)]
     pub enum PaymentMethod {
         Card = "카드",
         Transfer = "계좌이체",
@@ -41,7 +39,6 @@ wire_enum! {
 
 wire_enum! {
     /// `cancelStatus` of a Cancel: cancels complete synchronously.
-    #[derive(Copy)]
     pub enum CancelStatus {
         Done = "DONE",
     }
@@ -49,7 +46,6 @@ wire_enum! {
 
 wire_enum! {
     /// `card.acquireStatus`: a card payment waits for acquisition until it is cancelled in full.
-    #[derive(Copy)]
     pub enum AcquireStatus {
         Ready = "READY",
         Canceled = "CANCELED",
@@ -58,7 +54,6 @@ wire_enum! {
 
 wire_enum! {
     /// `transfer.settlementStatus`.
-    #[derive(Copy)]
     pub enum SettlementStatus {
         Incompleted = "INCOMPLETED",
     }

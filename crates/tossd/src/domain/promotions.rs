@@ -2,142 +2,36 @@
 //! grant a promotion accepts, how a grant debits its budget, when a key may be spent and when a grant
 //! settles.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
 use crate::domain::time::Instant;
+use crate::domain::wire::wire_enum;
 
 /// A promotion key lives one hour from issue.
 pub const KEY_LIFETIME_SECONDS: i64 = 3600;
 
-/// A word that names no value of one of this module's enums (a stored column or a simulator field).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownWord {
-    pub of: &'static str,
-    pub word: String,
-}
-
-impl fmt::Display for UnknownWord {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown {} {:?}", self.of, self.word)
+wire_enum! {
+    /// The state of a promotion, as the console shows it; only `RUNNING` accepts grants.
+    pub enum PromotionState {
+        NotStarted = "NOT_STARTED",
+        Running = "RUNNING",
+        Stopped = "STOPPED",
+        Ended = "ENDED",
     }
 }
 
-impl std::error::Error for UnknownWord {}
-
-/// The state of a promotion, as the console shows it; only `RUNNING` accepts grants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum PromotionState {
-    NotStarted,
-    Running,
-    Stopped,
-    Ended,
-}
-
-impl PromotionState {
-    pub const ALL: [PromotionState; 4] = [
-        PromotionState::NotStarted,
-        PromotionState::Running,
-        PromotionState::Stopped,
-        PromotionState::Ended,
-    ];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            PromotionState::NotStarted => "NOT_STARTED",
-            PromotionState::Running => "RUNNING",
-            PromotionState::Stopped => "STOPPED",
-            PromotionState::Ended => "ENDED",
-        }
+wire_enum! {
+    /// The state of a promotion key; expiry is read from its issue time, not stored.
+    pub enum KeyState {
+        Issued = "ISSUED",
+        Executed = "EXECUTED",
     }
 }
 
-impl FromStr for PromotionState {
-    type Err = UnknownWord;
-
-    fn from_str(word: &str) -> Result<PromotionState, UnknownWord> {
-        PromotionState::ALL
-            .into_iter()
-            .find(|s| s.as_str() == word)
-            .ok_or_else(|| UnknownWord {
-                of: "promotion state",
-                word: word.to_owned(),
-            })
-    }
-}
-
-/// The state of a promotion key; expiry is read from its issue time, not stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum KeyState {
-    Issued,
-    Executed,
-}
-
-impl KeyState {
-    pub const ALL: [KeyState; 2] = [KeyState::Issued, KeyState::Executed];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            KeyState::Issued => "ISSUED",
-            KeyState::Executed => "EXECUTED",
-        }
-    }
-}
-
-impl FromStr for KeyState {
-    type Err = UnknownWord;
-
-    fn from_str(word: &str) -> Result<KeyState, UnknownWord> {
-        KeyState::ALL
-            .into_iter()
-            .find(|s| s.as_str() == word)
-            .ok_or_else(|| UnknownWord {
-                of: "promotion key state",
-                word: word.to_owned(),
-            })
-    }
-}
-
-/// The status of a grant, as `execution-result` answers it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum GrantStatus {
-    Pending,
-    Success,
-    Failed,
-}
-
-impl GrantStatus {
-    pub const ALL: [GrantStatus; 3] = [
-        GrantStatus::Pending,
-        GrantStatus::Success,
-        GrantStatus::Failed,
-    ];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            GrantStatus::Pending => "PENDING",
-            GrantStatus::Success => "SUCCESS",
-            GrantStatus::Failed => "FAILED",
-        }
-    }
-}
-
-impl FromStr for GrantStatus {
-    type Err = UnknownWord;
-
-    fn from_str(word: &str) -> Result<GrantStatus, UnknownWord> {
-        GrantStatus::ALL
-            .into_iter()
-            .find(|s| s.as_str() == word)
-            .ok_or_else(|| UnknownWord {
-                of: "grant status",
-                word: word.to_owned(),
-            })
+wire_enum! {
+    /// The status of a grant, as `execution-result` answers it.
+    pub enum GrantStatus {
+        Pending = "PENDING",
+        Success = "SUCCESS",
+        Failed = "FAILED",
     }
 }
 
@@ -312,6 +206,7 @@ pub fn promotion_code_is_valid(code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::wire::assert_round_trips;
     use proptest::prelude::*;
 
     fn running(budget: i64, remaining: i64, max: Option<i64>) -> PromotionLimits {
@@ -325,18 +220,9 @@ mod tests {
 
     #[test]
     fn wire_words_round_trip() {
-        for s in PromotionState::ALL {
-            assert_eq!(s.as_str().parse(), Ok(s));
-            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
-        }
-        for s in KeyState::ALL {
-            assert_eq!(s.as_str().parse(), Ok(s));
-            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
-        }
-        for s in GrantStatus::ALL {
-            assert_eq!(s.as_str().parse(), Ok(s));
-            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
-        }
+        assert_round_trips(PromotionState::ALL);
+        assert_round_trips(KeyState::ALL);
+        assert_round_trips(GrantStatus::ALL);
         assert!("running".parse::<PromotionState>().is_err());
         assert!("".parse::<GrantStatus>().is_err());
     }

@@ -1,68 +1,20 @@
 //! Webhook and callback delivery rules (REFERENCE.md §4.1): what an event is, where it goes, the retry
 //! schedule, what counts as a delivered attempt and when an event may be redelivered.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::domain::login::UnlinkReason;
 use crate::domain::secrets;
 use crate::domain::time::Instant;
+use crate::domain::wire::wire_enum;
 
-/// A stored or requested word that names no variant of the enum it should name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unknown {
-    pub what: &'static str,
-    pub value: String,
-}
-
-impl Unknown {
-    pub fn new(what: &'static str, value: &str) -> Unknown {
-        Unknown {
-            what,
-            value: value.to_owned(),
-        }
-    }
-}
-
-impl fmt::Display for Unknown {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown {} {:?}", self.what, self.value)
-    }
-}
-
-impl std::error::Error for Unknown {}
-
-/// Which kind of receiver an event goes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum DestinationKind {
-    /// The merchant's Toss Payments webhook URL.
-    MerchantWebhook,
-    /// The app's Apps-in-Toss unlink callback.
-    UnlinkCallback,
-}
-
-impl DestinationKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DestinationKind::MerchantWebhook => "MERCHANT_WEBHOOK",
-            DestinationKind::UnlinkCallback => "UNLINK_CALLBACK",
-        }
-    }
-}
-
-impl FromStr for DestinationKind {
-    type Err = Unknown;
-
-    fn from_str(text: &str) -> Result<DestinationKind, Unknown> {
-        match text {
-            "MERCHANT_WEBHOOK" => Ok(DestinationKind::MerchantWebhook),
-            "UNLINK_CALLBACK" => Ok(DestinationKind::UnlinkCallback),
-            _ => Err(Unknown::new("destination", text)),
-        }
+wire_enum! {
+    /// Which kind of receiver an event goes to.
+    pub enum DestinationKind {
+        /// The merchant's Toss Payments webhook URL.
+        MerchantWebhook = "MERCHANT_WEBHOOK",
+        /// The app's Apps-in-Toss unlink callback.
+        UnlinkCallback = "UNLINK_CALLBACK",
     }
 }
 
@@ -84,14 +36,14 @@ impl Destination {
     }
 }
 
-/// What happened, as the receiver reads it in `eventType` (unlink callbacks are one type of their own).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum EventType {
-    PaymentStatusChanged,
-    MethodUpdated,
-    CustomerStatusChanged,
-    UnlinkCallback,
+wire_enum! {
+    /// What happened, as the receiver reads it in `eventType` (unlink callbacks are one type of their own).
+    pub enum EventType {
+        PaymentStatusChanged = "PAYMENT_STATUS_CHANGED",
+        MethodUpdated = "METHOD_UPDATED",
+        CustomerStatusChanged = "CUSTOMER_STATUS_CHANGED",
+        UnlinkCallback = "UNLINK_CALLBACK",
+    }
 }
 
 impl EventType {
@@ -101,15 +53,6 @@ impl EventType {
         EventType::MethodUpdated,
         EventType::CustomerStatusChanged,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventType::PaymentStatusChanged => "PAYMENT_STATUS_CHANGED",
-            EventType::MethodUpdated => "METHOD_UPDATED",
-            EventType::CustomerStatusChanged => "CUSTOMER_STATUS_CHANGED",
-            EventType::UnlinkCallback => "UNLINK_CALLBACK",
-        }
-    }
 
     /// Whether merchants receive this type (and may subscribe to it).
     pub fn is_toss_payments(self) -> bool {
@@ -122,86 +65,26 @@ impl EventType {
     }
 }
 
-impl FromStr for EventType {
-    type Err = Unknown;
-
-    fn from_str(text: &str) -> Result<EventType, Unknown> {
-        match text {
-            "PAYMENT_STATUS_CHANGED" => Ok(EventType::PaymentStatusChanged),
-            "METHOD_UPDATED" => Ok(EventType::MethodUpdated),
-            "CUSTOMER_STATUS_CHANGED" => Ok(EventType::CustomerStatusChanged),
-            "UNLINK_CALLBACK" => Ok(EventType::UnlinkCallback),
-            _ => Err(Unknown::new("event type", text)),
-        }
+wire_enum! {
+    /// Where an event stands.
+    pub enum EventState {
+        /// Nothing was configured to receive it when it was recorded; never attempted.
+        NotSent = "NOT_SENT",
+        /// The next attempt is due at its `next_attempt_at`.
+        Pending = "PENDING",
+        Delivered = "DELIVERED",
+        /// Every retry failed.
+        Failed = "FAILED",
     }
 }
 
-/// Where an event stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum EventState {
-    /// Nothing was configured to receive it when it was recorded; never attempted.
-    NotSent,
-    /// The next attempt is due at its `next_attempt_at`.
-    Pending,
-    Delivered,
-    /// Every retry failed.
-    Failed,
-}
-
-impl EventState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventState::NotSent => "NOT_SENT",
-            EventState::Pending => "PENDING",
-            EventState::Delivered => "DELIVERED",
-            EventState::Failed => "FAILED",
-        }
-    }
-}
-
-impl FromStr for EventState {
-    type Err = Unknown;
-
-    fn from_str(text: &str) -> Result<EventState, Unknown> {
-        match text {
-            "NOT_SENT" => Ok(EventState::NotSent),
-            "PENDING" => Ok(EventState::Pending),
-            "DELIVERED" => Ok(EventState::Delivered),
-            "FAILED" => Ok(EventState::Failed),
-            _ => Err(Unknown::new("event state", text)),
-        }
-    }
-}
-
-/// How an unlink callback is called (REFERENCE.md §4.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum CallbackMethod {
-    /// `GET url?userKey=…&referrer=…`
-    Get,
-    /// `POST url` with `{userKey, referrer}`
-    Post,
-}
-
-impl CallbackMethod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CallbackMethod::Get => "GET",
-            CallbackMethod::Post => "POST",
-        }
-    }
-}
-
-impl FromStr for CallbackMethod {
-    type Err = Unknown;
-
-    fn from_str(text: &str) -> Result<CallbackMethod, Unknown> {
-        match text {
-            "GET" => Ok(CallbackMethod::Get),
-            "POST" => Ok(CallbackMethod::Post),
-            _ => Err(Unknown::new("callback method", text)),
-        }
+wire_enum! {
+    /// How an unlink callback is called (REFERENCE.md §4.2).
+    pub enum CallbackMethod {
+        /// `GET url?userKey=…&referrer=…`
+        Get = "GET",
+        /// `POST url` with `{userKey, referrer}`
+        Post = "POST",
     }
 }
 
@@ -349,6 +232,7 @@ pub fn basic_header(configured: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::wire::{assert_round_trips, UnknownValue};
     use proptest::prelude::*;
 
     #[test]
@@ -424,38 +308,19 @@ mod tests {
 
     #[test]
     fn wire_words_round_trip() {
-        for kind in [
-            DestinationKind::MerchantWebhook,
-            DestinationKind::UnlinkCallback,
-        ] {
-            assert_eq!(kind.as_str().parse(), Ok(kind));
-            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
-        }
-        for t in [
-            EventType::PaymentStatusChanged,
-            EventType::MethodUpdated,
-            EventType::CustomerStatusChanged,
-            EventType::UnlinkCallback,
-        ] {
-            assert_eq!(t.as_str().parse(), Ok(t));
-            assert_eq!(serde_json::to_value(t).unwrap(), t.as_str());
+        assert_round_trips(DestinationKind::ALL);
+        assert_round_trips(EventType::ALL);
+        assert_round_trips(EventState::ALL);
+        assert_round_trips(CallbackMethod::ALL);
+        for &t in EventType::ALL {
             assert_eq!(t.is_toss_payments(), EventType::TOSS_PAYMENTS.contains(&t));
-        }
-        for s in [
-            EventState::NotSent,
-            EventState::Pending,
-            EventState::Delivered,
-            EventState::Failed,
-        ] {
-            assert_eq!(s.as_str().parse(), Ok(s));
-            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
-        }
-        for m in [CallbackMethod::Get, CallbackMethod::Post] {
-            assert_eq!(m.as_str().parse(), Ok(m));
         }
         assert_eq!(
             "PAYOUT_CHANGED".parse::<EventType>(),
-            Err(Unknown::new("event type", "PAYOUT_CHANGED"))
+            Err(UnknownValue {
+                kind: "EventType",
+                value: "PAYOUT_CHANGED".to_owned()
+            })
         );
         assert!("pending".parse::<EventState>().is_err());
         assert!("".parse::<DestinationKind>().is_err());

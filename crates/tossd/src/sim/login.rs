@@ -10,7 +10,6 @@ use utoipa::ToSchema;
 use crate::apps_in_toss::auth::PartnerApp;
 use crate::domain::login::{self, Code, CodeState, Referrer, UnlinkReason};
 use crate::domain::secrets;
-use crate::outbox;
 use crate::sim::users::parse_user_key;
 use crate::sim::{SimError, SimJson};
 use crate::state::AppState;
@@ -74,8 +73,9 @@ pub async fn login(
         .map_err(|t| SimError::bad_request(format!("the app has no login term {t:?}")))?;
     let referrer = match request.referrer.as_deref() {
         None => Referrer::Default,
-        Some(text) => Referrer::parse(text)
-            .ok_or_else(|| SimError::bad_request("referrer must be DEFAULT, SANDBOX or sandbox"))?,
+        Some(text) => text
+            .parse()
+            .map_err(|_| SimError::bad_request("referrer must be DEFAULT, SANDBOX or sandbox"))?,
     };
     let authorization_code = login::new_code();
     let mut tx = state.db.begin().await?;
@@ -129,7 +129,7 @@ pub async fn unlink(
     SimJson(request): SimJson<UnlinkRequest>,
 ) -> Result<Json<Value>, SimError> {
     let user_key = parse_user_key(&user_key)?;
-    let reason = UnlinkReason::parse(&request.referrer).ok_or_else(|| {
+    let reason: UnlinkReason = request.referrer.parse().map_err(|_| {
         SimError::bad_request("referrer must be UNLINK, WITHDRAWAL_TERMS or WITHDRAWAL_TOSS")
     })?;
     if reason == UnlinkReason::WithdrawalToss {
@@ -156,7 +156,7 @@ async fn unlink_app(
     if link.linked {
         let now = state.clock.now_in(&mut tx).await?;
         store::users::unlink_pair(&mut tx, app_id, user_key, now).await?;
-        outbox::enqueue_unlink(&mut tx, now, app_id, user_key, reason.as_str()).await?;
+        store::outbox::enqueue_unlink(&mut tx, now, app_id, user_key, reason).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -177,12 +177,12 @@ async fn leave_toss(state: &AppState, user_key: i64) -> Result<(), SimError> {
     for link in store::users::lock_links_of_user(&state.db, &mut tx, user_key).await? {
         store::users::unlink_pair(&mut tx, &link.app_id, user_key, now).await?;
         if link.linked {
-            outbox::enqueue_unlink(
+            store::outbox::enqueue_unlink(
                 &mut tx,
                 now,
                 &link.app_id,
                 user_key,
-                UnlinkReason::WithdrawalToss.as_str(),
+                UnlinkReason::WithdrawalToss,
             )
             .await?;
         }

@@ -119,11 +119,11 @@ pub async fn create_user(
     let gender = request
         .gender
         .as_deref()
-        .map_or(Some(pick(&[Gender::Male, Gender::Female])), Gender::parse);
+        .map_or(Some(pick(Gender::ALL)), |text| text.parse().ok());
     let nationality = request
         .nationality
         .as_deref()
-        .map_or(Some(Nationality::Local), Nationality::parse);
+        .map_or(Some(Nationality::Local), |text| text.parse().ok());
     let calling_code = request.calling_code.unwrap_or_else(|| "82".to_owned());
     let ci = request.ci.unwrap_or_else(|| {
         use base64::Engine;

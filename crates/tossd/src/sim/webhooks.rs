@@ -455,7 +455,7 @@ pub async fn create_test_event(
             }
             let reason = match request.referrer.as_deref() {
                 None => UnlinkReason::Unlink,
-                Some(text) => UnlinkReason::parse(text).ok_or_else(|| {
+                Some(text) => text.parse().map_err(|_| {
                     SimError::bad_request(
                         "referrer must be UNLINK, WITHDRAWAL_TERMS or WITHDRAWAL_TOSS",
                     )

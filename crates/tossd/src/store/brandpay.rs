@@ -4,24 +4,17 @@
 
 pub mod catalogue;
 
-use std::str::FromStr;
-
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::domain::brandpay::{
     self, AccountDetails, CardDetails, CodeStatus, Customer, CustomerEvent, CustomerIdentity,
     CustomerStatus, Method, MethodDetails, MethodStatus, MethodType, NewMethod, NewPromotion,
-    Promotion, Scope, Terms, UnknownValue,
+    Promotion, Scope, Terms,
 };
 use crate::domain::checkout::Discount;
 use crate::domain::time::Instant;
-use crate::store::{flag, Db, Tx};
-
-/// A stored wire string as its enum; an unknown one is a decode error.
-fn decode<T: FromStr<Err = UnknownValue>>(text: &str) -> Result<T, sqlx::Error> {
-    text.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))
-}
+use crate::store::{flag, try_get_parsed, Db, Tx};
 
 /// Writes the terms catalogue and the default merchant's test-mode promotions.
 pub async fn seed_catalogue(
@@ -52,7 +45,7 @@ const TERMS_COLUMNS: &str = "id, scope, title, version, url, required";
 fn terms_from_row(row: &AnyRow) -> Result<Terms, sqlx::Error> {
     Ok(Terms {
         id: row.try_get(0)?,
-        scope: decode(&row.try_get::<String, _>(1)?)?,
+        scope: try_get_parsed(row, 1)?,
         title: row.try_get(2)?,
         version: row.try_get(3)?,
         url: row.try_get(4)?,
@@ -94,19 +87,31 @@ const CUSTOMER_COLUMNS: &str = "id, status, identified";
 fn customer_from_row(row: &AnyRow) -> Result<Customer, sqlx::Error> {
     Ok(Customer {
         id: row.try_get(0)?,
-        status: decode(&row.try_get::<String, _>(1)?)?,
+        status: try_get_parsed(row, 1)?,
         identified: flag(row.try_get(2)?),
     })
 }
 
-/// `SELECT` of the current (not `REMOVED`) record of a customerKey, with `suffix` appended. The status is
-/// written out so PostgreSQL can use the partial index `bp_customers_current`.
-fn current_customer_sql(suffix: &str) -> String {
-    format!(
+/// The current (not `REMOVED`) record of a customerKey, with `lock` (empty or [`Db::for_update`]) appended.
+/// The status is written out so PostgreSQL can use the partial index `bp_customers_current`.
+async fn find_current_customer(
+    conn: &mut AnyConnection,
+    lock: &str,
+    merchant_id: i64,
+    mode: &str,
+    customer_key: &str,
+) -> Result<Option<Customer>, sqlx::Error> {
+    let row = sqlx::query(&format!(
         "SELECT {CUSTOMER_COLUMNS} FROM bp_customers \
-         WHERE merchant_id = $1 AND mode = $2 AND customer_key = $3 AND status <> '{}'{suffix}",
+         WHERE merchant_id = $1 AND mode = $2 AND customer_key = $3 AND status <> '{}'{lock}",
         CustomerStatus::Removed.as_str()
-    )
+    ))
+    .bind(merchant_id)
+    .bind(mode)
+    .bind(customer_key)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(customer_from_row).transpose()
 }
 
 /// The current (not `REMOVED`) record of a customer.
@@ -116,13 +121,7 @@ pub async fn current_customer(
     mode: &str,
     customer_key: &str,
 ) -> Result<Option<Customer>, sqlx::Error> {
-    let row = sqlx::query(&current_customer_sql(""))
-        .bind(merchant_id)
-        .bind(mode)
-        .bind(customer_key)
-        .fetch_optional(conn)
-        .await?;
-    row.as_ref().map(customer_from_row).transpose()
+    find_current_customer(conn, "", merchant_id, mode, customer_key).await
 }
 
 /// The current record of a customer, locked for the transaction: every BrandPay change of a customer
@@ -134,13 +133,7 @@ pub async fn lock_current_customer(
     mode: &str,
     customer_key: &str,
 ) -> Result<Option<Customer>, sqlx::Error> {
-    let row = sqlx::query(&current_customer_sql(db.for_update()))
-        .bind(merchant_id)
-        .bind(mode)
-        .bind(customer_key)
-        .fetch_optional(&mut **tx)
-        .await?;
-    row.as_ref().map(customer_from_row).transpose()
+    find_current_customer(tx, db.for_update(), merchant_id, mode, customer_key).await
 }
 
 /// The customer's current record, created `AGREED` when there is none, locked for the transaction. A
@@ -511,7 +504,7 @@ const METHOD_COLUMNS: &str = "seq, id, method_key, customer_id, kind, status, al
     account_name, account_number, registered_at, last_used_at";
 
 fn method_from_row(row: &AnyRow) -> Result<Method, sqlx::Error> {
-    let kind: MethodType = decode(&row.try_get::<String, _>(4)?)?;
+    let kind: MethodType = try_get_parsed(row, 4)?;
     let details = match kind {
         MethodType::Card => {
             let issuer_code: String = row.try_get(9)?;
@@ -522,8 +515,8 @@ fn method_from_row(row: &AnyRow) -> Result<Method, sqlx::Error> {
                     .try_get::<Option<String>, _>(10)?
                     .unwrap_or_else(|| issuer_code.clone()),
                 issuer_code,
-                owner_type: decode(&row.try_get::<String, _>(11)?)?,
-                card_type: decode(&row.try_get::<String, _>(12)?)?,
+                owner_type: try_get_parsed(row, 11)?,
+                card_type: try_get_parsed(row, 12)?,
                 installment_minimum_amount: row
                     .try_get::<Option<i64>, _>(13)?
                     .unwrap_or(brandpay::DEFAULT_INSTALLMENT_MINIMUM_AMOUNT),
@@ -540,7 +533,7 @@ fn method_from_row(row: &AnyRow) -> Result<Method, sqlx::Error> {
         id: row.try_get(1)?,
         method_key: row.try_get(2)?,
         customer_id: row.try_get(3)?,
-        status: decode(&row.try_get::<String, _>(5)?)?,
+        status: try_get_parsed(row, 5)?,
         alias: row.try_get(6)?,
         details,
         registered_at: Instant(row.try_get(17)?),
@@ -565,6 +558,25 @@ pub async fn enabled_methods(
     .collect()
 }
 
+/// A method of a merchant and mode whose `column` (`method_key` or `id`) is `value`.
+async fn method_of_merchant(
+    conn: &mut AnyConnection,
+    column: &'static str,
+    value: &str,
+    merchant_id: i64,
+    mode: &str,
+) -> Result<Option<Method>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {METHOD_COLUMNS} FROM bp_methods WHERE {column} = $1 AND merchant_id = $2 AND mode = $3"
+    ))
+    .bind(value)
+    .bind(merchant_id)
+    .bind(mode)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(method_from_row).transpose()
+}
+
 /// A method of a merchant and mode by its `methodKey`.
 pub async fn method_by_key(
     conn: &mut AnyConnection,
@@ -572,15 +584,7 @@ pub async fn method_by_key(
     mode: &str,
     method_key: &str,
 ) -> Result<Option<Method>, sqlx::Error> {
-    let row = sqlx::query(&format!(
-        "SELECT {METHOD_COLUMNS} FROM bp_methods WHERE method_key = $1 AND merchant_id = $2 AND mode = $3"
-    ))
-    .bind(method_key)
-    .bind(merchant_id)
-    .bind(mode)
-    .fetch_optional(conn)
-    .await?;
-    row.as_ref().map(method_from_row).transpose()
+    method_of_merchant(conn, "method_key", method_key, merchant_id, mode).await
 }
 
 /// A method of a merchant and mode by its `id` (`c_…` / `b_…`), as the BrandPay window shows it.
@@ -590,15 +594,7 @@ pub async fn method_by_id(
     mode: &str,
     id: &str,
 ) -> Result<Option<Method>, sqlx::Error> {
-    let row = sqlx::query(&format!(
-        "SELECT {METHOD_COLUMNS} FROM bp_methods WHERE id = $1 AND merchant_id = $2 AND mode = $3"
-    ))
-    .bind(id)
-    .bind(merchant_id)
-    .bind(mode)
-    .fetch_optional(conn)
-    .await?;
-    row.as_ref().map(method_from_row).transpose()
+    method_of_merchant(conn, "id", id, merchant_id, mode).await
 }
 
 /// A method of any merchant by its `id` or `methodKey` (the simulator's decline setting).
@@ -745,7 +741,7 @@ pub async fn insert_promotion(
 fn promotion_from_row(row: &AnyRow) -> Result<Promotion, sqlx::Error> {
     Ok(Promotion {
         id: row.try_get(0)?,
-        kind: decode(&row.try_get::<String, _>(1)?)?,
+        kind: try_get_parsed(row, 1)?,
         company_code: row.try_get(2)?,
         discount_amount: row.try_get::<Option<i64>, _>(3)?.unwrap_or(0),
         balance: row.try_get::<Option<i64>, _>(4)?.unwrap_or(0),
@@ -814,11 +810,10 @@ pub struct TokenHolder {
 
 /// The holder of a current (unexpired, unrevoked) access token, if it is an `ACTIVE` customer.
 pub async fn access_token_holder(
-    db: &crate::store::Db,
+    db: &Db,
     access_token: &str,
-    now: crate::domain::time::Instant,
+    now: Instant,
 ) -> Result<Option<TokenHolder>, sqlx::Error> {
-    use sqlx::Row;
     let Some(row) = sqlx::query(
         "SELECT c.id, c.merchant_id, c.mode, c.customer_key FROM bp_tokens t \
          JOIN bp_customers c ON c.id = t.customer_id \
@@ -831,11 +826,10 @@ pub async fn access_token_holder(
     else {
         return Ok(None);
     };
-    let mode: String = row.try_get(2)?;
     Ok(Some(TokenHolder {
         customer_id: row.try_get(0)?,
         merchant_id: row.try_get(1)?,
-        mode: mode.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        mode: try_get_parsed(&row, 2)?,
         customer_key: row.try_get(3)?,
     }))
 }

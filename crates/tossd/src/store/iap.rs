@@ -5,7 +5,7 @@ use sqlx::Row;
 
 use crate::domain::iap::{OrderStatus, Product};
 use crate::domain::time::Instant;
-use crate::store::{Db, Tx};
+use crate::store::{try_get_parsed, Db, Tx};
 
 /// Adds an app's in-app products.
 pub async fn insert_products(
@@ -52,15 +52,12 @@ pub struct Order {
 const ORDER_COLUMNS: &str = "order_id, app_id, user_key, sku, status, status_determined_at";
 
 fn order(row: &AnyRow) -> Result<Order, sqlx::Error> {
-    let status: String = row.try_get("status")?;
     Ok(Order {
         order_id: row.try_get("order_id")?,
         app_id: row.try_get("app_id")?,
         user_key: row.try_get("user_key")?,
         sku: row.try_get("sku")?,
-        status: status
-            .parse()
-            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        status: try_get_parsed(row, "status")?,
         status_determined_at: row
             .try_get::<Option<i64>, _>("status_determined_at")?
             .map(Instant),

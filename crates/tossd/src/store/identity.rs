@@ -6,7 +6,7 @@ use base64::Engine;
 use sqlx::Row;
 
 use crate::domain::secrets::InstanceKey;
-use crate::store::{Db, Tx};
+use crate::store::{decode_error, Db, Tx};
 
 /// Creates the instance row once (several processes may start together). True if this call created it.
 pub async fn create_instance(
@@ -33,10 +33,8 @@ where
     let encoded: String = sqlx::query_scalar("SELECT instance_key FROM instance WHERE id = 1")
         .fetch_one(executor)
         .await?;
-    let bytes = STANDARD
-        .decode(encoded)
-        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-    InstanceKey::try_from(bytes.as_slice()).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+    let bytes = STANDARD.decode(encoded).map_err(decode_error)?;
+    InstanceKey::try_from(bytes.as_slice()).map_err(decode_error)
 }
 
 /// The login JWT signing key (PKCS#8 DER, base64), if one was made.

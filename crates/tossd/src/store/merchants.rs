@@ -8,7 +8,7 @@ use sqlx::Row;
 use crate::domain::merchant::{Mode, PaymentSettings, PaymentSettingsChange};
 use crate::domain::secrets;
 use crate::domain::time::Instant;
-use crate::store::{flag, identity, Db, Tx};
+use crate::store::{flag, identity, try_get_parsed, Db, Tx};
 
 /// A merchant row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,10 +44,6 @@ pub struct ClientKey {
     pub name: String,
     pub mode: Mode,
     pub client_key: String,
-}
-
-fn mode(text: &str) -> Result<Mode, sqlx::Error> {
-    text.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
 /// Creates a merchant and returns its id.
@@ -174,10 +170,7 @@ pub async fn by_secret_key(
     else {
         return Ok(None);
     };
-    Ok(Some((
-        Merchant::from_row(&row)?,
-        mode(&row.try_get::<String, _>(3)?)?,
-    )))
+    Ok(Some((Merchant::from_row(&row)?, try_get_parsed(&row, 3)?)))
 }
 
 /// Whether `key` is some merchant's client key (a client key sent where the secret key belongs).
@@ -227,7 +220,7 @@ pub async fn client_keys(db: &Db) -> Result<Vec<ClientKey>, sqlx::Error> {
         Ok(ClientKey {
             mid: row.try_get(0)?,
             name: row.try_get(1)?,
-            mode: mode(&row.try_get::<String, _>(2)?)?,
+            mode: try_get_parsed(row, 2)?,
             client_key: row.try_get(3)?,
         })
     })
@@ -237,13 +230,10 @@ pub async fn client_keys(db: &Db) -> Result<Vec<ClientKey>, sqlx::Error> {
 const SETTINGS_COLUMNS: &str = "auto_pay_enabled, restrict_new_accounts, tax_type";
 
 fn settings_from_row(row: &AnyRow) -> Result<PaymentSettings, sqlx::Error> {
-    let tax_type: String = row.try_get(2)?;
     Ok(PaymentSettings {
         auto_pay_enabled: flag(row.try_get(0)?),
         restrict_new_accounts: flag(row.try_get(1)?),
-        tax_type: tax_type
-            .parse()
-            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        tax_type: try_get_parsed(row, 2)?,
     })
 }
 

@@ -1,25 +1,11 @@
 //! Owner of the smart-message tables: templates and sent messages (one row per attempted delivery). The
 //! user's push and marketing preferences are columns of `users` (store::users).
 
-use std::str::FromStr;
-
-use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::domain::messages::{self, Channel, FailReason, TemplateKind, TemplateStatus};
 use crate::domain::time::Instant;
-use crate::store::{flag, Db, Tx};
-
-/// A stored enum word, decoded; an unknown word is a decode error.
-fn word<T>(row: &AnyRow, column: &str) -> Result<T, sqlx::Error>
-where
-    T: FromStr,
-    T::Err: std::error::Error + Send + Sync + 'static,
-{
-    let text: String = row.try_get(column)?;
-    text.parse()
-        .map_err(|e: T::Err| sqlx::Error::Decode(Box::new(e)))
-}
+use crate::store::{decode_error, flag, try_get_parsed, Db, Tx};
 
 /// A message template of an app.
 #[derive(Debug, Clone)]
@@ -51,10 +37,9 @@ pub async fn template(
         Ok(Template {
             template_set_code: row.try_get("template_set_code")?,
             text: row.try_get("text")?,
-            kind: word(&row, "kind")?,
-            status: word(&row, "status")?,
-            channels: messages::decode_channels(&channels)
-                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            kind: try_get_parsed(&row, "kind")?,
+            status: try_get_parsed(&row, "status")?,
+            channels: messages::decode_channels(&channels).map_err(decode_error)?,
         })
     })
     .transpose()
@@ -148,7 +133,7 @@ pub async fn received(db: &Db, user_key: i64) -> Result<Vec<Received>, sqlx::Err
     .map(|row| {
         Ok(Received {
             content_id: row.try_get("content_id")?,
-            channel: word(row, "channel")?,
+            channel: try_get_parsed(row, "channel")?,
             template_set_code: row.try_get("template_set_code")?,
             text: row.try_get("text")?,
             sent_at: Instant(row.try_get("sent_at")?),

@@ -23,9 +23,9 @@ use std::borrow::Cow;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::{Any, AnyPool, ConnectOptions, Executor, Row, Transaction};
+use sqlx::{Any, AnyPool, ColumnIndex, ConnectOptions, Executor, Row, Transaction};
 
 /// Which database engine a [`Db`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -283,6 +283,45 @@ fn sqlite_url(url: &str) -> String {
 /// A 0/1 flag column as a bool.
 pub fn flag(value: i64) -> bool {
     value != 0
+}
+
+/// A stored value the reader refuses (an unknown status, a broken document): a decode error, never a
+/// panic.
+pub fn decode_error(e: impl std::error::Error + Send + Sync + 'static) -> sqlx::Error {
+    sqlx::Error::Decode(Box::new(e))
+}
+
+/// A stored text read back as its type (a status, a mode, ...), with [`decode_error`] for text the type
+/// refuses.
+pub fn decode<T>(text: &str) -> Result<T, sqlx::Error>
+where
+    T: FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    text.parse().map_err(decode_error)
+}
+
+/// The TEXT column `index` (a name or a position) of `row`, read back with [`decode`].
+pub fn try_get_parsed<T, I>(row: &AnyRow, index: I) -> Result<T, sqlx::Error>
+where
+    T: FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+    I: ColumnIndex<AnyRow>,
+{
+    decode(&row.try_get::<String, I>(index)?)
+}
+
+/// The nullable TEXT column `index` of `row`, read back with [`decode`] when present.
+pub fn try_get_parsed_optional<T, I>(row: &AnyRow, index: I) -> Result<Option<T>, sqlx::Error>
+where
+    T: FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+    I: ColumnIndex<AnyRow>,
+{
+    row.try_get::<Option<String>, I>(index)?
+        .as_deref()
+        .map(decode)
+        .transpose()
 }
 
 /// A unique constraint (or primary key) of the schema: the name PostgreSQL gives it, and the table and

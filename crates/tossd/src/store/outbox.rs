@@ -6,8 +6,6 @@
 //! a token), [`renew_lease`]s each just before its attempt and [`record_attempt`]s the outcome only while
 //! its token still holds the event.
 
-use std::str::FromStr;
-
 use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
@@ -17,12 +15,7 @@ use crate::domain::time::Instant;
 use crate::domain::webhooks::{
     self, AfterAttempt, CallbackMethod, Destination, DestinationKind, EventState, EventType,
 };
-use crate::store::{flag, Backend, Db, Tx};
-
-/// A stored word as its enum; an unknown word is a decode error.
-fn decode<T: FromStr<Err = webhooks::Unknown>>(text: &str) -> Result<T, sqlx::Error> {
-    text.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))
-}
+use crate::store::{decode, flag, try_get_parsed, Backend, Db, Tx};
 
 /// A merchant's webhook for one mode.
 #[derive(Debug, Clone)]
@@ -124,7 +117,7 @@ where
         Ok(UnlinkCallback {
             app_id: app_id.to_owned(),
             url: row.try_get(0)?,
-            method: decode(&row.try_get::<String, _>(1)?)?,
+            method: try_get_parsed(&row, 1)?,
             basic_auth: row.try_get(2)?,
         })
     })
@@ -264,7 +257,7 @@ fn claimed_event(row: &AnyRow) -> Result<ClaimedEvent, sqlx::Error> {
         id: row.try_get(0)?,
         transmission_id: row.try_get(1)?,
         destination: destination(
-            decode(&row.try_get::<String, _>(2)?)?,
+            try_get_parsed(row, 2)?,
             row.try_get(3)?,
             row.try_get(4)?,
             row.try_get(5)?,
@@ -415,7 +408,7 @@ pub async fn lock_for_redelivery(
     .bind(event_id)
     .fetch_optional(&mut **tx)
     .await?;
-    row.map(|row| Ok((decode(&row.try_get::<String, _>(0)?)?, row.try_get(1)?)))
+    row.map(|row| Ok((try_get_parsed(&row, 0)?, row.try_get(1)?)))
         .transpose()
 }
 
@@ -471,13 +464,13 @@ fn delivery_row(row: &AnyRow) -> Result<Delivery, sqlx::Error> {
     Ok(Delivery {
         id: row.try_get(0)?,
         transmission_id: row.try_get(1)?,
-        destination: decode(&row.try_get::<String, _>(2)?)?,
+        destination: try_get_parsed(row, 2)?,
         mid: row.try_get(3)?,
         mode: row.try_get(4)?,
         app_id: row.try_get(5)?,
-        event_type: decode(&row.try_get::<String, _>(6)?)?,
+        event_type: try_get_parsed(row, 6)?,
         body: row.try_get(7)?,
-        state: decode(&row.try_get::<String, _>(8)?)?,
+        state: try_get_parsed(row, 8)?,
         retried_count: row.try_get(9)?,
         next_attempt_at: row.try_get::<Option<i64>, _>(10)?.map(Instant),
         created_at: Instant(row.try_get(11)?),

@@ -2,8 +2,6 @@
 //! transactions and the per-app Toss Pay settings. Every state change is a conditional update whose row
 //! count decides, so it happens once however many callers race.
 
-use std::str::FromStr;
-
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -12,35 +10,7 @@ use crate::domain::pay::{
     TradeOption, TransactionKind,
 };
 use crate::domain::time::Instant;
-use crate::store::{flag, unique_violation, Db, Tx};
-
-/// A stored wire string as its enum; an unknown one is a decode error.
-fn parsed<T>(text: &str) -> Result<T, sqlx::Error>
-where
-    T: FromStr,
-    T::Err: std::error::Error + Send + Sync + 'static,
-{
-    text.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))
-}
-
-fn parsed_column<T>(row: &AnyRow, column: &str) -> Result<T, sqlx::Error>
-where
-    T: FromStr,
-    T::Err: std::error::Error + Send + Sync + 'static,
-{
-    parsed(&row.try_get::<String, _>(column)?)
-}
-
-fn parsed_optional<T>(row: &AnyRow, column: &str) -> Result<Option<T>, sqlx::Error>
-where
-    T: FromStr,
-    T::Err: std::error::Error + Send + Sync + 'static,
-{
-    row.try_get::<Option<String>, _>(column)?
-        .as_deref()
-        .map(parsed)
-        .transpose()
-}
+use crate::store::{flag, try_get_parsed, try_get_parsed_optional, unique_violation, Db, Tx};
 
 // ---------------------------------------------------------------------------------------------------
 // Settings
@@ -65,7 +35,7 @@ where
     let from: Option<i64> = row.try_get("maintenance_from")?;
     let until: Option<i64> = row.try_get("maintenance_until")?;
     Ok(PaySettings {
-        merchant_key: parsed_optional::<MerchantKey>(&row, "merchant_key")?,
+        merchant_key: try_get_parsed_optional(&row, "merchant_key")?,
         maintenance: from.zip(until).map(|(f, u)| (Instant(f), Instant(u))),
     })
 }
@@ -116,19 +86,19 @@ fn payment(row: &AnyRow) -> Result<Payment, sqlx::Error> {
         seq: row.try_get("seq")?,
         pay_token: row.try_get("pay_token")?,
         app_id: row.try_get("app_id")?,
-        mode: parsed_column(row, "mode")?,
+        mode: try_get_parsed(row, "mode")?,
         user_key: row.try_get("user_key")?,
         order_no: row.try_get("order_no")?,
-        status: parsed_column(row, "status")?,
+        status: try_get_parsed(row, "status")?,
         amount: row.try_get("amount")?,
         amount_tax_free: row.try_get("amount_tax_free")?,
         amount_taxable: row.try_get("amount_taxable")?,
         amount_vat: row.try_get("amount_vat")?,
         amount_service_fee: row.try_get("amount_service_fee")?,
-        enable_pay_methods: parsed_optional(row, "enable_pay_methods")?,
+        enable_pay_methods: try_get_parsed_optional(row, "enable_pay_methods")?,
         cash_receipt: flag(row.try_get("cash_receipt")?),
-        installment: parsed_column(row, "installment")?,
-        pay_method: parsed_optional(row, "pay_method")?,
+        installment: try_get_parsed(row, "installment")?,
+        pay_method: try_get_parsed_optional(row, "pay_method")?,
         card_company_code: row.try_get("card_company_code")?,
         card_method_type: row.try_get("card_method_type")?,
         card_user_type: row.try_get("card_user_type")?,
@@ -520,7 +490,7 @@ where
     rows.iter()
         .map(|row| {
             Ok(Transaction {
-                kind: parsed_column(row, "step_type")?,
+                kind: try_get_parsed(row, "step_type")?,
                 transaction_id: row.try_get("transaction_id")?,
                 paid_amount: row.try_get("paid_amount")?,
                 transaction_amount: row.try_get("transaction_amount")?,

@@ -18,10 +18,8 @@ use crate::domain::idempotency::RecordState;
 use crate::domain::merchant::Mode;
 use crate::domain::payment::{self as rules, Payment, PaymentStatus};
 use crate::domain::time::Instant;
-use crate::outbox;
-use crate::store::{unique_violation, Db, Tx};
-
-pub const PAYMENT_STATUS_CHANGED: &str = "PAYMENT_STATUS_CHANGED";
+use crate::domain::webhooks::EventType;
+use crate::store::{decode_error, outbox, try_get_parsed, unique_violation, Db, Tx};
 
 /// A stored payment: the document and what the columns say beside it.
 #[derive(Debug, Clone)]
@@ -90,12 +88,8 @@ const COLUMNS: &str =
 
 fn from_row(row: &AnyRow) -> Result<StoredPayment, sqlx::Error> {
     let document: String = row.try_get(6)?;
-    let payment: Payment =
-        serde_json::from_str(&document).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-    let mode: Mode = row
-        .try_get::<String, _>(1)?
-        .parse()
-        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    let payment: Payment = serde_json::from_str(&document).map_err(decode_error)?;
+    let mode: Mode = try_get_parsed(row, 1)?;
     Ok(StoredPayment {
         merchant_id: row.try_get(0)?,
         mode: mode.as_str().to_owned(),
@@ -270,7 +264,7 @@ pub async fn expire_locked(
     if !stored.is_due(now) {
         return Ok(false);
     }
-    let previous = stored.payment.status.clone();
+    let previous = stored.payment.status;
     stored.payment.expire();
     save_with_event(tx, stored, &previous, now).await?;
     Ok(true)
@@ -292,7 +286,7 @@ pub async fn save_with_event(
         now,
         stored.merchant_id,
         &stored.mode,
-        PAYMENT_STATUS_CHANGED,
+        EventType::PaymentStatusChanged,
         data,
     )
     .await?;
@@ -385,11 +379,8 @@ pub async fn idempotency_record(
     else {
         return Ok(None);
     };
-    let state: String = row.try_get(0)?;
     Ok(Some(IdempotencyRecord {
-        state: state
-            .parse()
-            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        state: try_get_parsed(&row, 0)?,
         owner: row.try_get(1)?,
         status: row.try_get(2)?,
         body: row.try_get(3)?,

@@ -1,7 +1,5 @@
 //! Owner of the Toss points promotion tables: promotions, grant keys and grants.
 
-use std::str::FromStr;
-
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -9,18 +7,7 @@ use crate::domain::promotions::{
     self, Debit, GrantStatus, KeyState, PromotionLimits, PromotionState,
 };
 use crate::domain::time::Instant;
-use crate::store::{self, Db, Tx};
-
-/// A stored enum word, decoded; an unknown word is a decode error.
-fn word<T>(row: &AnyRow, column: &str) -> Result<T, sqlx::Error>
-where
-    T: FromStr,
-    T::Err: std::error::Error + Send + Sync + 'static,
-{
-    let text: String = row.try_get(column)?;
-    text.parse()
-        .map_err(|e: T::Err| sqlx::Error::Decode(Box::new(e)))
-}
+use crate::store::{self, try_get_parsed, Db, Tx};
 
 /// A promotion of an app.
 #[derive(Debug, Clone)]
@@ -53,7 +40,7 @@ impl Promotion {
             budget: row.try_get("budget")?,
             remaining_budget: row.try_get("budget_remaining")?,
             max_amount_per_grant: row.try_get("max_amount_per_grant")?,
-            state: word(row, "state")?,
+            state: try_get_parsed(row, "state")?,
             settle_delay_seconds: row.try_get("settle_delay_seconds")?,
         })
     }
@@ -253,7 +240,7 @@ pub async fn lock_key(db: &Db, tx: &mut Tx, key_hash: &str) -> Result<Option<Key
             key_hash: row.try_get("key_hash")?,
             app_id: row.try_get("app_id")?,
             user_key: row.try_get("user_key")?,
-            state: word(&row, "state")?,
+            state: try_get_parsed(&row, "state")?,
             issued_at: Instant(row.try_get("issued_at")?),
         })
     })
@@ -295,7 +282,7 @@ impl Grant {
             user_key: row.try_get("user_key")?,
             promotion_code: row.try_get("promotion_code")?,
             amount: row.try_get("amount")?,
-            status: word(row, "status")?,
+            status: try_get_parsed(row, "status")?,
             settle_at: Instant(row.try_get("settle_at")?),
             settled_at: row.try_get::<Option<i64>, _>("settled_at")?.map(Instant),
             executed_at: Instant(row.try_get("created_at")?),

@@ -7,14 +7,9 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, FromRow, Row};
 
-use crate::domain::login::{Code, CodeState, Gender, Nationality, Referrer};
+use crate::domain::login::{Code, CodeState, Gender, Nationality};
 use crate::domain::time::Instant;
-use crate::store::{flag, unique_violation, Db, Tx};
-
-/// A stored text that is not one of the values its enum knows: a decode error, never a panic.
-fn parsed<T>(text: &str, parse: fn(&str) -> Option<T>, what: &str) -> Result<T, sqlx::Error> {
-    parse(text).ok_or_else(|| sqlx::Error::Decode(format!("unknown {what} {text:?}").into()))
-}
+use crate::store::{flag, try_get_parsed, unique_violation, Db, Tx};
 
 /// A Toss user: profile, notification preferences, points balance.
 #[derive(Debug, Clone)]
@@ -47,16 +42,8 @@ impl FromRow<'_, AnyRow> for User {
             calling_code: row.try_get("calling_code")?,
             phone: row.try_get("phone")?,
             birthday: row.try_get("birthday")?,
-            gender: parsed(
-                &row.try_get::<String, _>("gender")?,
-                Gender::parse,
-                "gender",
-            )?,
-            nationality: parsed(
-                &row.try_get::<String, _>("nationality")?,
-                Nationality::parse,
-                "nationality",
-            )?,
+            gender: try_get_parsed(row, "gender")?,
+            nationality: try_get_parsed(row, "nationality")?,
             email: row.try_get("email")?,
             ci: row.try_get("ci")?,
             push_enabled: flag(row.try_get("push_enabled")?),
@@ -287,11 +274,7 @@ impl FromRow<'_, AnyRow> for Code {
             user_key: row.try_get("user_key")?,
             scopes: row.try_get("scopes")?,
             agreed_terms: row.try_get("agreed_terms")?,
-            referrer: parsed(
-                &row.try_get::<String, _>("referrer")?,
-                Referrer::parse,
-                "referrer",
-            )?,
+            referrer: try_get_parsed(row, "referrer")?,
             issued_at: Instant(row.try_get("issued_at")?),
             state,
         })

@@ -223,7 +223,7 @@ pub async fn cancel(
                 return Err(refusal(r));
             }
         };
-        let previous = payment.status.clone();
+        let previous = payment.status;
         stored.payment.apply_cancel(&plan, reason, now);
         match store::save_with_event(&mut tx, &mut stored, &previous, now).await {
             Ok(()) => {}

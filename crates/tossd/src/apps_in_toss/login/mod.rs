@@ -16,8 +16,8 @@ use utoipa::ToSchema;
 use crate::apps_in_toss::auth::PartnerApp;
 use crate::apps_in_toss::{AitError, AitJson, AitSuccess};
 use crate::domain::login::{self, Credential, ACCESS_TOKEN_LIFETIME_SECONDS};
-use crate::domain::secrets;
 use crate::domain::time::Instant;
+use crate::domain::{secrets, uuid};
 use crate::state::AppState;
 use crate::store::users as store;
 use crate::store::{Db, Tx};
@@ -159,7 +159,7 @@ async fn new_access_token(
     grant: TokenGrant<'_>,
     now: Instant,
 ) -> Result<Claims, sqlx::Error> {
-    let jti = login::new_uuid_v4();
+    let jti = uuid::v4();
     store::insert_access_token(tx, &jti, grant.id, &app.app_id, grant.user_key, now).await?;
     let iat = now.unix_seconds();
     Ok(Claims {

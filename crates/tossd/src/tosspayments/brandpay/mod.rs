@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 
 use crate::domain::brandpay::{self, CustomerEvent, MethodStatus};
 use crate::domain::time::Instant;
-use crate::outbox;
+use crate::domain::webhooks::EventType;
 use crate::store::brandpay as store;
 use crate::store::Tx;
 use crate::tosspayments::{codes, TpError};
@@ -56,7 +56,15 @@ pub async fn customer_status_changed(
     event: CustomerEvent,
 ) -> Result<(), sqlx::Error> {
     let data = json!({"customerKey": customer_key, "status": event, "changedAt": now.tp()});
-    outbox::enqueue_webhook(tx, now, merchant_id, mode, "CUSTOMER_STATUS_CHANGED", data).await?;
+    crate::store::outbox::enqueue_webhook(
+        tx,
+        now,
+        merchant_id,
+        mode,
+        EventType::CustomerStatusChanged,
+        data,
+    )
+    .await?;
     Ok(())
 }
 
@@ -71,7 +79,15 @@ pub async fn method_updated(
     status: MethodStatus,
 ) -> Result<(), sqlx::Error> {
     let data = json!({"customerKey": customer_key, "methodKey": method_key, "status": status});
-    outbox::enqueue_webhook(tx, now, merchant_id, mode, "METHOD_UPDATED", data).await?;
+    crate::store::outbox::enqueue_webhook(
+        tx,
+        now,
+        merchant_id,
+        mode,
+        EventType::MethodUpdated,
+        data,
+    )
+    .await?;
     Ok(())
 }
 

@@ -271,7 +271,7 @@ pub async fn confirm(
         };
         checkout::confirm(&facts, &confirm, now).map_err(refused)?;
         let method = method.ok_or(TpError(&codes::NOT_ALLOWED_BRANDPAY_METHOD))?;
-        let previous = stored.payment.status.clone();
+        let previous = stored.payment.status;
         let decline = take_decline(&mut tx, &method).await?;
         if let Some(code) = decline {
             stored.payment.abort(code.code, code.ko);
