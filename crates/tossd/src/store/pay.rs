@@ -554,8 +554,8 @@ pub async fn sheet_view(db: &Db, pay_token: &str) -> Result<Option<SheetView>, s
         Ok(SheetView {
             product_desc: row.try_get("product_desc")?,
             amount: row.try_get("amount")?,
-            status: parsed_column(&row, "status")?,
-            mode: parsed_column(&row, "mode")?,
+            status: try_get_parsed(&row, "status")?,
+            mode: try_get_parsed(&row, "mode")?,
         })
     })
     .transpose()
