@@ -171,14 +171,6 @@ pub fn is_uuid(text: &str) -> bool {
             .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// A template code set by the simulator: 1–100 characters of `[A-Za-z0-9_-]`.
-pub fn template_code_is_valid(code: &str) -> bool {
-    (1..=100).contains(&code.len())
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -195,14 +195,6 @@ pub fn fail_grant(status: GrantStatus) -> Result<GrantStatus, NotPending> {
     }
 }
 
-/// A simulator-supplied promotion code: 1–100 characters of `[A-Za-z0-9_-]`.
-pub fn promotion_code_is_valid(code: &str) -> bool {
-    (1..=100).contains(&code.len())
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,14 +327,6 @@ mod tests {
             fail_grant(GrantStatus::Failed),
             Err(NotPending(GrantStatus::Failed))
         );
-    }
-
-    #[test]
-    fn promotion_codes() {
-        assert!(promotion_code_is_valid("DEFAULT_PROMOTION"));
-        assert!(promotion_code_is_valid("01JPPJ6SB66BQXXDAKRQZ6SZD7"));
-        assert!(!promotion_code_is_valid(""));
-        assert!(!promotion_code_is_valid("has space"));
     }
 
     fn any_state() -> impl Strategy<Value = PromotionState> {

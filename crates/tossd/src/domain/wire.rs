@@ -1,6 +1,7 @@
 //! Enums whose values travel as fixed strings (statuses, methods, modes): each value's string is written
 //! once, and serde, `as_str`, `Display` and `FromStr` all use it, so the wire and the database cannot
-//! disagree. An unknown string is an error value, never a panic.
+//! disagree. An unknown string is an error value, never a panic. Also the one alphabet of the codes a
+//! partner picks in the console.
 
 use std::fmt;
 
@@ -18,6 +19,15 @@ impl fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+
+/// A code a partner picks in the console (a promotion code, a template set code): 1–100 characters of
+/// `[A-Za-z0-9_-]`.
+pub fn is_console_code(code: &str) -> bool {
+    (1..=100).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
 
 /// Declares a fieldless `Copy` enum with the wire string of each value.
 macro_rules! wire_enum {
@@ -102,7 +112,7 @@ where
 
 #[cfg(test)]
 mod tests {
-    use super::assert_round_trips;
+    use super::{assert_round_trips, is_console_code};
 
     wire_enum! {
         enum Sample {
@@ -126,5 +136,16 @@ mod tests {
         let e = "one".parse::<Sample>().unwrap_err();
         assert_eq!(e.to_string(), "unknown Sample \"one\"");
         assert!(serde_json::from_str::<Sample>("\"THREE\"").is_err());
+    }
+
+    #[test]
+    fn console_codes() {
+        assert!(is_console_code("DEFAULT_PROMOTION"));
+        assert!(is_console_code("01JPPJ6SB66BQXXDAKRQZ6SZD7"));
+        assert!(is_console_code("welcome-2"));
+        assert!(is_console_code(&"a".repeat(100)));
+        assert!(!is_console_code(&"a".repeat(101)));
+        assert!(!is_console_code(""));
+        assert!(!is_console_code("has space"));
     }
 }

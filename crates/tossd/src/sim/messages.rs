@@ -7,9 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::apps_in_toss::auth::PartnerApp;
-use crate::domain::messages::{
-    canonical_channels, template_code_is_valid, Channel, TemplateKind, TemplateStatus,
-};
+use crate::domain::messages::{canonical_channels, Channel, TemplateKind, TemplateStatus};
+use crate::domain::wire::is_console_code;
 use crate::sim::users::parse_user_key;
 use crate::sim::{SimError, SimJson};
 use crate::state::AppState;
@@ -51,7 +50,7 @@ pub async fn create_template(
     State(state): State<AppState>,
     SimJson(request): SimJson<CreateTemplate>,
 ) -> Result<(StatusCode, Json<TemplateView>), SimError> {
-    if !template_code_is_valid(&request.template_set_code) {
+    if !is_console_code(&request.template_set_code) {
         return Err(SimError::bad_request(
             "templateSetCode must be 1–100 characters of A-Z, a-z, 0-9, _ and -",
         ));

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::apps_in_toss::auth::PartnerApp;
-use crate::domain::promotions::{self, promotion_code_is_valid, PromotionState};
+use crate::domain::promotions::{self, PromotionState};
 use crate::domain::secrets;
+use crate::domain::wire::is_console_code;
 use crate::sim::users::parse_user_key;
 use crate::sim::{SimError, SimJson};
 use crate::state::AppState;
@@ -84,7 +85,7 @@ pub async fn create_promotion(
     State(state): State<AppState>,
     SimJson(request): SimJson<CreatePromotion>,
 ) -> Result<(StatusCode, Json<PromotionView>), SimError> {
-    if !promotion_code_is_valid(&request.promotion_code) {
+    if !is_console_code(&request.promotion_code) {
         return Err(SimError::bad_request(
             "promotionCode must be 1–100 characters of A-Z, a-z, 0-9, _ and -",
         ));
