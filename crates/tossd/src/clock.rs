@@ -1,4 +1,4 @@
-//! The injectable clock (REFERENCE.md §1.9). Its state lives in the database so every tossd process on
+//! The injectable clock (docs/reference.md §1.9). Its state lives in the database so every tossd process on
 //! one PostgreSQL agrees on "now".
 
 use chrono::Utc;

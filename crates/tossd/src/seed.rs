@@ -1,4 +1,4 @@
-//! Reference data written on first start and again by `POST /sim/v1/reset` (REFERENCE.md §6).
+//! Reference data written on first start and again by `POST /sim/v1/reset` (docs/reference.md §6).
 
 use chrono::Utc;
 
@@ -18,7 +18,7 @@ use crate::store::{self, Db, Tx};
 pub const DEFAULT_MID: &str = "tosspayments";
 const DEFAULT_MERCHANT_NAME: &str = "토스페이먼츠";
 
-/// A seeded Toss user (REFERENCE.md §6.2).
+/// A seeded Toss user (docs/reference.md §6.2).
 struct SeedUser {
     user_key: i64,
     name: &'static str,
@@ -148,13 +148,13 @@ async fn write_defaults(tx: &mut Tx, config: &SeedConfig) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// The default app's promotions (REFERENCE.md §6.3): code, budget, largest single grant.
+/// The default app's promotions (docs/reference.md §6.3): code, budget, largest single grant.
 const SEED_PROMOTIONS: &[(&str, i64, i64)] = &[
     ("DEFAULT_PROMOTION", 1_000_000, 10_000),
     ("01JPPJ6SB66BQXXDAKRQZ6SZD7", 100_000, 1_000),
 ];
 
-/// The default app's message templates (REFERENCE.md §6.4), each on push and inbox.
+/// The default app's message templates (docs/reference.md §6.4), each on push and inbox.
 const SEED_TEMPLATES: &[(&str, TemplateKind, TemplateStatus, &str)] = &[
     (
         "ALERT_OTP_TEMPLATE",

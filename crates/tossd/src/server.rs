@@ -146,7 +146,7 @@ fn panic_response(payload: Box<dyn Any + Send + 'static>) -> Response {
     response
 }
 
-/// The API family a path belongs to, by its prefix (REFERENCE.md §1.4, §1.5).
+/// The API family a path belongs to, by its prefix (docs/reference.md §1.4, §1.5).
 #[derive(Clone, Copy)]
 enum Family {
     AppsInToss,
@@ -196,7 +196,7 @@ async fn wrong_method(request: Request) -> Response {
     family_not_found(request.uri().path(), true)
 }
 
-/// Unknown paths answer in the envelope of the family whose prefix they carry (REFERENCE.md §1.4, §1.5).
+/// Unknown paths answer in the envelope of the family whose prefix they carry (docs/reference.md §1.4, §1.5).
 fn family_not_found(path: &str, known_path: bool) -> Response {
     match Family::of(path) {
         Family::AppsInToss => AitError::unknown_api().into_response(),

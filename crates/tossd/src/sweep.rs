@@ -1,4 +1,4 @@
-//! Time-based transitions (REFERENCE.md §1.9): promotion grants settle, unexecuted Toss Pay payments and
+//! Time-based transitions (docs/reference.md §1.9): promotion grants settle, unexecuted Toss Pay payments and
 //! BrandPay payment windows expire, webhook retries fall due. Each is applied lazily when its object is
 //! read or written, by every clock advance before it answers, and — with the system clock, where time
 //! moves by itself — by a background sweeper at least once a second. All paths use the same conditional

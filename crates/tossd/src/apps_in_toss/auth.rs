@@ -1,5 +1,5 @@
 //! Who is calling: the partner app (mTLS identity; the default app over plain HTTP) and the Toss user of
-//! `x-toss-user-key` (REFERENCE.md §1.6.1–1.6.2).
+//! `x-toss-user-key` (docs/reference.md §1.6.1–1.6.2).
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -64,7 +64,7 @@ pub fn user_key_header(headers: &HeaderMap) -> Option<i64> {
 }
 
 /// The caller's Toss user: the header must name a user known to `app` who has not left Toss.
-/// `status` is 401 on endpoints that document 401, else 400 (REFERENCE.md §1.6.2).
+/// `status` is 401 on endpoints that document 401, else 400 (docs/reference.md §1.6.2).
 pub async fn known_user(
     state: &AppState,
     app: &PartnerApp,

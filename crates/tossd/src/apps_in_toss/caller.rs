@@ -1,6 +1,6 @@
 //! The caller of a user-scoped Apps-in-Toss endpoint: the partner app, the Toss user of
 //! `x-toss-user-key` known to that app, and one request counted against the per-user limit where the
-//! endpoint has one (REFERENCE.md §1.6.1–1.6.2, §1.8). Handlers take a [`Caller`] and then their body as
+//! endpoint has one (docs/reference.md §1.6.1–1.6.2, §1.8). Handlers take a [`Caller`] and then their body as
 //! [`AitJson`](crate::apps_in_toss::AitJson), so the checks run in the documented order: app, user, limit,
 //! body.
 

@@ -1,4 +1,4 @@
-//! The Apps-in-Toss error envelopes (REFERENCE.md §1.4).
+//! The Apps-in-Toss error envelopes (docs/reference.md §1.4).
 
 use std::borrow::Cow;
 

@@ -1,4 +1,4 @@
-//! Apps-in-Toss in-app purchase order status (REFERENCE.md §2.4). Orders are placed and moved by the
+//! Apps-in-Toss in-app purchase order status (docs/reference.md §2.4). Orders are placed and moved by the
 //! simulator (`sim::iap`).
 
 use axum::extract::State;

@@ -1,4 +1,4 @@
-//! Smart messages (REFERENCE.md §2.5): a template rendered with the partner's context and delivered to the
+//! Smart messages (docs/reference.md §2.5): a template rendered with the partner's context and delivered to the
 //! user's push log and inbox, subject to the user's push opt-out and marketing consent.
 
 use std::fmt;
@@ -172,7 +172,7 @@ async fn deliver(
 }
 
 /// Template variables: a JSON object whose names are unique (a duplicated name is malformed input,
-/// REFERENCE.md §1.3, which a plain map would silently accept).
+/// docs/reference.md §1.3, which a plain map would silently accept).
 pub struct Context(pub Map<String, Value>);
 
 impl<'de> Deserialize<'de> for Context {

@@ -1,4 +1,4 @@
-//! Toss points promotions (REFERENCE.md §2.2, §3.3): one-time keys, grants debited from the promotion's
+//! Toss points promotions (docs/reference.md §2.2, §3.3): one-time keys, grants debited from the promotion's
 //! budget, and their settlement into the user's points balance.
 
 use axum::extract::State;

@@ -1,4 +1,4 @@
-//! The per-user limit of promotion and messenger calls (REFERENCE.md §1.8), kept in the database so every
+//! The per-user limit of promotion and messenger calls (docs/reference.md §1.8), kept in the database so every
 //! tossd process on one PostgreSQL counts in the same bucket.
 
 use axum::http::StatusCode;

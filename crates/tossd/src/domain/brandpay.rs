@@ -1,4 +1,4 @@
-//! BrandPay customer rules (REFERENCE.md §2.6.3–2.8, §3.5, §6.8–6.13): customerKey and scope validation,
+//! BrandPay customer rules (docs/reference.md §2.6.3–2.8, §3.5, §6.8–6.13): customerKey and scope validation,
 //! the statuses of customers, codes, tokens and methods with their wire strings and transitions, stored
 //! methods and promotions, masking of card and account numbers, the card and bank catalogues, promotion
 //! due dates and the selected method. No HTTP, no SQL.

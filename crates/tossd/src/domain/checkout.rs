@@ -1,4 +1,4 @@
-//! BrandPay payment rules (REFERENCE.md §1.3, §2.9, §5.2.3–5.2.4): the `amount` that may be a digit
+//! BrandPay payment rules (docs/reference.md §1.3, §2.9, §5.2.3–5.2.4): the `amount` that may be a digit
 //! string, orderId/orderName/e-mail forms, card installments, instant discounts and their budgets, the
 //! merchant's payment settings, the guards of the window, confirm and auto-pay, and which codes a
 //! simulated decline may use. Pure: no HTTP, no SQL.

@@ -1,4 +1,4 @@
-//! In-app purchase order statuses (REFERENCE.md §2.4.1, §3.2): what each status says and which moves the
+//! In-app purchase order statuses (docs/reference.md §2.4.1, §3.2): what each status says and which moves the
 //! simulator may make, and the default app's products (§6.5).
 
 use std::str::FromStr;
@@ -171,7 +171,7 @@ impl Product {
     }
 }
 
-/// The default app's products (REFERENCE.md §6.5).
+/// The default app's products (docs/reference.md §6.5).
 pub const DEFAULT_PRODUCTS: &[Product] = &[
     Product {
         sku: "ait.0000010000.af647449.3bd55cfd00.0000000475",

@@ -1,4 +1,4 @@
-//! What an `Idempotency-Key` record means for a new request with the same key (REFERENCE.md §1.7.1,
+//! What an `Idempotency-Key` record means for a new request with the same key (docs/reference.md §1.7.1,
 //! §3.7). Pure: the caller passes the record and both clocks.
 
 use crate::domain::time::Instant;

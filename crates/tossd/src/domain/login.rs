@@ -1,4 +1,4 @@
-//! Toss login rules (REFERENCE.md §2.1, §3.4): lifetimes and the guards of codes and tokens, scopes, terms,
+//! Toss login rules (docs/reference.md §2.1, §3.4): lifetimes and the guards of codes and tokens, scopes, terms,
 //! referrers, the user's profile values, the personal-field encryption of `login-me`, and the shapes of
 //! generated identifiers.
 
@@ -154,7 +154,7 @@ pub enum Refusal {
     OtherReferrer,
 }
 
-/// A token (access or refresh) counts while it is unrevoked and within its lifetime (REFERENCE.md §1.9
+/// A token (access or refresh) counts while it is unrevoked and within its lifetime (docs/reference.md §1.9
 /// "Expiry boundary": valid while `now < issued + lifetime`).
 pub fn check_live(
     credential: Credential,

@@ -1,4 +1,4 @@
-//! Toss Payments merchants: the mode a key selects (REFERENCE.md §1.6.4) and the payment settings the
+//! Toss Payments merchants: the mode a key selects (docs/reference.md §1.6.4) and the payment settings the
 //! simulator can change (§6.7). Pure: no HTTP, no SQL.
 
 use crate::domain::wire::wire_enum;

@@ -1,4 +1,4 @@
-//! Smart messages (REFERENCE.md §2.5): template kinds, statuses and channels, template rendering and
+//! Smart messages (docs/reference.md §2.5): template kinds, statuses and channels, template rendering and
 //! which channels a delivery reaches.
 
 use serde_json::{Map, Value};

@@ -1,4 +1,4 @@
-//! Toss Pay rules (REFERENCE.md §2.3, §3.1): input validation, the tax split, the payment's state machine
+//! Toss Pay rules (docs/reference.md §2.3, §3.1): input validation, the tax split, the payment's state machine
 //! with the guards of execute, refund and expiry, and the refund arithmetic. No IO: callers pass values and
 //! clock readings.
 
@@ -7,7 +7,7 @@ use crate::domain::wire::wire_enum;
 use crate::domain::{secrets, uuid};
 
 wire_enum! {
-    /// `payStatus` (REFERENCE.md §3.1).
+    /// `payStatus` (docs/reference.md §3.1).
     pub enum PayStatus {
         /// Made; the buyer has not answered the pay sheet.
         PayStandby = "PAY_STANDBY",
@@ -74,7 +74,7 @@ wire_enum! {
 }
 
 wire_enum! {
-    /// The kind of Toss Pay merchant key an app registered (REFERENCE.md §2.3 "Merchant key"); the key
+    /// The kind of Toss Pay merchant key an app registered (docs/reference.md §2.3 "Merchant key"); the key
     /// itself is not kept.
     pub enum MerchantKey {
         /// The public test key: payments can be made and looked up, not executed or refunded.
@@ -230,7 +230,7 @@ pub struct TaxSplit {
     pub service_fee: i64,
 }
 
-/// Completes the tax split (REFERENCE.md §2.3.1 "Tax split"); `None` when a given value is negative, a
+/// Completes the tax split (docs/reference.md §2.3.1 "Tax split"); `None` when a given value is negative, a
 /// computed one would be, or the parts do not add up to `amount`.
 pub fn tax_split(
     amount: i64,
@@ -633,7 +633,7 @@ const CARD_COMPANIES: &[(i64, &str)] = &[
     (10, "BC카드"),
 ];
 
-/// Toss Pay card companies (REFERENCE.md §6.6): code → `cardCompanyName`.
+/// Toss Pay card companies (docs/reference.md §6.6): code → `cardCompanyName`.
 pub fn card_company_name(code: i64) -> Option<&'static str> {
     CARD_COMPANIES
         .iter()
@@ -697,7 +697,7 @@ const BANKS: &[(&str, &str)] = &[
     ("889", "토스포인트"),
 ];
 
-/// Toss Pay bank codes (REFERENCE.md §6.6): code → `accountBankName`.
+/// Toss Pay bank codes (docs/reference.md §6.6): code → `accountBankName`.
 pub fn bank_name(code: &str) -> Option<&'static str> {
     BANKS.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)
 }

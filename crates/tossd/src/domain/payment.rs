@@ -1,4 +1,4 @@
-//! Toss Payments payments: the statuses and methods of REFERENCE.md §2.6.1 and §3.6, the deadlines of
+//! Toss Payments payments: the statuses and methods of docs/reference.md §2.6.1 and §3.6, the deadlines of
 //! open payments (§2.9), the amounts and the cancel rules (§2.12.3), and the identifiers a payment
 //! carries (§1.10). The Payment object itself is in `payment/object.rs`. Pure: no HTTP, no SQL.
 

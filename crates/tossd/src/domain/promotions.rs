@@ -1,4 +1,4 @@
-//! Toss points promotions (REFERENCE.md §2.2, §3.3): the states of promotions, keys and grants, which
+//! Toss points promotions (docs/reference.md §2.2, §3.3): the states of promotions, keys and grants, which
 //! grant a promotion accepts, how a grant debits its budget, when a key may be spent and when a grant
 //! settles.
 
@@ -44,7 +44,7 @@ pub struct PromotionLimits {
     pub max_amount_per_grant: Option<i64>,
 }
 
-/// Why a promotion refuses a grant, in the order REFERENCE.md §2.2.2 checks them.
+/// Why a promotion refuses a grant, in the order docs/reference.md §2.2.2 checks them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
     /// `4109`
@@ -156,7 +156,7 @@ pub struct KeyRecord {
     pub issued_at: Instant,
 }
 
-/// Spends a presented key (REFERENCE.md §2.2.2, key rows of the error table): the key as it is after
+/// Spends a presented key (docs/reference.md §2.2.2, key rows of the error table): the key as it is after
 /// the grant, or why it cannot be spent.
 pub fn spend_key(key: Option<&KeyRecord>, now: Instant) -> Result<KeyRecord, KeyProblem> {
     let Some(key) = key.filter(|k| k.belongs_to_caller) else {

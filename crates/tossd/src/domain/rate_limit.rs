@@ -1,4 +1,4 @@
-//! The per-user sliding window of REFERENCE.md §1.8: a request at `t` is refused when the bucket already
+//! The per-user sliding window of docs/reference.md §1.8: a request at `t` is refused when the bucket already
 //! holds `limit` counted requests in the half-open window `(t − 60 s, t]`.
 
 use crate::domain::time::Instant;

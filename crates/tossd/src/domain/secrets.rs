@@ -79,7 +79,7 @@ pub fn open(key: &InstanceKey, sealed: &str) -> Option<String> {
     String::from_utf8(cipher.decrypt(Nonce::from_slice(nonce), body).ok()?).ok()
 }
 
-/// Deterministic values derived from the instance seed (REFERENCE.md §1.10 "Seeded values").
+/// Deterministic values derived from the instance seed (docs/reference.md §1.10 "Seeded values").
 pub struct SeedDeriver {
     seed: Option<String>,
 }

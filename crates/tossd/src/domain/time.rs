@@ -1,4 +1,4 @@
-//! Instants and the wire formats of REFERENCE.md §1.9.
+//! Instants and the wire formats of docs/reference.md §1.9.
 
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 
@@ -35,7 +35,7 @@ impl Instant {
         Instant(self.0.saturating_add(seconds.saturating_mul(1_000_000)))
     }
 
-    /// Valid while `now < start + lifetime` (REFERENCE.md §1.9 "Expiry boundary").
+    /// Valid while `now < start + lifetime` (docs/reference.md §1.9 "Expiry boundary").
     pub fn is_expired(start: Instant, lifetime_seconds: i64, now: Instant) -> bool {
         now >= start.plus_seconds(lifetime_seconds)
     }

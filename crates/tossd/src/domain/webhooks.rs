@@ -1,4 +1,4 @@
-//! Webhook and callback delivery rules (REFERENCE.md §4.1): what an event is, where it goes, the retry
+//! Webhook and callback delivery rules (docs/reference.md §4.1): what an event is, where it goes, the retry
 //! schedule, what counts as a delivered attempt and when an event may be redelivered.
 
 use serde_json::{json, Value};
@@ -79,7 +79,7 @@ wire_enum! {
 }
 
 wire_enum! {
-    /// How an unlink callback is called (REFERENCE.md §4.2).
+    /// How an unlink callback is called (docs/reference.md §4.2).
     pub enum CallbackMethod {
         /// `GET url?userKey=…&referrer=…`
         Get = "GET",
@@ -88,7 +88,7 @@ wire_enum! {
     }
 }
 
-/// `whtrans_a` + a 26-character lowercase ULID-like id (REFERENCE.md §1.10).
+/// `whtrans_a` + a 26-character lowercase ULID-like id (docs/reference.md §1.10).
 pub fn transmission_id(now: Instant) -> String {
     const CROCKFORD: &[u8] = b"0123456789abcdefghjkmnpqrstvwxyz";
     let millis = now.micros().div_euclid(1000).max(0) as u128;

@@ -18,7 +18,7 @@ pub struct IssuedMerchant {
 }
 
 pub async fn create_merchant(db: &Db, name: &str, now: Instant) -> anyhow::Result<IssuedMerchant> {
-    // mId is at most 14 characters (REFERENCE.md §1.10).
+    // mId is at most 14 characters (docs/reference.md §1.10).
     let m_id = format!("mid_{}", secrets::random_alnum(10).to_lowercase());
     let client_key = format!("test_ck_{}", secrets::random_alnum(28));
     let secret_key = format!("test_sk_{}", secrets::random_alnum(28));

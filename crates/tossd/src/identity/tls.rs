@@ -1,7 +1,7 @@
 //! tossd's own certificate authority, the server certificate and the client certificates of partner apps.
 //!
 //! Certificate validity uses the wall clock (not the injectable clock): TLS stacks on both sides check it
-//! against system time (REFERENCE.md §1.6.1).
+//! against system time (docs/reference.md §1.6.1).
 
 use std::sync::Arc;
 

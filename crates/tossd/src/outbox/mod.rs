@@ -1,4 +1,4 @@
-//! The durable outbox (REFERENCE.md §4.1): events that Toss sends to partners (Toss Payments webhooks,
+//! The durable outbox (docs/reference.md §4.1): events that Toss sends to partners (Toss Payments webhooks,
 //! Apps-in-Toss unlink callbacks) are rows written in the same transaction as the state change that causes
 //! them (`store::outbox`). Delivery happens afterwards, in [`worker`].
 

@@ -1,4 +1,4 @@
-//! The delivery worker (REFERENCE.md §4.1) that runs in every tossd process.
+//! The delivery worker (docs/reference.md §4.1) that runs in every tossd process.
 //!
 //! Due events are claimed with a lease: a conditional `UPDATE … RETURNING` that sets `lease_until` (real
 //! wall-clock time) and a fresh `lease_token`, with `FOR UPDATE SKIP LOCKED` on PostgreSQL so processes
@@ -366,7 +366,7 @@ impl Deliverer {
     }
 }
 
-/// `GET url?userKey=…&referrer=…` or `POST url` with `{userKey, referrer}` (REFERENCE.md §4.2).
+/// `GET url?userKey=…&referrer=…` or `POST url` with `{userKey, referrer}` (docs/reference.md §4.2).
 fn unlink_request(
     client: &Client,
     url: &str,

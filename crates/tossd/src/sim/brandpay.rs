@@ -1,5 +1,5 @@
 //! The customer's side of BrandPay: registering cards and accounts in the BrandPay window, and the
-//! operator adding card/bank promotions (REFERENCE.md §2.8, §3.5, §6.9–6.13).
+//! operator adding card/bank promotions (docs/reference.md §2.8, §3.5, §6.9–6.13).
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -47,7 +47,7 @@ pub const MODE: &str = "test";
 #[derive(Deserialize, Default, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RegisterCard {
-    /// Issuer code (REFERENCE.md §6.9); default `61` 현대카드
+    /// Issuer code (docs/reference.md §6.9); default `61` 현대카드
     pub issuer_code: Option<String>,
     /// Default: the issuer code
     pub acquirer_code: Option<String>,
@@ -67,7 +67,7 @@ pub struct RegisterCard {
 #[derive(Deserialize, Default, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RegisterAccount {
-    /// Bank code (REFERENCE.md §6.10); default `88` 신한은행
+    /// Bank code (docs/reference.md §6.10); default `88` 신한은행
     pub bank_code: Option<String>,
     /// 10–14 digits; default generated
     pub account_number: Option<String>,
@@ -379,7 +379,7 @@ pub async fn add_promotion(
 
 /// The page a tossd-hosted terms URL (`{public URL}/sim/terms/{id}`) points at.
 #[utoipa::path(get, path = "/sim/terms/{id}", tag = "Simulator",
-    params(("id" = i64, Path, description = "Terms id (REFERENCE.md §6.8)")),
+    params(("id" = i64, Path, description = "Terms id (docs/reference.md §6.8)")),
     responses((status = 200, description = "an HTML page with the terms' title"), (status = 404)))]
 pub async fn terms_page(
     State(state): State<AppState>,

@@ -1,4 +1,4 @@
-//! The customer's side of a BrandPay payment (REFERENCE.md §2.9, §5.2.4, §5.3): authenticating a payment
+//! The customer's side of a BrandPay payment (docs/reference.md §2.9, §5.2.4, §5.3): authenticating a payment
 //! in the BrandPay window (what the SDK's `requestPayment` does before redirecting to the merchant's
 //! successUrl with `paymentKey`, `orderId` and `amount`), and making a method decline its next approvals.
 
@@ -144,7 +144,7 @@ pub async fn authenticate(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeclineSetting {
-    /// A decline-capable code for the method's kind (REFERENCE.md §5.2.3)
+    /// A decline-capable code for the method's kind (docs/reference.md §5.2.3)
     pub code: String,
     /// How many approvals to decline; default 1; 0 clears
     pub count: Option<i64>,
@@ -175,7 +175,7 @@ pub async fn set_decline(
     let kind = found.kind();
     if !checkout::is_decline_capable(kind, &request.code) {
         return Err(SimError::bad_request(format!(
-            "{} cannot decline a {kind} method (REFERENCE.md §5.2.3)",
+            "{} cannot decline a {kind} method (docs/reference.md §5.2.3)",
             request.code
         )));
     }
@@ -196,7 +196,7 @@ pub struct PaymentSettings {
     pub tax_type: Option<String>,
 }
 
-/// Changes a merchant's BrandPay payment settings (REFERENCE.md §6.7); absent fields keep their value.
+/// Changes a merchant's BrandPay payment settings (docs/reference.md §6.7); absent fields keep their value.
 #[utoipa::path(patch, path = "/sim/v1/merchants/{mId}/payment-settings", tag = "Simulator",
     params(("mId" = String, Path, description = "the merchant's mId")),
     request_body = PaymentSettings,

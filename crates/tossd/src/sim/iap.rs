@@ -1,4 +1,4 @@
-//! In-app purchases on the user's side (REFERENCE.md §3.2): the user buys a product, and the order then
+//! In-app purchases on the user's side (docs/reference.md §3.2): the user buys a product, and the order then
 //! moves as the store and the partner's grant decide.
 
 use axum::extract::{Path, State};

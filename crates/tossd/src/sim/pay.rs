@@ -1,5 +1,5 @@
 //! The simulated Toss Pay sheet (`checkoutPayment`): the buyer authenticates or closes it
-//! (REFERENCE.md §2.3 "Simulated pay sheet", §3.1), and the app's Toss Pay settings.
+//! (docs/reference.md §2.3 "Simulated pay sheet", §3.1), and the app's Toss Pay settings.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

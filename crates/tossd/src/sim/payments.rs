@@ -40,7 +40,7 @@ fn valid_order_id(order_id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// The simulator's default card (REFERENCE.md §6.13): issuer 61, credit, personal.
+/// The simulator's default card (docs/reference.md §6.13): issuer 61, credit, personal.
 fn default_card(amount: i64) -> Card {
     Card {
         issuer_code: "61".to_owned(),
@@ -119,7 +119,7 @@ pub async fn create_payment(
         code: "DUPLICATED_ORDER_ID",
         message: "this orderId already has an approved payment".into(),
     };
-    // A window cannot open for an orderId that is already approved (REFERENCE.md §2.9); an approval is
+    // A window cannot open for an orderId that is already approved (docs/reference.md §2.9); an approval is
     // also refused by the unique index.
     let mode = Mode::Test.as_str();
     if store::order_approved(&mut tx, merchant.id, mode, &payment.order_id).await? {

@@ -149,7 +149,7 @@ pub struct UpdatePromotion {
     pub fail_next_executions: Option<i64>,
 }
 
-/// Steers a promotion as the console does (REFERENCE.md §3.3).
+/// Steers a promotion as the console does (docs/reference.md §3.3).
 #[utoipa::path(patch, path = "/sim/v1/promotions/{promotionCode}", tag = "Simulator",
     params(("promotionCode" = String, Path)), request_body = UpdatePromotion,
     responses((status = 200, body = PromotionView), (status = 400), (status = 404)))]

@@ -193,7 +193,7 @@ pub async fn get_user(
     Path(user_key): Path<String>,
 ) -> Result<Json<UserView>, SimError> {
     let user_key = parse_user_key(&user_key)?;
-    // Grants whose settlement is due are credited before the balance is shown (REFERENCE.md §2.2.2).
+    // Grants whose settlement is due are credited before the balance is shown (docs/reference.md §2.2.2).
     let now = state.clock.now(&state.db).await?;
     crate::store::promotions::settle_due_for(&state.db, user_key, now).await?;
     Ok(Json(view(&state, user_key).await?))

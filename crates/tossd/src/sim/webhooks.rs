@@ -1,5 +1,5 @@
 //! Webhooks and partner callbacks from the operator's side: where they go, what was sent, redelivery, and
-//! test events that exercise the delivery machinery on its own (REFERENCE.md §4).
+//! test events that exercise the delivery machinery on its own (docs/reference.md §4).
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode};

@@ -797,8 +797,6 @@ pub async fn debit_discount(tx: &mut Tx, discount: &Discount) -> Result<bool, sq
     Ok(debited == 1)
 }
 
-// --- used by payments ---
-
 /// The customer holding an access token, as the `Bearer` credential names it.
 #[derive(Debug, Clone)]
 pub struct TokenHolder {

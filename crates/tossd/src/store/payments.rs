@@ -326,7 +326,7 @@ pub async fn expire_due(db: &Db, now: Instant) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// An `Idempotency-Key` record (REFERENCE.md §1.7.1): the first request's outcome once it completed.
+/// An `Idempotency-Key` record (docs/reference.md §1.7.1): the first request's outcome once it completed.
 #[derive(Debug, Clone)]
 pub struct IdempotencyRecord {
     pub state: RecordState,

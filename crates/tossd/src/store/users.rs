@@ -123,7 +123,7 @@ pub async fn lock_user(db: &Db, tx: &mut Tx, user_key: i64) -> Result<Option<Use
     .await
 }
 
-/// The user if they are known to the app (they logged in to it once, REFERENCE.md §1.6.2), whether or not
+/// The user if they are known to the app (they logged in to it once, docs/reference.md §1.6.2), whether or not
 /// they left Toss since.
 pub async fn known_to_app(
     db: &Db,
@@ -221,7 +221,7 @@ pub async fn lock_links_of_user(
 }
 
 /// Links the user to the app at login: the first login makes the userKey known to the app with `new_sub`
-/// as the pair's `sub` (REFERENCE.md §1.6.2); later ones relink it and keep the first `sub`.
+/// as the pair's `sub` (docs/reference.md §1.6.2); later ones relink it and keep the first `sub`.
 pub async fn link(
     tx: &mut Tx,
     app_id: &str,

@@ -1,4 +1,4 @@
-//! Merchant credentials: `Authorization: Basic base64("<secretKey>:")` (REFERENCE.md §1.6.4).
+//! Merchant credentials: `Authorization: Basic base64("<secretKey>:")` (docs/reference.md §1.6.4).
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
@@ -105,7 +105,7 @@ impl FromRequestParts<AppState> for Merchant {
     }
 }
 
-/// A BrandPay customer identified by `Authorization: Bearer <accessToken>` (REFERENCE.md §1.6.5).
+/// A BrandPay customer identified by `Authorization: Bearer <accessToken>` (docs/reference.md §1.6.5).
 #[derive(Debug, Clone)]
 pub struct BrandPayCustomer {
     pub customer_id: i64,

@@ -1,4 +1,4 @@
-//! The Toss Payments error catalogue (REFERENCE.md §5.2): every code tossd produces, with its HTTP
+//! The Toss Payments error catalogue (docs/reference.md §5.2): every code tossd produces, with its HTTP
 //! status and its Korean and English messages. `TossPayments-Test-Code` accepts any code listed here.
 
 /// One documented error code.

@@ -1,5 +1,5 @@
 //! Who is calling, resolved once per Toss Payments request before the idempotency and test-code steps
-//! (REFERENCE.md §1.6.6: route, credentials, idempotency, test code). This middleware never rejects: a
+//! (docs/reference.md §1.6.6: route, credentials, idempotency, test code). This middleware never rejects: a
 //! request without valid credentials passes on unmarked and the handler's extractor answers with the
 //! documented credential error, so such requests are neither recorded nor given a forced test error.
 

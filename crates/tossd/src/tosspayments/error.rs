@@ -1,4 +1,4 @@
-//! The Toss Payments error body `{code, message}` (REFERENCE.md §1.5), Korean unless the caller prefers
+//! The Toss Payments error body `{code, message}` (docs/reference.md §1.5), Korean unless the caller prefers
 //! English (`Accept-Language: en-US`).
 
 use axum::extract::Request;

@@ -1,4 +1,4 @@
-//! `Idempotency-Key` on Toss Payments `POST`s (REFERENCE.md §1.7.1, §3.7).
+//! `Idempotency-Key` on Toss Payments `POST`s (docs/reference.md §1.7.1, §3.7).
 //!
 //! A request is a duplicate when (key, credential, path, method) match. The first one creates an
 //! `IN_PROGRESS` record in its own committed statement (the primary key makes that exactly once), runs,

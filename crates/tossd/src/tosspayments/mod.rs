@@ -51,7 +51,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(brandpay::payments::auto_pay))
 }
 
-/// The family's middleware, in the order of REFERENCE.md §1.6.6 (outermost first): credentials,
+/// The family's middleware, in the order of docs/reference.md §1.6.6 (outermost first): credentials,
 /// `Idempotency-Key`, then the language of errors and `TossPayments-Test-Code`. Idempotency sits outside
 /// the language step so a replay repeats the first response's bytes, in the first caller's language.
 pub fn layered(router: Router<AppState>, state: &AppState) -> Router<AppState> {

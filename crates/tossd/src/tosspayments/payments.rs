@@ -1,4 +1,4 @@
-//! Core payment lookup and cancel (REFERENCE.md §2.12). Lookups and cancels apply a due expiry first
+//! Core payment lookup and cancel (docs/reference.md §2.12). Lookups and cancels apply a due expiry first
 //! (§3.6); cancels lock the payment row, so concurrent cancels of one payment are serialised and the
 //! balance never goes below zero.
 
@@ -40,7 +40,7 @@ pub fn payment_response(payment: &Payment, headers: &HeaderMap) -> Response {
 }
 
 /// The document as an English caller sees it: `failure.message` follows `Accept-Language`
-/// (REFERENCE.md §2.6.1); every other value stays Korean (§1.5).
+/// (docs/reference.md §2.6.1); every other value stays Korean (§1.5).
 fn in_english(payment: &Payment) -> Payment {
     let mut payment = payment.clone();
     if let Some(failure) = &mut payment.failure {

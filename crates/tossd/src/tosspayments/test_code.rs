@@ -1,4 +1,4 @@
-//! `TossPayments-Test-Code` (REFERENCE.md §1.7.2): with test credentials the call answers with the named
+//! `TossPayments-Test-Code` (docs/reference.md §1.7.2): with test credentials the call answers with the named
 //! error (its status and message) instead of running, changing nothing; an unknown name is `400
 //! INVALID_TEST_CODE`; with live credentials the header is ignored. Layered inside the idempotency step,
 //! so a forced error is recorded under the `Idempotency-Key` like any other response.

@@ -10,10 +10,10 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-/// Bodies larger than this are refused with the family's validation error (REFERENCE.md §1.3).
+/// Bodies larger than this are refused with the family's validation error (docs/reference.md §1.3).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// The Content-Type of every JSON response (REFERENCE.md §1.3).
+/// The Content-Type of every JSON response (docs/reference.md §1.3).
 pub const JSON_UTF8: &str = "application/json;charset=UTF-8";
 
 /// Why a request body could not become the expected value.

@@ -1,5 +1,5 @@
 //! BrandPay customers: terms, agreement, access tokens, methods (registered through the simulator),
-//! removal, withdrawal and promotions (REFERENCE.md §2.7–2.11, §3.5, §4.4, §4.5).
+//! removal, withdrawal and promotions (docs/reference.md §2.7–2.11, §3.5, §4.4, §4.5).
 
 use reqwest::Method;
 use serde_json::{json, Value};

@@ -1,5 +1,5 @@
 //! BrandPay payments: the simulated window, confirm, auto-pay, lookup and cancel of the result,
-//! idempotency, simulated declines and Bearer credentials (REFERENCE.md §2.9, §3.6, §4.3, §5.2.4, §5.3).
+//! idempotency, simulated declines and Bearer credentials (docs/reference.md §2.9, §3.6, §4.3, §5.2.4, §5.3).
 
 use reqwest::Method;
 use serde_json::{json, Value};

@@ -433,7 +433,7 @@ async fn apps_in_toss_credentials(env: TestEnv) {
         Some(&json!({"orderId": order["orderId"]}).to_string()),
     )
     .await;
-    // get-order-status always answers 200 (REFERENCE.md §2.4.1): the status says it is another app's,
+    // get-order-status always answers 200 (docs/reference.md §2.4.1): the status says it is another app's,
     // and nothing of the order is shown.
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(

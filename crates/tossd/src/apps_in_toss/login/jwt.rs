@@ -1,4 +1,4 @@
-//! The access-token JWT (REFERENCE.md §2.1.1): RS256 with one RSA-2048 key per database, shared by every
+//! The access-token JWT (docs/reference.md §2.1.1): RS256 with one RSA-2048 key per database, shared by every
 //! tossd process on it and published at `/.well-known/jwks.json` with `kid: "cert"`.
 
 use std::collections::HashMap;

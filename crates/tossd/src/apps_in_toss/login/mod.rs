@@ -1,4 +1,4 @@
-//! Toss login (REFERENCE.md §2.1): exchanging the authorization code, refreshing, reading the user and
+//! Toss login (docs/reference.md §2.1): exchanging the authorization code, refreshing, reading the user and
 //! disconnecting. The user's side (logging in, unlinking inside Toss) is in `sim::login`.
 
 pub mod jwt;
@@ -269,7 +269,7 @@ pub async fn refresh_token(
         .user_key;
     let keys = jwt::keys(&state.db).await.map_err(internal)?;
     let mut tx = state.db.begin().await?;
-    // The link lock orders this refresh with any removal of the pair (REFERENCE.md §2.1.2); the grant is
+    // The link lock orders this refresh with any removal of the pair (docs/reference.md §2.1.2); the grant is
     // read again under it.
     let link = store::lock_link(&state.db, &mut tx, &app.app_id, user_key)
         .await?

@@ -1,4 +1,4 @@
-//! Apps-in-Toss Toss Pay (REFERENCE.md §2.3): make, execute, refund and look up payments. The buyer's
+//! Apps-in-Toss Toss Pay (docs/reference.md §2.3): make, execute, refund and look up payments. The buyer's
 //! side (the pay sheet) is the simulator's (`sim::pay`).
 
 use std::marker::PhantomData;
@@ -58,7 +58,7 @@ impl KeyRule for PrivateKey {
     const NEED: KeyNeed = KeyNeed::Private;
 }
 
-/// The caller of a Toss Pay endpoint, checked in the order of REFERENCE.md §1.6.6: the app and the user
+/// The caller of a Toss Pay endpoint, checked in the order of docs/reference.md §1.6.6: the app and the user
 /// header ([`Caller<TossPay>`]), then the app's merchant key as the endpoint needs it; the handler reads
 /// the body after.
 pub struct PayCaller<K> {

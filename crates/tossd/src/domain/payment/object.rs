@@ -1,4 +1,4 @@
-//! The Toss Payments Payment object (REFERENCE.md §2.6.1) and its Cancel (§2.6.2): every documented
+//! The Toss Payments Payment object (docs/reference.md §2.6.1) and its Cancel (§2.6.2): every documented
 //! field, in the documented order, `null` where unused. The document is changed only through the methods
 //! here, which keep the amounts (`balanceAmount`, `suppliedAmount`, `vat`, `taxFreeAmount`) consistent
 //! and the status moving as §3.6 says.

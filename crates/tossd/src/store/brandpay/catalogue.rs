@@ -1,4 +1,4 @@
-//! The seeded BrandPay reference data: the terms catalogue (REFERENCE.md §6.8) and the default merchant's
+//! The seeded BrandPay reference data: the terms catalogue (docs/reference.md §6.8) and the default merchant's
 //! card and bank promotions (§6.12).
 
 use crate::domain::brandpay::{NewPromotion, PromotionType, Scope};

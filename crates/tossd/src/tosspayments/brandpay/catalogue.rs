@@ -1,4 +1,4 @@
-//! The wire shapes of BrandPay terms and promotions (REFERENCE.md §2.6.3, §2.6.4). The catalogue itself is
+//! The wire shapes of BrandPay terms and promotions (docs/reference.md §2.6.3, §2.6.4). The catalogue itself is
 //! stored (`store::brandpay`, seeded from `store::brandpay::catalogue`).
 
 use serde::Serialize;

@@ -1,4 +1,4 @@
-//! `POST /v1/brandpay/customers/remove` — the customer withdraws (REFERENCE.md §2.10.1).
+//! `POST /v1/brandpay/customers/remove` — the customer withdraws (docs/reference.md §2.10.1).
 
 use axum::extract::State;
 use axum::response::Response;

@@ -1,5 +1,5 @@
 //! Payment methods: the BrandPayMethod list by access token or secret key, and removal of a card or an
-//! account (REFERENCE.md §2.6.3, §2.8).
+//! account (docs/reference.md §2.6.3, §2.8).
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};

@@ -1,4 +1,4 @@
-//! BrandPay customers (REFERENCE.md §2.7, §2.8, §2.10, §2.11, §3.5): terms and agreements, authorization
+//! BrandPay customers (docs/reference.md §2.7, §2.8, §2.10, §2.11, §3.5): terms and agreements, authorization
 //! codes and access tokens, payment methods, withdrawal, promotions. The customer's own side (registering
 //! methods in the BrandPay window) is in `sim::brandpay`. Rules are in `domain::brandpay` and
 //! `domain::checkout`, every statement on the BrandPay tables in `store::brandpay`.

@@ -1,4 +1,4 @@
-//! BrandPay payments (REFERENCE.md §2.9): confirming a payment the customer authenticated in the window,
+//! BrandPay payments (docs/reference.md §2.9): confirming a payment the customer authenticated in the window,
 //! and auto-pay with a registered method. The window itself is the simulator's
 //! (`sim::brandpay_payments`). Both flows run in one write transaction: the payment row is locked (confirm)
 //! or inserted (auto-pay), the guard of `domain::checkout` decides over what was read, the

@@ -1,4 +1,4 @@
-//! `GET /v1/brandpay/promotions/card` and `/bank` (REFERENCE.md §2.11): the merchant's promotions whose
+//! `GET /v1/brandpay/promotions/card` and `/bank` (docs/reference.md §2.11): the merchant's promotions whose
 //! `dueDate` has not passed.
 
 use axum::extract::State;

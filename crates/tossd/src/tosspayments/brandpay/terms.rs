@@ -1,4 +1,4 @@
-//! `GET /v1/brandpay/terms` and `POST /v1/brandpay/terms/agree` (REFERENCE.md §2.7.1, §2.7.2).
+//! `GET /v1/brandpay/terms` and `POST /v1/brandpay/terms/agree` (docs/reference.md §2.7.1, §2.7.2).
 
 use std::collections::HashSet;
 

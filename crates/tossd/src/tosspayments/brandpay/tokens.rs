@@ -1,4 +1,4 @@
-//! `POST /v1/brandpay/authorizations/access-token` (REFERENCE.md §2.7.3, §3.5).
+//! `POST /v1/brandpay/authorizations/access-token` (docs/reference.md §2.7.3, §3.5).
 
 use axum::extract::State;
 use axum::response::Response;
