@@ -79,10 +79,7 @@ impl FromRequestParts<AppState> for Merchant {
     type Rejection = TpError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, TpError> {
-        let header = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
+        let header = authorization(parts);
         // The credentials middleware has already resolved a valid secret key.
         if let Some(merchant) = parts.extensions.get::<Merchant>() {
             return Ok(merchant.clone());
@@ -115,6 +112,14 @@ pub struct BrandPayCustomer {
     pub customer_key: String,
 }
 
+/// The `Authorization` header, if it is text.
+fn authorization(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+}
+
 /// The token of a `Bearer` header: `None` when there is no header or another scheme.
 pub fn parse_bearer(value: Option<&str>) -> Option<&str> {
     let value = value?;
@@ -126,10 +131,7 @@ impl FromRequestParts<AppState> for BrandPayCustomer {
     type Rejection = TpError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, TpError> {
-        let header = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
+        let header = authorization(parts);
         let token = parse_bearer(header).ok_or(TpError(&codes::UNAUTHORIZED_KEY))?;
         // The credentials middleware has already resolved a current token.
         if let Some(customer) = parts.extensions.get::<BrandPayCustomer>() {

@@ -26,9 +26,7 @@ pub async fn card_promotions(
     State(state): State<AppState>,
     merchant: Merchant,
 ) -> Result<Response, TpError> {
-    let now = state.clock.now(&state.db).await?;
-    let mut conn = state.db.reader().acquire().await?;
-    let promotions = store::active_promotions(&mut conn, merchant.id, &merchant.mode, now).await?;
+    let promotions = running(&state, &merchant).await?;
     Ok(ok(&catalogue::card_promotions(&promotions)))
 }
 
@@ -47,8 +45,16 @@ pub async fn bank_promotions(
     State(state): State<AppState>,
     merchant: Merchant,
 ) -> Result<Response, TpError> {
+    let promotions = running(&state, &merchant).await?;
+    Ok(ok(&catalogue::bank_promotions(&promotions)))
+}
+
+/// The merchant's promotions running now.
+async fn running(
+    state: &AppState,
+    merchant: &Merchant,
+) -> Result<Vec<crate::domain::brandpay::Promotion>, TpError> {
     let now = state.clock.now(&state.db).await?;
     let mut conn = state.db.reader().acquire().await?;
-    let promotions = store::active_promotions(&mut conn, merchant.id, &merchant.mode, now).await?;
-    Ok(ok(&catalogue::bank_promotions(&promotions)))
+    Ok(store::active_promotions(&mut conn, merchant.id, &merchant.mode, now).await?)
 }
