@@ -7,10 +7,13 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use tossd::state::AppState;
 
-use crate::common::{exec_sql, link_user, run_serving, Backend, TestEnv};
+use crate::common::{assert_resp, exec_sql, link_user, run_serving, Backend, TestEnv};
 use crate::on_both_backends;
 
-on_both_backends!(a_stored_row_that_does_not_decode_answers_the_family_500);
+on_both_backends!(
+    a_stored_row_that_does_not_decode_answers_the_family_500,
+    clock_advances_beyond_100_years_are_refused,
+);
 
 fn internal_ait() -> Value {
     json!({"resultType": "FAIL", "success": null, "error": {
@@ -141,4 +144,39 @@ async fn a_stored_row_that_does_not_decode_answers_the_family_500(env: TestEnv) 
     assert_eq!(r.status, 200);
     let r = env.request(Method::GET, "/sim/v1/clock", &[], None).await;
     assert_eq!(r.status, 200);
+}
+
+async fn clock_advances_beyond_100_years_are_refused(env: TestEnv) {
+    let before = env.get("/sim/v1/clock", &[]).await;
+    assert_eq!(before.status, 200);
+    let refused = json!({"error": {"code": "INVALID_REQUEST",
+        "message": "seconds must be a whole number from 0 to 3153600000 (100 years)"}});
+    for seconds in [
+        json!(4611686018427387904_i64),
+        json!(9000000000000_i64),
+        json!(3153600001_i64),
+        json!(-1),
+    ] {
+        let r = env
+            .post("/sim/v1/clock/advance", &[], &json!({ "seconds": seconds }))
+            .await;
+        assert_resp(&r, 400, &refused);
+    }
+    // Nothing moved, and the largest allowed advance still works.
+    let after = env.get("/sim/v1/clock", &[]).await;
+    let year = |r: &crate::common::Resp| r.body["now"].as_str().map(|now| now[..4].to_owned());
+    assert_eq!(year(&after), year(&before), "{}", after.text);
+    let r = env
+        .post(
+            "/sim/v1/clock/advance",
+            &[],
+            &json!({"seconds": 3153600000_i64}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(
+        r.body["now"].as_str().is_some_and(|now| now.len() == 27),
+        "{}",
+        r.text
+    );
 }
