@@ -83,7 +83,7 @@ pub fn grant_scopes<'a>(
                 match scope_name(item) {
                     Some("user_key") => {}
                     Some(scope) if configured.contains(&scope) => wanted.push(scope),
-                    _ => return Err(item),
+                    Some(_) | None => return Err(item),
                 }
             }
         }

@@ -329,8 +329,8 @@ where
 /// (the error contract), never by the mere fact that some unique constraint failed.
 pub struct Unique {
     pub name: &'static str,
-    table: &'static str,
-    columns: &'static [&'static str],
+    pub table: &'static str,
+    pub columns: &'static [&'static str],
 }
 
 macro_rules! unique_constraints {

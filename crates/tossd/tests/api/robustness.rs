@@ -13,6 +13,7 @@ use crate::on_both_backends;
 on_both_backends!(
     a_stored_row_that_does_not_decode_answers_the_family_500,
     clock_advances_beyond_100_years_are_refused,
+    unique_constraint_names_match_the_schema,
 );
 
 fn internal_ait() -> Value {
@@ -179,4 +180,53 @@ async fn clock_advances_beyond_100_years_are_refused(env: TestEnv) {
         "{}",
         r.text
     );
+}
+
+/// Owners recognise a unique violation by the constraint's name (`store::UNIQUE_CONSTRAINTS`): every name
+/// there must be a unique index of the migrated schema, on exactly its table and columns.
+async fn unique_constraint_names_match_the_schema(env: TestEnv) {
+    let pool = env.db().await;
+    for unique in tossd::store::UNIQUE_CONSTRAINTS {
+        let columns: Vec<String> = match env.backend() {
+            Backend::Postgres => sqlx::query_scalar(
+                "SELECT a.attname::TEXT FROM pg_index i \
+                 JOIN pg_class ix ON ix.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid \
+                 JOIN pg_namespace n ON n.oid = t.relnamespace \
+                 JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, position) ON TRUE \
+                 JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum \
+                 WHERE i.indisunique AND n.nspname = current_schema() AND t.relname = $1 AND ix.relname = $2 \
+                 ORDER BY k.position",
+            )
+            .bind(unique.table)
+            .bind(unique.name)
+            .fetch_all(&pool)
+            .await
+            .expect("the PostgreSQL catalogue answers"),
+            Backend::Sqlite => {
+                // SQLite reports violations by table and columns: some unique index must have exactly them.
+                let indexes: Vec<String> = sqlx::query_scalar(
+                    "SELECT name FROM pragma_index_list($1) WHERE \"unique\" = 1",
+                )
+                .bind(unique.table)
+                .fetch_all(&pool)
+                .await
+                .expect("SQLite lists the indexes");
+                let mut found = Vec::new();
+                for index in indexes {
+                    let cols: Vec<String> =
+                        sqlx::query_scalar("SELECT name FROM pragma_index_info($1) ORDER BY seqno")
+                            .bind(&index)
+                            .fetch_all(&pool)
+                            .await
+                            .expect("SQLite describes the index");
+                    if cols == unique.columns {
+                        found = cols;
+                    }
+                }
+                found
+            }
+        };
+        assert_eq!(columns, unique.columns, "unique constraint {}", unique.name);
+    }
+    pool.close().await;
 }
