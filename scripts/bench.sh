@@ -283,7 +283,7 @@ print_table() {
     printf "  tossd RSS after the run: %.1f MiB (peak %.1f MiB)\n" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" \
       "$(awk -v k="$hwm" 'BEGIN { print k / 1024 }')"
     printf "  start-up to the first healthy /healthz on a fresh database: %s ms\n" "${R[$backend.startup_ms]}"
-  } | tee -a "$WORK/report.txt"
+  } | sed 's/ *$//' | tee -a "$WORK/report.txt"
 }
 
 # --- modes -------------------------------------------------------------------------------------------

@@ -116,10 +116,10 @@ END {
   flush()
   printf "%d samples of tossd: tokio worker threads %.1f%%, sqlx-sqlite worker threads %.1f%%, other %.1f%%\n\n", \
     total, 100 * by_kind["tokio"] / total, 100 * by_kind["sqlite"] / total, 100 * by_kind["other"] / total
-  printf "Where the CPU was (self time; %% of all samples)        all   tokio  sqlite\n"
-  cmd = "sort -t'\t' -k2,2 -rn"
+  printf "Where the CPU was (self time; %% of all samples)            all   tokio  sqlite\n"
+  cmd = "sort -r | cut -d'|' -f2-"
   for (c in count)
-    printf "  %-52s\t%6.1f\t%6.1f\t%6.1f\n", c, 100 * count[c] / total, \
+    printf "%09.4f|  %-56s %6.1f  %6.1f  %6.1f\n", 100 * count[c] / total, c, 100 * count[c] / total, \
       100 * count_kind[c SUBSEP "tokio"] / total, 100 * count_kind[c SUBSEP "sqlite"] / total | cmd
   close(cmd)
   printf "\nStages of the request on the tokio threads (inclusive; %% of all samples)\n"
