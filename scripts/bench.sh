@@ -1,0 +1,340 @@
+#!/usr/bin/env bash
+# tossd's benchmark, side by side in one run (docs/benchmarks.md). Not run in CI.
+#
+#   bash scripts/bench.sh              # rows (a)–(g) on SQLite and PostgreSQL: wrk -t2 -c32 -d10s each
+#   BENCH_SECONDS=3 bash scripts/bench.sh
+#   bash scripts/bench.sh profile      # perf profile of the payment lookup (b) on SQLite
+#
+# It builds the release binaries (tossd and the helper tossd-bench, feature `bench`), installs wrk with
+# apt-get if it is missing, starts PostgreSQL if it is down, then per backend: starts tossd on a fresh
+# database (SQLite: a new temp file; PostgreSQL: a new database, dropped afterwards), creates the
+# fixtures, and measures every row at fixed concurrency. Everything it started is stopped and every
+# database it created is dropped on exit, also on failure or Ctrl-C.
+#
+# Environment:
+#   BENCH_SECONDS      seconds per row (default 10)
+#   BENCH_CONNECTIONS  concurrent connections / callers (default 32)
+#   BENCH_THREADS      wrk threads (default 2)
+#   BENCH_BACKENDS     "sqlite postgres" (default), or one of them
+#   TOSSD_TEST_POSTGRES_URL  a database on the server to use (default postgres://postgres@127.0.0.1:5432/test)
+#   CARGO_TARGET_DIR   where cargo builds (default ./target)
+set -euo pipefail
+export LC_ALL=C
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+MODE=${1:-run}
+case "$MODE" in
+  run | profile) ;;
+  *) echo "usage: bash scripts/bench.sh [profile]" >&2; exit 2 ;;
+esac
+SECS=${BENCH_SECONDS:-10}
+CONNS=${BENCH_CONNECTIONS:-32}
+THREADS=${BENCH_THREADS:-2}
+BACKENDS=${BENCH_BACKENDS:-sqlite postgres}
+PG_ADMIN_URL=${TOSSD_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+LUA=$ROOT/scripts/bench/wrk.lua
+for n in "$SECS" "$CONNS" "$THREADS"; do
+  [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "bench: BENCH_SECONDS, BENCH_CONNECTIONS and BENCH_THREADS are whole numbers" >&2; exit 2; }
+done
+
+die() { echo "bench: FAIL: $*" >&2; exit 1; }
+note() { echo "bench: $*" >&2; }
+
+# --- clean-up: every process started and database created is recorded here and undone on exit -------
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/tossd-bench.XXXXXX")
+PIDS=()
+PG_DBS=()
+HELPER=
+
+stop_process() {
+  local pid=$1
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# Forgets a process that has ended, so its id (possibly reused later) is never signalled.
+forget() {
+  local pid=$1 kept=()
+  for p in ${PIDS[@]+"${PIDS[@]}"}; do [[ $p == "$pid" ]] || kept+=("$p"); done
+  PIDS=(${kept[@]+"${kept[@]}"})
+}
+
+stop() {
+  stop_process "$1"
+  forget "$1"
+}
+
+drop_database() {
+  local name=$1 kept=()
+  "$HELPER" pg-drop --admin-url "$PG_ADMIN_URL" --name "$name" || note "could not drop database $name"
+  for d in ${PG_DBS[@]+"${PG_DBS[@]}"}; do [[ $d == "$name" ]] || kept+=("$d"); done
+  PG_DBS=(${kept[@]+"${kept[@]}"})
+}
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  for pid in ${PIDS[@]+"${PIDS[@]}"}; do stop_process "$pid"; done
+  if [[ -n $HELPER ]]; then
+    for name in ${PG_DBS[@]+"${PG_DBS[@]}"}; do
+      "$HELPER" pg-drop --admin-url "$PG_ADMIN_URL" --name "$name" >/dev/null 2>&1 \
+        || note "could not drop database $name"
+    done
+  fi
+  rm -rf "$WORK"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- prerequisites -----------------------------------------------------------------------------------
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+if ! command -v wrk >/dev/null 2>&1; then
+  note "installing wrk"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -qq && as_root apt-get install -y -qq wrk >/dev/null || true
+  command -v wrk >/dev/null 2>&1 || die "wrk is missing and could not be installed"
+fi
+
+if [[ $MODE == run && " $BACKENDS " == *" postgres "* ]]; then
+  pg_ready() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
+  if ! pg_ready; then
+    note "PostgreSQL is down; starting it"
+    if command -v pg_ctlcluster >/dev/null 2>&1 && [[ -d /etc/postgresql ]]; then
+      as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+    fi
+    for _ in $(seq 1 30); do pg_ready && break; sleep 1; done
+  fi
+  pg_ready || die "PostgreSQL is not reachable at 127.0.0.1:5432 (or set BENCH_BACKENDS=sqlite)"
+fi
+
+if [[ $MODE == profile ]]; then
+  # The release build with line tables and frame pointers (Rust and SQLite's C), so perf can attribute
+  # samples and walk stacks; its own profile directory, so the release artifacts stay as shipped.
+  PROFILE=profiling
+  export RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }-C force-frame-pointers=yes"
+  export CFLAGS="${CFLAGS:+$CFLAGS }-fno-omit-frame-pointer"
+  command -v perf >/dev/null 2>&1 || {
+    note "installing perf"
+    as_root apt-get update -qq && as_root apt-get install -y -qq linux-perf >/dev/null || true
+  }
+  command -v perf >/dev/null 2>&1 || die "perf is missing and could not be installed"
+else
+  PROFILE=release
+fi
+note "building ($PROFILE): tossd and tossd-bench"
+cargo build --quiet --profile "$PROFILE" --features bench --bin tossd --bin tossd-bench
+TOSSD=$TARGET_DIR/$PROFILE/tossd
+HELPER=$TARGET_DIR/$PROFILE/tossd-bench
+
+# --- measuring ---------------------------------------------------------------------------------------
+declare -A R   # R[row.key]: requests seconds p50_us p99_us errors non2xx, and commits per operation
+
+# record ROW OUTPUT: keeps the BENCH line's values of ROW.
+record() {
+  local row=$1 line
+  line=$(grep '^BENCH ' <<<"$2") || die "row $row printed no result: $2"
+  for kv in ${line#BENCH }; do R[$row.${kv%%=*}]=${kv#*=}; done
+  R[$row.rps]=$(awk -v n="${R[$row.requests]}" -v s="${R[$row.seconds]}" 'BEGIN { printf "%.1f", (s > 0 ? n / s : 0) }')
+  note "  ($row) ${R[$row.rps]}/s  p50 ${R[$row.p50_us]} µs  p99 ${R[$row.p99_us]} µs  errors ${R[$row.errors]}  non-2xx ${R[$row.non2xx]}"
+}
+
+# wrk_row ROW URL [wrk options]: one wrk run at the fixed concurrency.
+wrk_row() {
+  local row=$1 url=$2 out
+  shift 2
+  out=$(wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --timeout 10s -s "$LUA" "$@" "$url") || die "wrk failed for row $row: $out"
+  record "$row" "$out"
+}
+
+# drive_row ROW FLOW: one run of the flow driver at the fixed concurrency.
+drive_row() {
+  local row=$1 flow=$2 out
+  out=$("$HELPER" drive "${TARGET[@]}" --flow "$flow" --seconds "$SECS" --connections "$CONNS") \
+    || die "the driver failed for row $row"
+  record "$row" "$out"
+}
+
+# start_tossd BACKEND URL: starts tossd on URL and waits for /healthz; sets TOSSD_PID, BASE, STARTUP_MS.
+start_tossd() {
+  local backend=$1 url=$2 port t0
+  port=$("$HELPER" free-port)
+  BASE=http://127.0.0.1:$port
+  t0=$EPOCHREALTIME
+  TOSSD_LOG=warn "$TOSSD" serve --listen "127.0.0.1:$port" --database-url "$url" \
+    >"$WORK/tossd-$backend.log" 2>&1 &
+  TOSSD_PID=$!
+  PIDS+=("$TOSSD_PID")
+  STARTUP_MS=$("$HELPER" wait-healthy --url "$BASE/healthz" --since "$t0") || {
+    tail -n 20 "$WORK/tossd-$backend.log" >&2
+    die "tossd did not become healthy on $backend"
+  }
+}
+
+# setup_fixtures BACKEND: creates the fixtures on the running tossd; sets F[...] and TARGET (driver flags).
+declare -A F
+setup_fixtures() {
+  local out key value
+  out=$("$HELPER" setup --base "$BASE") || {
+    tail -n 20 "$WORK/tossd-$1.log" >&2
+    die "creating the fixtures failed on $1"
+  }
+  while IFS='=' read -r key value; do F[$key]=$value; done <<<"$out"
+  TARGET=(--base "$BASE" --secret-key "${F[SECRET_KEY]}" --payment-key "${F[PAYMENT_KEY]}"
+    --user-key "${F[USER_KEY]}" --access-token "${F[ACCESS_TOKEN]}"
+    --customer-key "${F[CUSTOMER_KEY]}" --method-id "${F[METHOD_ID]}")
+}
+
+# static_row: row (a), the static-body server on its own port, then stopped.
+static_row() {
+  local port pid
+  port=$("$HELPER" free-port)
+  "$HELPER" static-body --listen "127.0.0.1:$port" --bytes "${F[LOOKUP_BYTES]}" &
+  pid=$!
+  PIDS+=("$pid")
+  "$HELPER" wait-healthy --url "http://127.0.0.1:$port/v1/payments/static" --since "$EPOCHREALTIME" \
+    --timeout 10 >/dev/null || die "the static-body server did not start"
+  wrk_row a "http://127.0.0.1:$port/v1/payments/static"
+  stop "$pid"
+}
+
+# bench_backend BACKEND URL SQLITE_FILE: every row on one backend; prints its table.
+bench_backend() {
+  local backend=$1 url=$2 file=$3 rss hwm order_prefix
+  note "$backend: starting tossd on a fresh database"
+  start_tossd "$backend" "$url"
+  R[$backend.startup_ms]=$STARTUP_MS
+  setup_fixtures "$backend"
+  note "$backend: measuring for ${SECS}s per row at $CONNS connections"
+  static_row
+  wrk_row b "$BASE/v1/payments/${F[PAYMENT_KEY]}" -H "Authorization: ${F[BASIC_AUTH]}"
+  wrk_row c "$BASE/api-partner/v1/apps-in-toss/user/oauth2/login-me" \
+    -H "Authorization: Bearer ${F[ACCESS_TOKEN]}"
+  order_prefix="wrk$(date +%s)"
+  BENCH_ORDER_PREFIX=$order_prefix BENCH_USER_KEY=${F[USER_KEY]} wrk_row d \
+    "$BASE/api-partner/v1/apps-in-toss/pay/make-payment"
+  drive_row e toss-pay
+  drive_row f brandpay
+  drive_row b2 lookup
+  if [[ -n $file ]]; then
+    note "$backend: counting commits per operation in the WAL"
+    local line
+    line=$("$HELPER" commits "${TARGET[@]}" --database "$file") || die "counting commits failed"
+    for kv in ${line#COMMITS }; do R[commits.${kv%%=*}]=${kv#*=}; done
+  fi
+  rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$TOSSD_PID/status")
+  hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$TOSSD_PID/status")
+  stop "$TOSSD_PID"
+  note "$backend: storage commit limit"
+  local out
+  out=$("$HELPER" store --database-url "$url" --seconds "$SECS" --connections "$CONNS") \
+    || die "the storage row failed on $backend"
+  record g "$out"
+  print_table "$backend" "$rss" "$hwm"
+}
+
+# --- the report --------------------------------------------------------------------------------------
+ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else printf "-" }'; }
+
+print_row() {
+  local row=$1 label=$2 ref=$3 commits=$4 flag=""
+  local rps=${R[$row.rps]} use="" cpo=""
+  if [[ -n $commits && -n ${R[commits.$commits]:-} ]]; then
+    cpo=${R[commits.$commits]}
+    use=$(awk -v r="$rps" -v c="$cpo" -v g="${R[g.rps]}" 'BEGIN { if (g > 0) printf "%.2f", r * c / g }')
+  fi
+  if [[ ${R[$row.errors]} != 0 || ${R[$row.non2xx]} != 0 ]]; then
+    flag="  ! ${R[$row.errors]} errors, ${R[$row.non2xx]} non-2xx"
+  fi
+  printf "  %-4s %-52s %9s %8s %8s %8s %-3s %9s %7s%s\n" "($row)" "$label" "$rps" \
+    "$(ms "${R[$row.p50_us]}")" "$(ms "${R[$row.p99_us]}")" "$(ratio "$rps" "${R[$ref.rps]}")" "($ref)" \
+    "$cpo" "$use" "$flag"
+}
+
+print_table() {
+  local backend=$1 rss=$2 hwm=$3 title
+  case "$backend" in
+    sqlite) title="SQLite (fresh temp file; WAL, synchronous=FULL, 1 writer + 4 readers)" ;;
+    postgres) title="PostgreSQL (fresh database on 127.0.0.1:5432; pool of 16)" ;;
+  esac
+  {
+    echo
+    echo "$title"
+    printf "  %-4s %-52s %9s %8s %8s %12s %9s %7s\n" row what "per s" "p50 ms" "p99 ms" "ratio" \
+      "commits/op" "/ (g)"
+    print_row a "HTTP stack: axum+hyper, static ${F[LOOKUP_BYTES]}-byte body" a ""
+    print_row b "GET /v1/payments/{paymentKey}, Basic" a lookup
+    print_row c "GET .../user/oauth2/login-me, Bearer" a login-me
+    print_row d "POST .../pay/make-payment, new orderNo each" g make-payment
+    print_row e "Toss Pay flow make->approve->execute (flows)" g toss-pay
+    print_row f "BrandPay flow window->confirm (flows)" g brandpay
+    print_row g "storage: insert+update per transaction (commits)" g ""
+    print_row b2 "(b) through the flow driver instead of wrk" a lookup
+    printf "  tossd RSS after the run: %.1f MiB (peak %.1f MiB)\n" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" \
+      "$(awk -v k="$hwm" 'BEGIN { print k / 1024 }')"
+    printf "  start-up to the first healthy /healthz on a fresh database: %s ms\n" "${R[$backend.startup_ms]}"
+  } | sed 's/ *$//' | tee -a "$WORK/report.txt"
+}
+
+# --- modes -------------------------------------------------------------------------------------------
+if [[ $MODE == profile ]]; then
+  note "profiling (b) on SQLite: perf record -g for ${SECS}s under wrk -c$CONNS"
+  start_tossd sqlite "sqlite://$WORK/profile.db"
+  setup_fixtures sqlite
+  # Warm up, then record tossd only while wrk loads it.
+  wrk -t"$THREADS" -c"$CONNS" -d2s -H "Authorization: ${F[BASIC_AUTH]}" \
+    "$BASE/v1/payments/${F[PAYMENT_KEY]}" >/dev/null
+  perf record -g -F 999 -o "$WORK/perf.data" -p "$TOSSD_PID" -- sleep "$SECS" 2>"$WORK/perf.log" &
+  PERF_PID=$!
+  PIDS+=("$PERF_PID")
+  wrk_row b "$BASE/v1/payments/${F[PAYMENT_KEY]}" -H "Authorization: ${F[BASIC_AUTH]}"
+  wait "$PERF_PID" || { cat "$WORK/perf.log" >&2; die "perf record failed"; }
+  forget "$PERF_PID"
+  OUT=${BENCH_PROFILE_OUT:-$TARGET_DIR/bench-profile}
+  mkdir -p "$OUT"
+  cp "$WORK/perf.data" "$OUT/perf.data"
+  echo
+  echo "perf report --no-children --percent-limit 1 (the top 15):"
+  perf report -i "$OUT/perf.data" --no-children --percent-limit 1 --stdio -g none 2>/dev/null \
+    | grep -E '^ +[0-9]' | sed -n '1,15p'
+  echo
+  perf script -i "$OUT/perf.data" -F comm,ip,sym,dso 2>/dev/null | awk -f "$ROOT/scripts/bench/fold.awk"
+  echo
+  echo "perf data kept in $OUT/perf.data (perf report -i $OUT/perf.data)"
+  exit 0
+fi
+
+{
+  echo "tossd benchmark — $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+  echo "  machine: $(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "  load: wrk -t$THREADS -c$CONNS -d${SECS}s (rows a–d), tossd-bench drive with $CONNS callers (e, f, b2), $CONNS tasks (g); load generator on the same CPUs"
+  echo "  ratio: reads against (a), writes and flows against (g); / (g) = per s x commits/op / (g)"
+} | tee "$WORK/report.txt"
+for backend in $BACKENDS; do
+  case "$backend" in
+    sqlite) bench_backend sqlite "sqlite://$WORK/sqlite.db" "$WORK/sqlite.db" ;;
+    postgres)
+      name="tossd_bench_$$_$(date +%s)"
+      "$HELPER" pg-create --admin-url "$PG_ADMIN_URL" --name "$name" || die "could not create database $name"
+      PG_DBS+=("$name")
+      bench_backend postgres "${PG_ADMIN_URL%/*}/$name" ""
+      drop_database "$name"
+      ;;
+    *) die "unknown backend $backend in BENCH_BACKENDS" ;;
+  esac
+done
+echo "  load average at the end $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$WORK/report.txt"
+if [[ -n ${R[commits.idle_per_s]:-} ]]; then
+  echo "  commits/op: commit records in SQLite's WAL per operation, run one at a time (idle tossd:" \
+    "${R[commits.idle_per_s]} commits/s); PostgreSQL runs the same transactions" | tee -a "$WORK/report.txt"
+fi
