@@ -103,7 +103,7 @@ pub struct ServeArgs {
     #[arg(long, env = "TOSSD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 
-    /// Bearer token required for /sim and /dashboard (always required when listening beyond loopback)
+    /// Bearer token required for /sim, /dashboard and /metrics (always required when listening beyond loopback)
     #[arg(long, env = "TOSSD_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
 
@@ -128,7 +128,7 @@ pub struct ServeArgs {
     #[arg(long, env = "TOSSD_CLOCK", value_enum, default_value_t = ClockMode::System)]
     pub clock: ClockMode,
 
-    /// Start of the manual clock (RFC 3339); defaults to the wall-clock time at database creation
+    /// Start of the manual clock (RFC 3339); defaults to the wall-clock time when the database is created or reset
     #[arg(long, env = "TOSSD_CLOCK_START")]
     pub clock_start: Option<String>,
 
