@@ -866,21 +866,14 @@ pub struct CustomerSummary {
 
 /// The newest customer records, newest first.
 pub async fn recent_customers(db: &Db, limit: i64) -> Result<Vec<CustomerSummary>, sqlx::Error> {
-    sqlx::query(
-        "SELECT created_at, customer_key, mode, status, identified FROM bp_customers ORDER BY id DESC LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(db.reader())
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(CustomerSummary {
-            created_at: Instant(row.try_get(0)?),
-            customer_key: row.try_get(1)?,
-            mode: row.try_get(2)?,
-            status: row.try_get(3)?,
-            identified: crate::store::flag(row.try_get(4)?),
-        })
+    crate::store::listing(db, "SELECT created_at, customer_key, mode, status, identified FROM bp_customers ORDER BY id DESC LIMIT $1", limit, |row| {
+    Ok(CustomerSummary {
+        created_at: Instant(row.try_get(0)?),
+        customer_key: row.try_get(1)?,
+        mode: row.try_get(2)?,
+        status: row.try_get(3)?,
+        identified: crate::store::flag(row.try_get(4)?),
     })
-    .collect()
+    })
+    .await
 }

@@ -139,21 +139,14 @@ pub struct OrderSummary {
 
 /// The newest orders, newest first.
 pub async fn recent(db: &Db, limit: i64) -> Result<Vec<OrderSummary>, sqlx::Error> {
-    sqlx::query(
-        "SELECT created_at, order_id, user_key, sku, status FROM iap_orders ORDER BY created_at DESC LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(db.reader())
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(OrderSummary {
-            created_at: Instant(row.try_get(0)?),
-            order_id: row.try_get(1)?,
-            user_key: row.try_get(2)?,
-            sku: row.try_get(3)?,
-            status: row.try_get(4)?,
-        })
+    crate::store::listing(db, "SELECT created_at, order_id, user_key, sku, status FROM iap_orders ORDER BY created_at DESC LIMIT $1", limit, |row| {
+    Ok(OrderSummary {
+        created_at: Instant(row.try_get(0)?),
+        order_id: row.try_get(1)?,
+        user_key: row.try_get(2)?,
+        sku: row.try_get(3)?,
+        status: row.try_get(4)?,
     })
-    .collect()
+    })
+    .await
 }

@@ -156,23 +156,21 @@ pub struct MessageSummary {
 
 /// The newest messages, newest first.
 pub async fn recent(db: &Db, limit: i64) -> Result<Vec<MessageSummary>, sqlx::Error> {
-    sqlx::query(
+    crate::store::listing(
+        db,
         "SELECT sent_at, user_key, channel, template_set_code, text, fail_reason FROM messages \
          ORDER BY seq DESC LIMIT $1",
+        limit,
+        |row| {
+            Ok(MessageSummary {
+                sent_at: Instant(row.try_get(0)?),
+                user_key: row.try_get(1)?,
+                channel: row.try_get(2)?,
+                template_set_code: row.try_get(3)?,
+                text: row.try_get(4)?,
+                fail_reason: row.try_get(5)?,
+            })
+        },
     )
-    .bind(limit)
-    .fetch_all(db.reader())
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(MessageSummary {
-            sent_at: Instant(row.try_get(0)?),
-            user_key: row.try_get(1)?,
-            channel: row.try_get(2)?,
-            template_set_code: row.try_get(3)?,
-            text: row.try_get(4)?,
-            fail_reason: row.try_get(5)?,
-        })
-    })
-    .collect()
+    .await
 }

@@ -280,6 +280,22 @@ fn sqlite_url(url: &str) -> String {
     }
 }
 
+/// Runs a listing query whose one parameter (`$1`) is its `LIMIT`, decoding each row with `decode`.
+pub async fn listing<T>(
+    db: &Db,
+    sql: &str,
+    limit: i64,
+    decode: impl Fn(&sqlx::any::AnyRow) -> Result<T, sqlx::Error>,
+) -> Result<Vec<T>, sqlx::Error> {
+    sqlx::query(sql)
+        .bind(limit)
+        .fetch_all(db.reader())
+        .await?
+        .iter()
+        .map(decode)
+        .collect()
+}
+
 /// A 0/1 flag column as a bool.
 pub fn flag(value: i64) -> bool {
     value != 0

@@ -574,24 +574,22 @@ pub struct PaySummary {
 
 /// The newest payments, newest first.
 pub async fn recent(db: &Db, limit: i64) -> Result<Vec<PaySummary>, sqlx::Error> {
-    sqlx::query(
+    crate::store::listing(
+        db,
         "SELECT created_at, pay_token, order_no, user_key, mode, status, amount FROM ait_payments \
          ORDER BY seq DESC LIMIT $1",
+        limit,
+        |row| {
+            Ok(PaySummary {
+                created_at: Instant(row.try_get(0)?),
+                pay_token: row.try_get(1)?,
+                order_no: row.try_get(2)?,
+                user_key: row.try_get(3)?,
+                mode: row.try_get(4)?,
+                status: row.try_get(5)?,
+                amount: row.try_get(6)?,
+            })
+        },
     )
-    .bind(limit)
-    .fetch_all(db.reader())
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(PaySummary {
-            created_at: Instant(row.try_get(0)?),
-            pay_token: row.try_get(1)?,
-            order_no: row.try_get(2)?,
-            user_key: row.try_get(3)?,
-            mode: row.try_get(4)?,
-            status: row.try_get(5)?,
-            amount: row.try_get(6)?,
-        })
-    })
-    .collect()
+    .await
 }

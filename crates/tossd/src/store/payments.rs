@@ -464,23 +464,16 @@ pub struct PaymentSummary {
 
 /// The newest payments, newest first.
 pub async fn recent(db: &Db, limit: i64) -> Result<Vec<PaymentSummary>, sqlx::Error> {
-    sqlx::query(
-        "SELECT created_at, payment_key, order_id, status, total_amount, balance_amount FROM tp_payments \
-         ORDER BY seq DESC LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(db.reader())
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(PaymentSummary {
-            created_at: Instant(row.try_get(0)?),
-            payment_key: row.try_get(1)?,
-            order_id: row.try_get(2)?,
-            status: row.try_get(3)?,
-            total_amount: row.try_get(4)?,
-            balance_amount: row.try_get(5)?,
-        })
+    crate::store::listing(db, "SELECT created_at, payment_key, order_id, status, total_amount, balance_amount FROM tp_payments \
+         ORDER BY seq DESC LIMIT $1", limit, |row| {
+    Ok(PaymentSummary {
+        created_at: Instant(row.try_get(0)?),
+        payment_key: row.try_get(1)?,
+        order_id: row.try_get(2)?,
+        status: row.try_get(3)?,
+        total_amount: row.try_get(4)?,
+        balance_amount: row.try_get(5)?,
     })
-    .collect()
+    })
+    .await
 }
