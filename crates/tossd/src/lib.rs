@@ -1,8 +1,9 @@
 //! tossd: the Apps-in-Toss partner API and the Toss Payments BrandPay API, served statefully on one port.
 //!
-//! Layout: [`apps_in_toss`] and [`tosspayments`] are the two API families, [`sim`] is the user's side of
-//! Toss, [`domain`] holds the pure rules, [`store`] the two database backends, [`web`] the HTTP plumbing
-//! they share and [`ops`] health, metrics and API docs.
+//! Layout (docs/architecture.md): [`apps_in_toss`] and [`tosspayments`] are the two API families, [`sim`]
+//! is the user's side of Toss, [`domain`] holds the pure rules, [`store`] the two database backends with one
+//! owner module per aggregate, [`state`] the shared handles, [`web`] the HTTP plumbing the families share
+//! and [`ops`] health, metrics and API docs.
 
 // A panic on a request path is a bug: decode with `try_get`, map errors to the family's envelope.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]

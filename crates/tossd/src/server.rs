@@ -1,4 +1,4 @@
-//! Assembling the application: shared state, the router of every family, and the listening server.
+//! Assembling the application: the router of every family with its middleware, and the listening server.
 
 use std::any::Any;
 use std::net::SocketAddr;
