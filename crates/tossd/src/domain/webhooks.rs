@@ -47,7 +47,7 @@ wire_enum! {
 }
 
 impl EventType {
-    /// The Toss Payments event types a merchant can subscribe to; all of them by default [assumed].
+    /// The Toss Payments event types a merchant can subscribe to; all of them by default (assumed: Toss is silent).
     pub const TOSS_PAYMENTS: [EventType; 3] = [
         EventType::PaymentStatusChanged,
         EventType::MethodUpdated,
@@ -210,7 +210,7 @@ pub fn subscribed(subscription: Option<&[EventType]>, event_type: EventType) -> 
     subscription.is_none_or(|types| types.contains(&event_type))
 }
 
-/// Toss Payments webhooks count only HTTP 200 as delivered [doc]; Apps-in-Toss callbacks any 2xx [assumed].
+/// Toss Payments webhooks count only HTTP 200 as delivered (documented); Apps-in-Toss callbacks any 2xx (assumed).
 pub fn delivered(destination: DestinationKind, status: u16) -> bool {
     match destination {
         DestinationKind::MerchantWebhook => status == 200,

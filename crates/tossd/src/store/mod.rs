@@ -197,7 +197,7 @@ impl Db {
         }
     }
 
-    /// Deletes every row of every table except those in [`KEPT_BY_RESET`], in one transaction.
+    /// Deletes every row of every table except those kept by reset (`KEPT_BY_RESET`), in one transaction.
     pub async fn wipe(&self, tx: &mut Tx) -> Result<(), sqlx::Error> {
         let list_sql = match self.backend {
             Backend::Sqlite => {
