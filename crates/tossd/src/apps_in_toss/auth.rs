@@ -12,20 +12,6 @@ use crate::store;
 
 pub use crate::store::apps::PartnerApp;
 
-/// Lookups for the API areas and the simulator, which hold the whole state.
-impl PartnerApp {
-    pub async fn default_app(state: &AppState) -> Result<Option<PartnerApp>, sqlx::Error> {
-        store::apps::default_app(state.db.reader()).await
-    }
-
-    pub async fn by_app_id(
-        state: &AppState,
-        app_id: &str,
-    ) -> Result<Option<PartnerApp>, sqlx::Error> {
-        store::apps::by_app_id(&state.db, app_id).await
-    }
-}
-
 /// The app of the client certificate the connection presented; without one (plain HTTP, or TLS without
 /// `--require-mtls`) the default app.
 impl FromRequestParts<AppState> for PartnerApp {
@@ -47,7 +33,7 @@ impl FromRequestParts<AppState> for PartnerApp {
                         "인증서가 유효하지 않아요.",
                     )
                 }),
-            None => PartnerApp::default_app(state)
+            None => store::apps::default_app(state.db.reader())
                 .await?
                 .ok_or_else(AitError::internal),
         }

@@ -80,7 +80,7 @@ async fn recipient(
     user_key: i64,
 ) -> Result<(Recipient, Option<String>), sqlx::Error> {
     Ok(
-        match store::users::recipient(db, &app.app_id, user_key).await? {
+        match store::users::known_to_app(db, &app.app_id, user_key).await? {
             Some(row) if !row.withdrawn => (
                 Recipient {
                     exists: true,

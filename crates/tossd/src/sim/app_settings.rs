@@ -5,7 +5,6 @@ use axum::Json;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::apps_in_toss::auth::PartnerApp;
 use crate::sim::identities::AppView;
 use crate::sim::{SimError, SimJson};
 use crate::state::AppState;
@@ -41,7 +40,7 @@ pub async fn update_default_app(
         request.plaintext_pii,
     )
     .await?;
-    let app = PartnerApp::default_app(&state)
+    let app = crate::store::apps::default_app(state.db.reader())
         .await?
         .ok_or_else(|| SimError::not_found("no default app"))?;
     Ok(Json(app.into()))

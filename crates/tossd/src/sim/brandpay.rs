@@ -33,11 +33,8 @@ pub struct MerchantQuery {
 
 /// The merchant to act for, `(id, mId)`.
 pub async fn merchant(state: &AppState, query: &MerchantQuery) -> Result<(i64, String), SimError> {
-    let found = match query.m_id.as_deref() {
-        Some(mid) => merchants::by_mid(state.db.reader(), mid).await?,
-        None => merchants::default_merchant(state.db.reader()).await?,
-    };
-    found
+    merchants::by_mid_or_default(&state.db, query.m_id.as_deref())
+        .await?
         .map(|m| (m.id, m.mid))
         .ok_or_else(|| SimError::not_found("no such merchant"))
 }

@@ -45,7 +45,7 @@ impl From<PartnerApp> for AppView {
 /// The default partner app (every Apps-in-Toss call over plain HTTP is this app's).
 #[utoipa::path(get, path = "/sim/v1/apps/default", tag = "Simulator", responses((status = 200, body = AppView)))]
 pub async fn get_default_app(State(state): State<AppState>) -> Result<Json<AppView>, SimError> {
-    let app = PartnerApp::default_app(&state)
+    let app = crate::store::apps::default_app(state.db.reader())
         .await?
         .ok_or_else(|| SimError::not_found("no default app"))?;
     Ok(Json(app.into()))

@@ -39,8 +39,8 @@ pub struct LoginResponse {
 
 async fn app_or_default(state: &AppState, app_id: Option<&str>) -> Result<PartnerApp, SimError> {
     let app = match app_id {
-        Some(id) => PartnerApp::by_app_id(state, id).await?,
-        None => PartnerApp::default_app(state).await?,
+        Some(id) => crate::store::apps::by_app_id(&state.db, id).await?,
+        None => crate::store::apps::default_app(state.db.reader()).await?,
     };
     app.ok_or_else(|| SimError::not_found("no such app"))
 }

@@ -6,7 +6,6 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::apps_in_toss::auth::PartnerApp;
 use crate::domain::messages::{canonical_channels, Channel, TemplateKind, TemplateStatus};
 use crate::domain::wire::is_console_code;
 use crate::sim::users::parse_user_key;
@@ -90,7 +89,7 @@ pub async fn create_template(
         // Stored in one canonical order, each channel once.
         channels: canonical_channels(&requested),
     };
-    let app = PartnerApp::default_app(&state)
+    let app = crate::store::apps::default_app(state.db.reader())
         .await?
         .ok_or_else(|| SimError::not_found("no default app"))?;
     let now = state.clock.now(&state.db).await?;

@@ -7,7 +7,6 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::apps_in_toss::auth::PartnerApp;
 use crate::apps_in_toss::pay::PaymentStatusView;
 use crate::domain::pay::{
     self, AccountChoice, Approval, CardChoice, Means, MerchantKey, PayMethod, PaySettings, Payment,
@@ -217,9 +216,9 @@ pub async fn set_toss_pay(
     SimJson(request): SimJson<TossPaySettingsRequest>,
 ) -> Result<Json<TossPaySettingsView>, SimError> {
     let app = if app_id == "default" {
-        PartnerApp::default_app(&state).await?
+        crate::store::apps::default_app(state.db.reader()).await?
     } else {
-        PartnerApp::by_app_id(&state, &app_id).await?
+        crate::store::apps::by_app_id(&state.db, &app_id).await?
     }
     .ok_or_else(|| SimError::not_found("no such app"))?;
     let instant = |text: &str| {

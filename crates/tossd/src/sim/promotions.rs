@@ -31,7 +31,7 @@ pub struct PromotionView {
 }
 
 async fn default_app(state: &AppState) -> Result<PartnerApp, SimError> {
-    PartnerApp::default_app(state)
+    crate::store::apps::default_app(state.db.reader())
         .await?
         .ok_or_else(|| SimError::not_found("no default app"))
 }

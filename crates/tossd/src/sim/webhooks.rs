@@ -29,11 +29,9 @@ fn named(key: &str) -> Option<&str> {
 
 /// The merchant for `mId` (`default` names the default merchant).
 async fn merchant(db: &Db, m_id: &str) -> Result<Merchant, SimError> {
-    let found = match named(m_id) {
-        None => store::merchants::default_merchant(db.reader()).await?,
-        Some(mid) => store::merchants::by_mid(db.reader(), mid).await?,
-    };
-    found.ok_or_else(|| SimError::not_found(format!("no merchant {m_id:?}")))
+    store::merchants::by_mid_or_default(db, named(m_id))
+        .await?
+        .ok_or_else(|| SimError::not_found(format!("no merchant {m_id:?}")))
 }
 
 /// The app's id for `appId` (`default` names the default app).

@@ -141,6 +141,17 @@ where
         .transpose()
 }
 
+/// The merchant of `mid`, or the default merchant for `None` (the simulator's `default`).
+pub async fn by_mid_or_default(
+    db: &Db,
+    mid: Option<&str>,
+) -> Result<Option<Merchant>, sqlx::Error> {
+    match mid {
+        Some(mid) => by_mid(db.reader(), mid).await,
+        None => default_merchant(db.reader()).await,
+    }
+}
+
 /// The merchant of an id.
 pub async fn by_id<'e, E>(executor: E, id: i64) -> Result<Option<Merchant>, sqlx::Error>
 where

@@ -529,35 +529,3 @@ pub async fn active(db: &Db, limit: i64) -> Result<Vec<User>, sqlx::Error> {
     .fetch_all(db.reader())
     .await
 }
-
-/// A user known to an app, as a message recipient: the name and what the user allows.
-pub struct RecipientRow {
-    pub name: String,
-    pub push_enabled: bool,
-    pub marketing_consent: bool,
-    pub withdrawn: bool,
-}
-
-pub async fn recipient(
-    db: &Db,
-    app_id: &str,
-    user_key: i64,
-) -> Result<Option<RecipientRow>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT u.name, u.push_enabled, u.marketing_consent, u.withdrawn FROM app_users l \
-         JOIN users u ON u.user_key = l.user_key WHERE l.app_id = $1 AND l.user_key = $2",
-    )
-    .bind(app_id)
-    .bind(user_key)
-    .fetch_optional(db.reader())
-    .await?;
-    row.map(|row| {
-        Ok(RecipientRow {
-            name: row.try_get(0)?,
-            push_enabled: flag(row.try_get(1)?),
-            marketing_consent: flag(row.try_get(2)?),
-            withdrawn: flag(row.try_get(3)?),
-        })
-    })
-    .transpose()
-}

@@ -240,22 +240,12 @@ pub async fn cancel(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::payment::{Amounts, NewPayment, PaymentMethod};
+    use crate::domain::payment::{NewPayment, PaymentMethod};
     use crate::domain::time::Instant;
 
     #[test]
     fn failures_are_translated_only_in_their_message() {
-        let mut p = Payment::ready(
-            NewPayment {
-                mid: "tosspayments".into(),
-                order_id: "order-0001".into(),
-                order_name: "토스 티셔츠 외 2건".into(),
-                amounts: Amounts::new(10_000, 0).unwrap(),
-                culture_expense: false,
-                metadata: None,
-            },
-            Instant(0),
-        );
+        let mut p = Payment::ready(NewPayment::sample(), Instant(0));
         p.authenticate(PaymentMethod::Card.as_str());
         assert_eq!(in_english(&p), p);
         p.abort("REJECT_CARD_COMPANY", codes::REJECT_CARD_COMPANY.ko);

@@ -143,6 +143,17 @@ fn invalid_grant_401() -> AitError {
     AitError::InvalidGrant(StatusCode::UNAUTHORIZED)
 }
 
+/// An access token counts while it is unrevoked and within its lifetime; otherwise 401 `invalid_grant`.
+fn live_access_token(access: &store::AccessToken, now: Instant) -> Result<(), AitError> {
+    login::check_live(
+        Credential::AccessToken,
+        access.issued_at,
+        access.revoked,
+        now,
+    )
+    .map_err(|_| invalid_grant_401())
+}
+
 /// The grant an access token is issued under.
 struct TokenGrant<'a> {
     id: i64,
@@ -355,13 +366,7 @@ pub async fn login_me(
     let keys = jwt::keys(&state.db).await.map_err(internal)?;
     let BearerGrant { access, .. } = bearer(&state.db, &keys, &app, &headers).await?;
     let now = state.clock.now(&state.db).await?;
-    login::check_live(
-        Credential::AccessToken,
-        access.issued_at,
-        access.revoked,
-        now,
-    )
-    .map_err(|_| invalid_grant_401())?;
+    live_access_token(&access, now)?;
     let profile = store::user(state.db.reader(), access.user_key)
         .await?
         .filter(|user| !user.withdrawn)
@@ -464,13 +469,7 @@ pub async fn remove_by_access_token(
         .await?
         .ok_or_else(invalid_grant_401)?;
     let now = state.clock.now_in(&mut tx).await?;
-    login::check_live(
-        Credential::AccessToken,
-        access.issued_at,
-        access.revoked,
-        now,
-    )
-    .map_err(|_| invalid_grant_401())?;
+    live_access_token(&access, now)?;
     // Of concurrent calls with one token, only the one that revokes it goes on.
     if !store::revoke_access_token(&mut tx, &jti, now).await? {
         return Err(invalid_grant_401());

@@ -132,6 +132,21 @@ pub struct NewPayment {
     pub metadata: Option<serde_json::Map<String, Value>>,
 }
 
+#[cfg(test)]
+impl NewPayment {
+    /// The reference's sample order (10,000 won, `order-0001`) for unit tests.
+    pub fn sample() -> NewPayment {
+        NewPayment {
+            mid: "tosspayments".into(),
+            order_id: "order-0001".into(),
+            order_name: "토스 티셔츠 외 2건".into(),
+            amounts: Amounts::new(10_000, 0).unwrap(),
+            culture_expense: false,
+            metadata: None,
+        }
+    }
+}
+
 /// How a payment was approved: the method's wire details.
 #[derive(Debug, Clone)]
 pub enum Approval {
@@ -330,17 +345,7 @@ mod tests {
     }
 
     fn approved() -> Payment {
-        let mut p = Payment::ready(
-            NewPayment {
-                mid: "tosspayments".into(),
-                order_id: "order-0001".into(),
-                order_name: "토스 티셔츠 외 2건".into(),
-                amounts: Amounts::new(10_000, 0).unwrap(),
-                culture_expense: false,
-                metadata: None,
-            },
-            Instant(1_654_590_048_000_000),
-        );
+        let mut p = Payment::ready(NewPayment::sample(), Instant(1_654_590_048_000_000));
         p.authenticate(PaymentMethod::Card.as_str());
         p.approve(
             Approval::Card(card(10_000)),

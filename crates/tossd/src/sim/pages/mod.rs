@@ -9,7 +9,6 @@ use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
-use crate::apps_in_toss::auth::PartnerApp;
 use crate::domain::brandpay::MethodDetails;
 use crate::state::AppState;
 use crate::store;
@@ -72,8 +71,8 @@ pub struct LoginQuery {
 /// The consent sheet `appLogin()` opens: the user sees the app and what it asks for, and agrees.
 async fn login_sheet(State(state): State<AppState>, Query(query): Query<LoginQuery>) -> Response {
     let app = match &query.app_id {
-        Some(id) => PartnerApp::by_app_id(&state, id).await,
-        None => PartnerApp::default_app(&state).await,
+        Some(id) => crate::store::apps::by_app_id(&state.db, id).await,
+        None => crate::store::apps::default_app(state.db.reader()).await,
     };
     let app = match app {
         Ok(Some(app)) => app,
