@@ -32,6 +32,11 @@ impl Clock {
         Ok(self.reading(store::clock::read_in(tx).await?))
     }
 
+    /// Business time from a clock read with other data (`store::Snapshot`).
+    pub fn at(&self, stored: StoredClock) -> Instant {
+        self.reading(stored)
+    }
+
     fn reading(&self, stored: StoredClock) -> Instant {
         match self.mode {
             ClockMode::System => Instant(

@@ -99,6 +99,17 @@ pub struct ServeArgs {
     #[arg(long, env = "TOSSD_DATABASE_URL", default_value = "sqlite://tossd.db")]
     pub database_url: String,
 
+    /// Most database connections this process opens: PostgreSQL's pool size; on SQLite one writer plus
+    /// up to N-1 readers (at most 4)
+    #[arg(long, env = "TOSSD_DATABASE_MAX_CONNECTIONS", default_value_t = 16,
+          value_parser = clap::value_parser!(u32).range(2..=1000))]
+    pub database_max_connections: u32,
+
+    /// Seconds a request waits for a free database connection before it fails with its family's 5xx
+    #[arg(long, env = "TOSSD_DATABASE_ACQUIRE_TIMEOUT", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub database_acquire_timeout: u64,
+
     /// Log format
     #[arg(long, env = "TOSSD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,

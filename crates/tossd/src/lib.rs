@@ -9,6 +9,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod apps_in_toss;
+pub mod cache;
 pub mod clock;
 pub mod config;
 pub mod dashboard;

@@ -3,6 +3,7 @@
 use std::any::Any;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::Request;
 use axum::http::StatusCode;
@@ -23,6 +24,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::apps_in_toss::{self, AitError};
+use crate::cache::ConfigCache;
 use crate::clock::Clock;
 use crate::config::SeedConfig;
 use crate::config::ServeArgs;
@@ -32,7 +34,7 @@ use crate::identity::tls::{self, Authority, PeerCertificate};
 use crate::outbox::worker::{Worker, WorkerConfig};
 use crate::seed;
 use crate::state::{AppState, OpenApiJson, OutboxWake, Settings};
-use crate::store::Db;
+use crate::store::{Db, PoolSettings};
 use crate::tosspayments::{self, codes, TpError};
 use crate::web::json_response;
 use crate::web::metrics::{self, Metrics};
@@ -313,7 +315,14 @@ impl Server {
         };
         let listener = TcpListener::bind(args.listen).await?;
         let addr = listener.local_addr()?;
-        let db = Db::open(&args.database_url).await?;
+        let db = Db::open_with(
+            &args.database_url,
+            PoolSettings {
+                max_connections: args.database_max_connections,
+                acquire_timeout: Duration::from_secs(args.database_acquire_timeout),
+            },
+        )
+        .await?;
         let seed_config = SeedConfig {
             deriver: SeedDeriver::new(&args.seed),
             secret_key: args.secret_key.clone(),
@@ -359,6 +368,7 @@ impl Server {
             openapi_json: OpenApiJson(openapi_document().into()),
             authority: Arc::new(authority),
             outbox_wake: OutboxWake::default(),
+            cache: ConfigCache::default(),
         };
         let worker = Worker::spawn(
             state.db.clone(),

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use tokio::sync::Notify;
 
+use crate::cache::ConfigCache;
 use crate::clock::Clock;
 use crate::config::SeedConfig;
 use crate::identity::tls::Authority;
@@ -35,6 +36,8 @@ pub struct AppState {
     pub authority: Arc<Authority>,
     /// Wakes this process's webhook delivery worker (`outbox::wake`).
     pub outbox_wake: OutboxWake,
+    /// Credentials, apps and keys that reads may answer from (`crate::cache`).
+    pub cache: ConfigCache,
 }
 
 /// Wakes this process's webhook delivery worker after a commit that recorded events, so the first attempt

@@ -23,21 +23,82 @@ impl FromRequestParts<AppState> for PartnerApp {
             .get::<PeerCertificate>()
             .and_then(|p| p.0.as_deref())
         {
-            // Issued by tossd's CA (the handshake checked that) but its app no longer exists.
             Some(fingerprint) => store::apps::by_certificate(&state.db, fingerprint)
                 .await?
-                .ok_or_else(|| {
-                    AitError::fail(
-                        StatusCode::UNAUTHORIZED,
-                        "UNAUTHORIZED",
-                        "인증서가 유효하지 않아요.",
-                    )
-                }),
+                .ok_or_else(unknown_certificate),
             None => store::apps::default_app(state.db.reader())
                 .await?
                 .ok_or_else(AitError::internal),
         }
     }
+}
+
+/// The calling app for a read that may answer from the configuration cache (`crate::cache`): the read
+/// checks [`ReadApp::epoch`] against its own statement's and calls [`ReadApp::refresh`] if they differ.
+pub struct ReadApp {
+    pub app: PartnerApp,
+    pub epoch: i64,
+    fingerprint: Option<String>,
+}
+
+impl ReadApp {
+    /// The caller's app as the database says now, bypassing the cache.
+    pub async fn refresh(&mut self, state: &AppState) -> Result<(), AitError> {
+        *self = app_of(state, self.fingerprint.clone(), false).await?;
+        Ok(())
+    }
+}
+
+impl FromRequestParts<AppState> for ReadApp {
+    type Rejection = AitError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AitError> {
+        let fingerprint = parts
+            .extensions
+            .get::<PeerCertificate>()
+            .and_then(|p| p.0.clone());
+        app_of(state, fingerprint, true).await
+    }
+}
+
+async fn app_of(
+    state: &AppState,
+    fingerprint: Option<String>,
+    from_cache: bool,
+) -> Result<ReadApp, AitError> {
+    if from_cache {
+        if let Some(hit) = state.cache.app(fingerprint.as_deref()) {
+            return Ok(ReadApp {
+                app: hit.value,
+                epoch: hit.epoch,
+                fingerprint,
+            });
+        }
+    }
+    let (epoch, found) = store::apps::of_caller_at(&state.db, fingerprint.as_deref()).await?;
+    state.cache.observe(epoch);
+    let app = match (found, &fingerprint) {
+        (Some(app), _) => app,
+        (None, Some(_)) => return Err(unknown_certificate()),
+        (None, None) => return Err(AitError::internal()),
+    };
+    state
+        .cache
+        .remember_app(epoch, fingerprint.as_deref(), &app);
+    Ok(ReadApp {
+        app,
+        epoch,
+        fingerprint,
+    })
+}
+
+/// Issued by tossd's CA (the handshake checked that) but its app no longer exists.
+fn unknown_certificate() -> AitError {
+    AitError::fail(
+        StatusCode::UNAUTHORIZED,
+        "UNAUTHORIZED",
+        "인증서가 유효하지 않아요.",
+    )
 }
 
 /// The `x-toss-user-key` header as a positive decimal int64, if it is one.

@@ -35,8 +35,14 @@ pub fn random_in(range: std::ops::RangeInclusive<i64>) -> i64 {
 
 /// Hex SHA-256 of a secret, the form in which secrets are stored and looked up.
 pub fn hash(secret: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(secret.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    let mut text = String::with_capacity(64);
+    for b in digest {
+        text.push(char::from(HEX[usize::from(b >> 4)]));
+        text.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    text
 }
 
 /// Constant-time equality of two secrets.
@@ -167,7 +173,11 @@ mod tests {
 
     #[test]
     fn hashes_compare_in_constant_time() {
-        assert_eq!(hash("abc").len(), 64);
+        // Stored hashes are lowercase hex SHA-256 (the FIPS 180-2 "abc" vector).
+        assert_eq!(
+            hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         assert!(secrets_equal(&hash("abc"), &hash("abc")));
         assert!(!secrets_equal(&hash("abc"), &hash("abd")));
         assert!(!secrets_equal("a", "ab"));

@@ -70,6 +70,39 @@ pub async fn by_certificate(db: &Db, fingerprint: &str) -> Result<Option<Partner
     .await
 }
 
+/// The app of a client certificate's fingerprint, or (`None`) the default app, with the configuration epoch
+/// of the same statement (`crate::cache` keeps the answer at that epoch).
+pub async fn of_caller_at(
+    db: &Db,
+    fingerprint: Option<&str>,
+) -> Result<(i64, Option<PartnerApp>), sqlx::Error> {
+    let row = match fingerprint {
+        Some(fingerprint) => {
+            sqlx::query(&format!(
+                "SELECT e.epoch, {APP_COLUMNS} FROM config_epoch e \
+                 LEFT JOIN app_certificates c ON c.fingerprint = $1 \
+                 LEFT JOIN apps a ON a.app_id = c.app_id WHERE e.id = 1"
+            ))
+            .bind(fingerprint)
+            .fetch_one(db.reader())
+            .await?
+        }
+        None => {
+            sqlx::query(&format!(
+                "SELECT e.epoch, {APP_COLUMNS} FROM config_epoch e \
+                 LEFT JOIN apps a ON a.is_default = 1 WHERE e.id = 1"
+            ))
+            .fetch_one(db.reader())
+            .await?
+        }
+    };
+    let epoch = row.try_get("epoch")?;
+    if row.try_get::<Option<String>, _>("app_id")?.is_none() {
+        return Ok((epoch, None));
+    }
+    Ok((epoch, Some(PartnerApp::from_row(&row)?)))
+}
+
 /// What an app may ask at login: space-separated scopes (without `user_key`, always granted) and term tags.
 #[derive(Debug, Clone)]
 pub struct LoginOffer {

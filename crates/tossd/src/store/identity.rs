@@ -45,6 +45,17 @@ pub async fn jwt_private_key(pool: &sqlx::AnyPool) -> Result<Option<String>, sql
 }
 
 /// Stores `key` as the login signing key unless one is there already (the first process wins).
+/// [`jwt_private_key`] with the configuration epoch of the same statement.
+pub async fn jwt_private_key_at(db: &Db) -> Result<(i64, Option<String>), sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT e.epoch, i.jwt_private_key FROM config_epoch e LEFT JOIN instance i ON i.id = 1 \
+         WHERE e.id = 1",
+    )
+    .fetch_one(db.reader())
+    .await?;
+    Ok((row.try_get(0)?, row.try_get(1)?))
+}
+
 pub async fn set_jwt_private_key_once(db: &Db, key: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE instance SET jwt_private_key = $1 WHERE id = 1 AND jwt_private_key IS NULL",

@@ -166,22 +166,28 @@ where
         .transpose()
 }
 
-/// The merchant a secret key belongs to, and the key's mode.
-pub async fn by_secret_key(
+/// The merchant whose secret key hashes to `key_hash` (`secrets::hash`), and the key's mode, with the
+/// configuration epoch read in the same statement (`crate::cache` keeps the answer at that epoch).
+pub async fn by_secret_key_hash(
     db: &Db,
-    secret_key: &str,
-) -> Result<Option<(Merchant, Mode)>, sqlx::Error> {
-    let Some(row) = sqlx::query(
-        "SELECT m.id, m.mid, m.name, k.mode FROM merchant_keys k JOIN merchants m ON m.id = k.merchant_id \
-         WHERE k.secret_key_hash = $1",
+    key_hash: &str,
+) -> Result<(i64, Option<(Merchant, Mode)>), sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT m.id, m.mid, m.name, k.mode, e.epoch FROM config_epoch e \
+         LEFT JOIN merchant_keys k ON k.secret_key_hash = $1 \
+         LEFT JOIN merchants m ON m.id = k.merchant_id WHERE e.id = 1",
     )
-    .bind(secrets::hash(secret_key))
-    .fetch_optional(db.reader())
-    .await?
-    else {
-        return Ok(None);
-    };
-    Ok(Some((Merchant::from_row(&row)?, try_get_parsed(&row, 3)?)))
+    .bind(key_hash)
+    .fetch_one(db.reader())
+    .await?;
+    let epoch = row.try_get(4)?;
+    if row.try_get::<Option<i64>, _>(0)?.is_none() {
+        return Ok((epoch, None));
+    }
+    Ok((
+        epoch,
+        Some((Merchant::from_row(&row)?, try_get_parsed(&row, 3)?)),
+    ))
 }
 
 /// Whether `key` is some merchant's client key (a client key sent where the secret key belongs).

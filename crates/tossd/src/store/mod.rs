@@ -46,18 +46,27 @@ pub type Tx = Transaction<'static, Any>;
 
 /// One migration: `migrations/NNNN_name.sql`, written once for both engines. Its only dialect word is
 /// `AUTO_ID`, an auto-incrementing BIGINT key (`INTEGER PRIMARY KEY` on SQLite, `BIGSERIAL PRIMARY KEY`
-/// on PostgreSQL).
+/// on PostgreSQL). Where the engines cannot share one text (triggers), `per_engine` takes
+/// `NNNN_name.sqlite.sql` and `NNNN_name.postgres.sql` under one version.
 macro_rules! migration {
     ($name:literal) => {
         (
             $name,
             include_str!(concat!("../../migrations/", $name, ".sql")),
+            include_str!(concat!("../../migrations/", $name, ".sql")),
+        )
+    };
+    (per_engine $name:literal) => {
+        (
+            $name,
+            include_str!(concat!("../../migrations/", $name, ".sqlite.sql")),
+            include_str!(concat!("../../migrations/", $name, ".postgres.sql")),
         )
     };
 }
 
-/// Every migration (applied in version order). Each area adds one line.
-const MIGRATIONS: &[(&str, &str)] = &[
+/// Every migration (applied in version order): name, SQLite text, PostgreSQL text. Each area adds one line.
+const MIGRATIONS: &[(&str, &str, &str)] = &[
     migration!("0001_foundation"),
     migration!("0002_outbox"),
     migration!("0003_webhooks"),
@@ -68,15 +77,49 @@ const MIGRATIONS: &[(&str, &str)] = &[
     migration!("0008_payments"),
     migration!("0009_identity"),
     migration!("0010_checkout"),
+    migration!("0011_config_epoch"),
+    migration!(per_engine "0012_config_epoch_triggers"),
 ];
 
 /// Tables that survive `POST /sim/v1/reset`: the migration history and instance secrets (the JWT signing
-/// key must outlive resets so cached JWKS stay valid) and the local CA (issued certificates stay trusted).
-const KEPT_BY_RESET: &[&str] = &["_sqlx_migrations", "instance", "tls_authority"];
+/// key must outlive resets so cached JWKS stay valid), the local CA (issued certificates stay trusted) and
+/// the configuration epoch (it only ever grows, so no process mistakes post-reset data for cached data).
+const KEPT_BY_RESET: &[&str] = &[
+    "_sqlx_migrations",
+    "instance",
+    "tls_authority",
+    "config_epoch",
+];
+
+/// How many connections a process opens and how long a request waits for one.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSettings {
+    /// PostgreSQL's pool size; on SQLite one writer plus `max_connections - 1` readers, at most
+    /// [`SQLITE_MAX_READERS`].
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+/// More SQLite readers than cores only queue on the same CPUs.
+pub const SQLITE_MAX_READERS: u32 = 4;
+
+impl Default for PoolSettings {
+    fn default() -> PoolSettings {
+        PoolSettings {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(10),
+        }
+    }
+}
 
 impl Db {
-    /// Opens `url` (`sqlite://…` or `postgres://…`), creating a SQLite file if needed, and runs migrations.
+    /// [`Db::open_with`] the default pool settings (the command-line tools).
     pub async fn open(url: &str) -> anyhow::Result<Db> {
+        Db::open_with(url, PoolSettings::default()).await
+    }
+
+    /// Opens `url` (`sqlite://…` or `postgres://…`), creating a SQLite file if needed, and runs migrations.
+    pub async fn open_with(url: &str, pool: PoolSettings) -> anyhow::Result<Db> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -91,8 +134,16 @@ impl Db {
                 let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
                 // One writer connection serialises writes inside the process (SQLite allows one writer
                 // anyway); readers run beside it thanks to WAL.
-                let writer = sqlite_pool(1).connect_with(options.clone()).await?;
-                let reader = sqlite_pool(4).connect_with(options).await?;
+                let readers = pool
+                    .max_connections
+                    .saturating_sub(1)
+                    .clamp(1, SQLITE_MAX_READERS);
+                let writer = sqlite_pool(1, pool.acquire_timeout)
+                    .connect_with(options.clone())
+                    .await?;
+                let reader = sqlite_pool(readers, pool.acquire_timeout)
+                    .connect_with(options)
+                    .await?;
                 Db {
                     reader,
                     writer,
@@ -102,8 +153,8 @@ impl Db {
             Backend::Postgres => {
                 let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
                 let pool = AnyPoolOptions::new()
-                    .max_connections(16)
-                    .acquire_timeout(Duration::from_secs(10))
+                    .max_connections(pool.max_connections)
+                    .acquire_timeout(pool.acquire_timeout)
                     .connect_with(options)
                     .await?;
                 Db {
@@ -153,17 +204,14 @@ impl Db {
     async fn migrate(&self) -> anyhow::Result<()> {
         let mut migrations = MIGRATIONS
             .iter()
-            .map(|(name, sql)| {
+            .map(|(name, sqlite_sql, postgres_sql)| {
                 let (version, description) = name
                     .split_once('_')
                     .ok_or_else(|| anyhow::anyhow!("migration {name} is not named NNNN_name"))?;
-                let sql = sql.replace(
-                    "AUTO_ID",
-                    match self.backend {
-                        Backend::Sqlite => "INTEGER PRIMARY KEY",
-                        Backend::Postgres => "BIGSERIAL PRIMARY KEY",
-                    },
-                );
+                let sql = match self.backend {
+                    Backend::Sqlite => sqlite_sql.replace("AUTO_ID", "INTEGER PRIMARY KEY"),
+                    Backend::Postgres => postgres_sql.replace("AUTO_ID", "BIGSERIAL PRIMARY KEY"),
+                };
                 Ok(Migration::new(
                     version.parse()?,
                     Cow::Borrowed(description),
@@ -252,11 +300,11 @@ impl Db {
     }
 }
 
-fn sqlite_pool(connections: u32) -> AnyPoolOptions {
+fn sqlite_pool(connections: u32, acquire_timeout: Duration) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(connections)
         .min_connections(1)
-        .acquire_timeout(Duration::from_secs(30))
+        .acquire_timeout(acquire_timeout)
         .after_connect(|conn, _meta| {
             Box::pin(async move {
                 // FULL keeps every commit durable in WAL mode (NORMAL may lose the last ones on power loss).
@@ -294,6 +342,33 @@ pub async fn listing<T>(
         .iter()
         .map(decode)
         .collect()
+}
+
+/// What a hot read returns beside its data, read in the same statement: the configuration epoch (whether
+/// the process's cached credentials were current, see `crate::cache`) and the stored clock.
+#[derive(Debug, Clone, Copy)]
+pub struct Snapshot {
+    pub epoch: i64,
+    pub clock: clock::StoredClock,
+}
+
+/// The snapshot's columns (first in the row) and the join that yields them; a hot read's own table is
+/// `LEFT JOIN`ed to it, so the statement always returns one row, with NULLs where nothing was found.
+pub(crate) const SNAPSHOT_COLUMNS: &str = "e.epoch, c.offset_us, c.manual_now_us";
+pub(crate) const SNAPSHOT_FROM: &str = "config_epoch e JOIN clock c ON c.id = 1";
+/// How many columns [`SNAPSHOT_COLUMNS`] takes; the data's columns follow.
+pub(crate) const SNAPSHOT_WIDTH: usize = 3;
+
+impl Snapshot {
+    pub(crate) fn from_row(row: &AnyRow) -> Result<Snapshot, sqlx::Error> {
+        Ok(Snapshot {
+            epoch: row.try_get(0)?,
+            clock: clock::StoredClock {
+                offset_us: row.try_get(1)?,
+                manual_now_us: row.try_get(2)?,
+            },
+        })
+    }
 }
 
 /// A 0/1 flag column as a bool.
@@ -442,7 +517,7 @@ mod tests {
     fn migrations_are_named_by_version_once_each() {
         let mut versions: Vec<i64> = MIGRATIONS
             .iter()
-            .map(|(name, _)| {
+            .map(|(name, _, _)| {
                 name.split_once('_')
                     .and_then(|(v, _)| v.parse().ok())
                     .expect(name)

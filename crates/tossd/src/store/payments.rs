@@ -19,7 +19,10 @@ use crate::domain::merchant::Mode;
 use crate::domain::payment::{self as rules, Payment, PaymentStatus};
 use crate::domain::time::Instant;
 use crate::domain::webhooks::EventType;
-use crate::store::{decode_error, outbox, try_get_parsed, unique_violation, Db, Tx};
+use crate::store::{
+    decode_error, outbox, try_get_parsed, unique_violation, Db, Snapshot, Tx, SNAPSHOT_COLUMNS,
+    SNAPSHOT_FROM, SNAPSHOT_WIDTH,
+};
 
 /// A stored payment: the document and what the columns say beside it.
 #[derive(Debug, Clone)]
@@ -211,6 +214,87 @@ pub async fn lock(
     .as_ref()
     .map(from_row)
     .transpose()
+}
+
+/// A payment as a lookup serves it: the stored document's text as it is, and the columns that decide
+/// whether it may be served so (its owner, and whether an expiry is due).
+#[derive(Debug, Clone)]
+pub struct PaymentDocument {
+    pub merchant_id: i64,
+    /// A [`Mode`]'s wire string.
+    pub mode: String,
+    pub status: PaymentStatus,
+    pub expires_at: Option<Instant>,
+    /// The Payment object's JSON, exactly as stored.
+    pub document: String,
+}
+
+impl PaymentDocument {
+    pub fn is_due(&self, now: Instant) -> bool {
+        rules::is_due(&self.status, self.expires_at, now)
+    }
+
+    pub fn decode(&self) -> Result<Payment, sqlx::Error> {
+        serde_json::from_str(&self.document).map_err(decode_error)
+    }
+}
+
+const DOCUMENT_COLUMNS: &str = "p.merchant_id, p.mode, p.status, p.expires_at, p.payment";
+
+fn read_document(row: &AnyRow) -> Result<(Snapshot, Option<PaymentDocument>), sqlx::Error> {
+    let snapshot = Snapshot::from_row(row)?;
+    let at = SNAPSHOT_WIDTH;
+    let Some(merchant_id) = row.try_get::<Option<i64>, _>(at)? else {
+        return Ok((snapshot, None));
+    };
+    let mode: Mode = try_get_parsed(row, at + 1)?;
+    Ok((
+        snapshot,
+        Some(PaymentDocument {
+            merchant_id,
+            mode: mode.as_str().to_owned(),
+            status: try_get_parsed(row, at + 2)?,
+            expires_at: row.try_get::<Option<i64>, _>(at + 3)?.map(Instant),
+            document: row.try_get(at + 4)?,
+        }),
+    ))
+}
+
+/// A payment's document by key, with the snapshot (epoch and clock) of the same statement: a lookup's one
+/// query.
+pub async fn read_by_key(
+    db: &Db,
+    payment_key: &str,
+) -> Result<(Snapshot, Option<PaymentDocument>), sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {SNAPSHOT_COLUMNS}, {DOCUMENT_COLUMNS} FROM {SNAPSHOT_FROM} \
+         LEFT JOIN tp_payments p ON p.payment_key = $1 WHERE e.id = 1"
+    ))
+    .bind(payment_key)
+    .fetch_one(db.reader())
+    .await?;
+    read_document(&row)
+}
+
+/// [`read_by_key`] for the most recently created payment of an orderId in a merchant and mode.
+pub async fn read_by_order(
+    db: &Db,
+    merchant_id: i64,
+    mode: &str,
+    order_id: &str,
+) -> Result<(Snapshot, Option<PaymentDocument>), sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {SNAPSHOT_COLUMNS}, {DOCUMENT_COLUMNS} FROM {SNAPSHOT_FROM} \
+         LEFT JOIN tp_payments p ON p.seq = (SELECT seq FROM tp_payments \
+         WHERE merchant_id = $1 AND mode = $2 AND order_id = $3 ORDER BY seq DESC LIMIT 1) \
+         WHERE e.id = 1"
+    ))
+    .bind(merchant_id)
+    .bind(mode)
+    .bind(order_id)
+    .fetch_one(db.reader())
+    .await?;
+    read_document(&row)
 }
 
 /// The most recently created payment of an orderId in a merchant and mode.

@@ -9,7 +9,9 @@ use sqlx::{Any, Executor, FromRow, Row};
 
 use crate::domain::login::{Code, CodeState, Gender, Nationality};
 use crate::domain::time::Instant;
-use crate::store::{flag, try_get_parsed, unique_violation, Db, Tx};
+use crate::store::{
+    flag, try_get_parsed, unique_violation, Db, Snapshot, Tx, SNAPSHOT_COLUMNS, SNAPSHOT_FROM,
+};
 
 /// A Toss user: profile, notification preferences, points balance.
 #[derive(Debug, Clone)]
@@ -429,6 +431,40 @@ pub async fn access_token(
     .bind(app_id)
     .fetch_optional(db.reader())
     .await
+}
+
+/// An access token of `app_id` with its grant and its user, and the snapshot (epoch, clock) of the same
+/// statement: login-me's one query. The user is `None` if the row is gone.
+pub async fn access_token_with_user(
+    db: &Db,
+    jti: &str,
+    app_id: &str,
+) -> Result<(Snapshot, Option<(AccessToken, Option<User>)>), sqlx::Error> {
+    // `user_key` is the token's column; the user's columns follow without it, so `User::from_row` reads
+    // the same key. NOT NULL columns say which rows exist: `g.scopes` the token with its grant, `u.name`
+    // the user. (Plain LEFT JOINs: SQLite names the columns of a parenthesised join differently.)
+    let row = sqlx::query(&format!(
+        "SELECT {SNAPSHOT_COLUMNS}, t.user_key, t.issued_at, t.revoked_at, g.scopes, g.agreed_terms, \
+         u.name, u.calling_code, u.phone, u.birthday, u.gender, u.nationality, u.email, u.ci, \
+         u.push_enabled, u.marketing_consent, u.points_balance, u.withdrawn FROM {SNAPSHOT_FROM} \
+         LEFT JOIN login_access_tokens t ON t.jti = $1 AND t.app_id = $2 \
+         LEFT JOIN login_grants g ON g.id = t.grant_id \
+         LEFT JOIN users u ON u.user_key = t.user_key WHERE e.id = 1"
+    ))
+    .bind(jti)
+    .bind(app_id)
+    .fetch_one(db.reader())
+    .await?;
+    let snapshot = Snapshot::from_row(&row)?;
+    if row.try_get::<Option<String>, _>("scopes")?.is_none() {
+        return Ok((snapshot, None));
+    }
+    let access = AccessToken::from_row(&row)?;
+    let user = match row.try_get::<Option<String>, _>("name")? {
+        Some(_) => Some(User::from_row(&row)?),
+        None => None,
+    };
+    Ok((snapshot, Some((access, user))))
 }
 
 /// Revokes the access token if it is still unrevoked (the caller checked its lifetime with

@@ -8,8 +8,9 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine;
 
 use crate::domain::merchant::Mode;
+use crate::domain::secrets;
 use crate::state::AppState;
-use crate::store::{self, Db};
+use crate::store;
 use crate::tosspayments::codes;
 use crate::tosspayments::TpError;
 
@@ -59,46 +60,75 @@ pub fn parse_basic(value: Option<&str>) -> BasicCredential {
     }
 }
 
-/// The merchant and mode of a secret key, if it is one.
+/// A secret key's merchant and mode, and the configuration epoch that answer belongs to.
+#[derive(Debug, Clone)]
+pub struct ResolvedKey {
+    pub merchant: Merchant,
+    pub mode: Mode,
+    pub epoch: i64,
+}
+
+/// The merchant and mode of a secret key, if it is one. With `from_cache` a read may be answered from the
+/// configuration cache (`crate::cache`; the read then checks [`ResolvedKey::epoch`] against its own
+/// statement's); writes always ask the database.
 pub async fn merchant_by_secret_key(
-    db: &Db,
-    key: &str,
-) -> Result<Option<(Merchant, Mode)>, sqlx::Error> {
-    let found = store::merchants::by_secret_key(db, key).await?;
-    Ok(found.map(|(merchant, mode)| {
-        let caller = Merchant {
+    state: &AppState,
+    key_hash: &str,
+    from_cache: bool,
+) -> Result<Option<ResolvedKey>, sqlx::Error> {
+    let resolved = |merchant: &store::merchants::Merchant, mode: Mode, epoch: i64| ResolvedKey {
+        merchant: Merchant {
             id: merchant.id,
-            mid: merchant.mid,
+            mid: merchant.mid.clone(),
             mode: mode.as_str().to_owned(),
-        };
-        (caller, mode)
+        },
+        mode,
+        epoch,
+    };
+    if from_cache {
+        if let Some(hit) = state.cache.merchant(key_hash) {
+            let (merchant, mode) = &hit.value;
+            return Ok(Some(resolved(merchant, *mode, hit.epoch)));
+        }
+    }
+    let (epoch, found) = store::merchants::by_secret_key_hash(&state.db, key_hash).await?;
+    state.cache.observe(epoch);
+    Ok(found.map(|(merchant, mode)| {
+        state
+            .cache
+            .remember_merchant(epoch, key_hash, &merchant, mode);
+        resolved(&merchant, mode, epoch)
     }))
+}
+
+/// The merchant of the request's secret key, asking the database: the documented error when there is none.
+pub async fn merchant_of(state: &AppState, header: Option<&str>) -> Result<Merchant, TpError> {
+    let key = match parse_basic(header) {
+        BasicCredential::Missing => return Err(TpError(&codes::UNAUTHORIZED_KEY)),
+        BasicCredential::Malformed => return Err(TpError(&codes::INCORRECT_BASIC_AUTH_FORMAT)),
+        BasicCredential::Key(key) => key,
+    };
+    if let Some(found) = merchant_by_secret_key(state, &secrets::hash(&key), false).await? {
+        return Ok(found.merchant);
+    }
+    Err(TpError(
+        if store::merchants::is_client_key(&state.db, &key).await? {
+            &codes::INVALID_API_KEY
+        } else {
+            &codes::UNAUTHORIZED_KEY
+        },
+    ))
 }
 
 impl FromRequestParts<AppState> for Merchant {
     type Rejection = TpError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, TpError> {
-        let header = authorization(parts);
         // The credentials middleware has already resolved a valid secret key.
         if let Some(merchant) = parts.extensions.get::<Merchant>() {
             return Ok(merchant.clone());
         }
-        let key = match parse_basic(header) {
-            BasicCredential::Missing => return Err(TpError(&codes::UNAUTHORIZED_KEY)),
-            BasicCredential::Malformed => return Err(TpError(&codes::INCORRECT_BASIC_AUTH_FORMAT)),
-            BasicCredential::Key(key) => key,
-        };
-        if let Some((merchant, _)) = merchant_by_secret_key(&state.db, &key).await? {
-            return Ok(merchant);
-        }
-        Err(TpError(
-            if store::merchants::is_client_key(&state.db, &key).await? {
-                &codes::INVALID_API_KEY
-            } else {
-                &codes::UNAUTHORIZED_KEY
-            },
-        ))
+        merchant_of(state, authorization(parts)).await
     }
 }
 

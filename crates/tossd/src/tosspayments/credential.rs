@@ -4,7 +4,7 @@
 //! documented credential error, so such requests are neither recorded nor given a forced test error.
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -26,22 +26,30 @@ pub struct Credential {
     pub mode: Mode,
 }
 
+/// The configuration epoch a read's secret key was resolved at (possibly from the cache): the read checks
+/// it against the epoch its own statement returns (`tosspayments::payments`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyEpoch(pub i64);
+
 /// Who a valid credential names; the extractors reuse it instead of looking it up again.
 #[derive(Debug)]
 enum Caller {
-    Merchant(Merchant),
+    Merchant(Merchant, KeyEpoch),
     Customer(BrandPayCustomer),
 }
 
 /// Marks the request with its [`Credential`] and its `Merchant` (secret key) or `BrandPayCustomer`
 /// (access token).
 pub async fn resolve(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    match identify(&state, request.headers()).await {
+    // Reads may take the key from the configuration cache; anything that writes asks the database.
+    let read = matches!(*request.method(), Method::GET | Method::HEAD);
+    match identify(&state, request.headers(), read).await {
         Ok(Some((credential, caller))) => {
             request.extensions_mut().insert(credential);
             match caller {
-                Caller::Merchant(merchant) => {
+                Caller::Merchant(merchant, epoch) => {
                     request.extensions_mut().insert(merchant);
+                    request.extensions_mut().insert(epoch);
                 }
                 Caller::Customer(customer) => {
                     request.extensions_mut().insert(customer);
@@ -57,6 +65,7 @@ pub async fn resolve(State(state): State<AppState>, mut request: Request, next: 
 async fn identify(
     state: &AppState,
     headers: &HeaderMap,
+    read: bool,
 ) -> Result<Option<(Credential, Caller)>, sqlx::Error> {
     let Some(value) = headers
         .get(header::AUTHORIZATION)
@@ -83,14 +92,18 @@ async fn identify(
     }
     match parse_basic(Some(value)) {
         BasicCredential::Key(key) => {
-            Ok(merchant_by_secret_key(&state.db, &key)
+            let key_hash = secrets::hash(&key);
+            Ok(merchant_by_secret_key(state, &key_hash, read)
                 .await?
-                .map(|(merchant, mode)| {
+                .map(|found| {
                     let credential = Credential {
-                        scope: format!("basic:{}", secrets::hash(&key)),
-                        mode,
+                        scope: format!("basic:{key_hash}"),
+                        mode: found.mode,
                     };
-                    (credential, Caller::Merchant(merchant))
+                    (
+                        credential,
+                        Caller::Merchant(found.merchant, KeyEpoch(found.epoch)),
+                    )
                 }))
         }
         BasicCredential::Missing | BasicCredential::Malformed => Ok(None),

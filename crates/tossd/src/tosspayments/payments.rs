@@ -3,19 +3,22 @@
 //! balance never goes below zero.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
+use axum::Extension;
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::domain::payment::{self as rules, CancelAsk, CancelRefusal, Payment};
 use crate::state::AppState;
-use crate::store::payments::{self as store, StoredPayment, WriteError};
-use crate::tosspayments::auth::Merchant;
+use crate::store::payments::{self as store, PaymentDocument, StoredPayment, WriteError};
+use crate::store::Snapshot;
+use crate::tosspayments::auth::{merchant_of, Merchant};
+use crate::tosspayments::credential::KeyEpoch;
 use crate::tosspayments::error::prefers_english;
 use crate::tosspayments::{codes, TpError, TpJson};
-use crate::web::json_response;
+use crate::web::{json_response, raw_json_response};
 
 /// A payment visible to `merchant`: `NOT_FOUND_PAYMENT` when it does not exist, `INVALID_API_KEY` when it
 /// belongs to another merchant or mode.
@@ -67,16 +70,20 @@ fn in_english(payment: &Payment) -> Payment {
 pub async fn get_by_payment_key(
     State(state): State<AppState>,
     merchant: Merchant,
+    key_epoch: Option<Extension<KeyEpoch>>,
     headers: HeaderMap,
     Path(payment_key): Path<String>,
 ) -> Result<Response, TpError> {
-    let mut stored = visible_to(store::find(&state.db, &payment_key).await?, &merchant)?;
-    let now = state.clock.now(&state.db).await?;
-    if stored.is_due(now) {
+    let (snapshot, found) = store::read_by_key(&state.db, &payment_key).await?;
+    let merchant = merchant_at(&state, &headers, merchant, key_epoch, &snapshot).await?;
+    let document = document_visible_to(found, &merchant)?;
+    let now = state.clock.at(snapshot.clock);
+    if document.is_due(now) {
         store::expire_if_due(&state.db, &payment_key, now).await?;
-        stored = visible_to(store::find(&state.db, &payment_key).await?, &merchant)?;
+        let stored = visible_to(store::find(&state.db, &payment_key).await?, &merchant)?;
+        return Ok(payment_response(&stored.payment, &headers));
     }
-    Ok(payment_response(&stored.payment, &headers))
+    document_response(document, &headers)
 }
 
 /// orderId로 결제 조회
@@ -95,17 +102,68 @@ pub async fn get_by_payment_key(
 pub async fn get_by_order_id(
     State(state): State<AppState>,
     merchant: Merchant,
+    key_epoch: Option<Extension<KeyEpoch>>,
     headers: HeaderMap,
     Path(order_id): Path<String>,
 ) -> Result<Response, TpError> {
-    let find = || store::find_by_order(&state.db, merchant.id, &merchant.mode, &order_id);
-    let mut stored = find().await?.ok_or(TpError(&codes::NOT_FOUND_PAYMENT))?;
-    let now = state.clock.now(&state.db).await?;
-    if stored.is_due(now) {
-        store::expire_if_due(&state.db, &stored.payment.payment_key, now).await?;
-        stored = find().await?.ok_or(TpError(&codes::NOT_FOUND_PAYMENT))?;
+    let (snapshot, mut found) =
+        store::read_by_order(&state.db, merchant.id, &merchant.mode, &order_id).await?;
+    let current = merchant_at(&state, &headers, merchant.clone(), key_epoch, &snapshot).await?;
+    if current.id != merchant.id || current.mode != merchant.mode {
+        // The key now names another merchant or mode: its orders are other rows.
+        found = store::read_by_order(&state.db, current.id, &current.mode, &order_id)
+            .await?
+            .1;
     }
-    Ok(payment_response(&stored.payment, &headers))
+    let document = found.ok_or(TpError(&codes::NOT_FOUND_PAYMENT))?;
+    let now = state.clock.at(snapshot.clock);
+    if document.is_due(now) {
+        let payment_key = document.decode()?.payment_key;
+        store::expire_if_due(&state.db, &payment_key, now).await?;
+        let stored = visible_to(store::find(&state.db, &payment_key).await?, &current)?;
+        return Ok(payment_response(&stored.payment, &headers));
+    }
+    document_response(document, &headers)
+}
+
+/// The merchant a read may answer for, given the snapshot its statement returned: the one the credentials
+/// middleware resolved when that was at the same configuration epoch. Otherwise the key may have been
+/// rotated or removed since it was cached, so it is checked again in the database (`crate::cache`).
+async fn merchant_at(
+    state: &AppState,
+    headers: &HeaderMap,
+    merchant: Merchant,
+    key_epoch: Option<Extension<KeyEpoch>>,
+    snapshot: &Snapshot,
+) -> Result<Merchant, TpError> {
+    if key_epoch.map(|Extension(epoch)| epoch) == Some(KeyEpoch(snapshot.epoch)) {
+        return Ok(merchant);
+    }
+    state.cache.observe(snapshot.epoch);
+    let header = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    merchant_of(state, header).await
+}
+
+/// [`visible_to`] for a stored document.
+fn document_visible_to(
+    found: Option<PaymentDocument>,
+    merchant: &Merchant,
+) -> Result<PaymentDocument, TpError> {
+    let document = found.ok_or(TpError(&codes::NOT_FOUND_PAYMENT))?;
+    if document.merchant_id != merchant.id || document.mode != merchant.mode {
+        return Err(TpError(&codes::INVALID_API_KEY));
+    }
+    Ok(document)
+}
+
+/// The stored document as it is, unless `Accept-Language` asks for an English `failure.message`.
+fn document_response(document: PaymentDocument, headers: &HeaderMap) -> Result<Response, TpError> {
+    if prefers_english(headers) {
+        return Ok(payment_response(&document.decode()?, headers));
+    }
+    Ok(raw_json_response(StatusCode::OK, document.document))
 }
 
 /// The cancel request (§2.12.3). Unknown fields are ignored; a wrong type is `INVALID_REQUEST`.

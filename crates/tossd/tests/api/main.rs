@@ -4,6 +4,8 @@ mod common;
 
 mod brandpay_customers;
 mod brandpay_payments;
+mod caches;
+mod connection_budget;
 mod credentials;
 mod foundation;
 mod login;

@@ -26,7 +26,7 @@ use crate::web::json_response;
 const HEADER: &str = r#"{"kid":"cert","alg":"RS256"}"#;
 
 /// The claims of an access token, in the order Toss writes them.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: String,
     pub aud: String,
@@ -38,11 +38,17 @@ pub struct Claims {
     pub jti: String,
 }
 
+/// How many verified tokens a key remembers before it starts over.
+const VERIFIED_TOKENS: usize = 4096;
+
 /// The database's signing key, ready to use.
 pub struct JwtKeys {
     signing: SigningKey<Sha256>,
     verifying: VerifyingKey<Sha256>,
     jwks: Value,
+    /// Tokens whose signature this key already checked: an RSA verification costs more than the rest of
+    /// a login-me read, and a token's signature stays valid under its key.
+    verified: Mutex<HashMap<String, Claims>>,
 }
 
 impl JwtKeys {
@@ -61,6 +67,7 @@ impl JwtKeys {
             signing: SigningKey::new(private),
             verifying: VerifyingKey::new(public),
             jwks,
+            verified: Mutex::default(),
         })
     }
 
@@ -76,6 +83,21 @@ impl JwtKeys {
             "{signed}.{}",
             URL_SAFE_NO_PAD.encode(signature.to_bytes())
         ))
+    }
+
+    /// [`JwtKeys::verify`], remembering tokens that passed.
+    pub fn verify_remembered(&self, token: &str) -> Option<Claims> {
+        if let Some(claims) = self.verified.lock().ok()?.get(token) {
+            return Some(claims.clone());
+        }
+        let claims = self.verify(token)?;
+        if let Ok(mut verified) = self.verified.lock() {
+            if verified.len() >= VERIFIED_TOKENS {
+                verified.clear();
+            }
+            verified.insert(token.to_owned(), claims.clone());
+        }
+        Some(claims)
     }
 
     /// The claims of `token` if it is an RS256 JWT signed with this key; nothing else is checked here.
@@ -111,6 +133,28 @@ pub async fn keys(db: &Db) -> anyhow::Result<Arc<JwtKeys>> {
         Some(stored) => stored,
         None => create(db).await?,
     };
+    parsed(stored)
+}
+
+/// The keys for a read that may answer from the configuration cache (`crate::cache`), and the epoch they
+/// belong to; the read checks it against its own statement's.
+pub async fn keys_for_read(state: &AppState) -> anyhow::Result<(Arc<JwtKeys>, i64)> {
+    if let Some(hit) = state.cache.jwt_private_key() {
+        return Ok((parsed(hit.value)?, hit.epoch));
+    }
+    let (epoch, stored) = store::identity::jwt_private_key_at(&state.db).await?;
+    state.cache.observe(epoch);
+    match stored {
+        Some(stored) => {
+            state.cache.remember_jwt_private_key(epoch, &stored);
+            Ok((parsed(stored)?, epoch))
+        }
+        // Creating the key changes the epoch; the caller's check against its own read sees that.
+        None => Ok((keys(&state.db).await?, epoch)),
+    }
+}
+
+fn parsed(stored: String) -> anyhow::Result<Arc<JwtKeys>> {
     if let Some(keys) = cache().lock().map_err(poisoned)?.get(&stored) {
         return Ok(keys.clone());
     }

@@ -13,7 +13,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::apps_in_toss::auth::PartnerApp;
+use crate::apps_in_toss::auth::{PartnerApp, ReadApp};
 use crate::apps_in_toss::{AitError, AitJson, AitSuccess};
 use crate::domain::login::{self, Credential, ACCESS_TOKEN_LIFETIME_SECONDS};
 use crate::domain::time::Instant;
@@ -326,25 +326,11 @@ async fn bearer(
     app: &PartnerApp,
     headers: &HeaderMap,
 ) -> Result<BearerGrant, AitError> {
-    let value = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(invalid_grant_401)?;
-    let (scheme, token) = value.split_once(' ').ok_or_else(invalid_grant_401)?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(invalid_grant_401());
-    }
-    let claims = keys.verify(token.trim()).ok_or_else(invalid_grant_401)?;
-    if !secrets::secrets_equal(&claims.aud, &app.client_id) {
-        return Err(invalid_grant_401());
-    }
-    let access = store::access_token(db, &claims.jti, &app.app_id)
+    let jti = bearer_jti(keys, app, headers)?;
+    let access = store::access_token(db, &jti, &app.app_id)
         .await?
         .ok_or_else(invalid_grant_401)?;
-    Ok(BearerGrant {
-        jti: claims.jti,
-        access,
-    })
+    Ok(BearerGrant { jti, access })
 }
 
 /// 사용자 정보 받기 — the logged-in user's profile, limited to the granted scopes.
@@ -360,15 +346,28 @@ async fn bearer(
 )]
 pub async fn login_me(
     State(state): State<AppState>,
-    app: PartnerApp,
+    mut caller: ReadApp,
     headers: HeaderMap,
 ) -> Result<AitSuccess<LoginMe>, AitError> {
-    let keys = jwt::keys(&state.db).await.map_err(internal)?;
-    let BearerGrant { access, .. } = bearer(&state.db, &keys, &app, &headers).await?;
-    let now = state.clock.now(&state.db).await?;
-    live_access_token(&access, now)?;
-    let profile = store::user(state.db.reader(), access.user_key)
-        .await?
+    // One query in the common case: the app and the JWT key come from the configuration cache and are
+    // trusted if the token's statement saw the same epoch; otherwise both are read again, once.
+    let (mut keys, mut keys_epoch) = jwt::keys_for_read(&state).await.map_err(internal)?;
+    let mut fresh = false;
+    let (snapshot, found, app) = loop {
+        let jti = bearer_jti(&keys, &caller.app, &headers)?;
+        let (snapshot, found) =
+            store::access_token_with_user(&state.db, &jti, &caller.app.app_id).await?;
+        if fresh || (caller.epoch == snapshot.epoch && keys_epoch == snapshot.epoch) {
+            break (snapshot, found, caller.app);
+        }
+        state.cache.observe(snapshot.epoch);
+        caller.refresh(&state).await?;
+        (keys, keys_epoch) = jwt::keys_for_read(&state).await.map_err(internal)?;
+        fresh = true;
+    };
+    let (access, profile) = found.ok_or_else(invalid_grant_401)?;
+    live_access_token(&access, state.clock.at(snapshot.clock))?;
+    let profile = profile
         .filter(|user| !user.withdrawn)
         .ok_or_else(invalid_grant_401)?;
     let key = STANDARD
@@ -407,6 +406,26 @@ pub async fn login_me(
         nationality: release("user_nationality", Some(profile.nationality.as_str()))?,
         email: release("user_email", profile.email.as_deref())?,
     }))
+}
+
+/// The `jti` of the `Authorization: Bearer` token if tossd signed it for `app` (401 `invalid_grant`
+/// otherwise); whether it is still live is the caller's check.
+fn bearer_jti(keys: &JwtKeys, app: &PartnerApp, headers: &HeaderMap) -> Result<String, AitError> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(invalid_grant_401)?;
+    let (scheme, token) = value.split_once(' ').ok_or_else(invalid_grant_401)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(invalid_grant_401());
+    }
+    let claims = keys
+        .verify_remembered(token.trim())
+        .ok_or_else(invalid_grant_401)?;
+    if !secrets::secrets_equal(&claims.aud, &app.client_id) {
+        return Err(invalid_grant_401());
+    }
+    Ok(claims.jti)
 }
 
 /// userKey로 로그인 연결 끊기 — revokes every code and token of the user for this app; no callback.

@@ -84,7 +84,7 @@ impl TestDatabase {
     }
 }
 
-async fn admin_pool() -> sqlx::AnyPool {
+pub async fn admin_pool() -> sqlx::AnyPool {
     sqlx::any::AnyPoolOptions::new()
         .max_connections(1)
         .connect(&postgres_admin_url())
@@ -107,12 +107,19 @@ pub fn serve_args(database_url: &str, extra: &[&str]) -> ServeArgs {
         "--database-url",
         database_url,
     ];
+    // Small pools keep the whole suite well under PostgreSQL's 100 connections.
+    if !extra.contains(&"--database-max-connections") {
+        argv.extend_from_slice(&["--database-max-connections", TEST_POOL_SIZE]);
+    }
     argv.extend_from_slice(extra);
     match Cli::parse_from(argv).command {
         Command::Serve(args) => args,
         _ => unreachable!("the arguments name the serve command"),
     }
 }
+
+/// Connections per test server: two test threads with up to two servers each stay under 20.
+pub const TEST_POOL_SIZE: &str = "4";
 
 /// One test's world: a database and a server on it (more servers can join the same database).
 #[derive(Clone)]
@@ -309,6 +316,7 @@ pub fn spawn_binary(
     let listen = format!("127.0.0.1:{port}");
     let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tossd"))
         .args(["serve", "--listen", &listen, "--database-url", database_url])
+        .args(["--database-max-connections", TEST_POOL_SIZE])
         .args(extra)
         .stdout(stdout)
         .stderr(std::process::Stdio::null())
