@@ -10,6 +10,7 @@ pub mod brandpay;
 pub mod clock;
 pub mod iap;
 pub mod identity;
+pub mod inline;
 pub mod merchants;
 pub mod messages;
 pub mod outbox;
@@ -21,6 +22,7 @@ pub mod users;
 
 use std::borrow::Cow;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
@@ -40,6 +42,8 @@ pub struct Db {
     reader: AnyPool,
     writer: AnyPool,
     backend: Backend,
+    /// SQLite files only: the per-request reads that run on the calling thread.
+    inline: Option<Arc<inline::InlineReader>>,
 }
 
 pub type Tx = Transaction<'static, Any>;
@@ -148,6 +152,7 @@ impl Db {
                     reader,
                     writer,
                     backend,
+                    inline: inline::InlineReader::for_url(&url).map(Arc::new),
                 }
             }
             Backend::Postgres => {
@@ -161,6 +166,7 @@ impl Db {
                     reader: pool.clone(),
                     writer: pool,
                     backend,
+                    inline: None,
                 }
             }
         };
@@ -175,6 +181,11 @@ impl Db {
     /// The pool for reads that need no transaction.
     pub fn reader(&self) -> &AnyPool {
         &self.reader
+    }
+
+    /// The reader that runs on the calling thread (SQLite files), for the per-request hot reads.
+    pub(crate) fn inline(&self) -> Option<&inline::InlineReader> {
+        self.inline.as_deref()
     }
 
     /// The pool for single-statement writes (each its own transaction).
@@ -360,6 +371,16 @@ pub(crate) const SNAPSHOT_FROM: &str = "config_epoch e JOIN clock c ON c.id = 1"
 pub(crate) const SNAPSHOT_WIDTH: usize = 3;
 
 impl Snapshot {
+    pub(crate) fn from_inline(row: &rusqlite::Row) -> rusqlite::Result<Snapshot> {
+        Ok(Snapshot {
+            epoch: row.get(0)?,
+            clock: clock::StoredClock {
+                offset_us: row.get(1)?,
+                manual_now_us: row.get(2)?,
+            },
+        })
+    }
+
     pub(crate) fn from_row(row: &AnyRow) -> Result<Snapshot, sqlx::Error> {
         Ok(Snapshot {
             epoch: row.try_get(0)?,

@@ -11,6 +11,8 @@
 //! - auto-pay: `Payment::ready`, `authenticate`, `approve` (or `abort`), [`insert`] without an event;
 //! - cancel: [`lock`], [`expire_locked`], `plan_cancel`, `Payment::apply_cancel`, [`save_with_event`].
 
+use std::sync::LazyLock;
+
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -20,8 +22,8 @@ use crate::domain::payment::{self as rules, Payment, PaymentStatus};
 use crate::domain::time::Instant;
 use crate::domain::webhooks::EventType;
 use crate::store::{
-    decode_error, outbox, try_get_parsed, unique_violation, Db, Snapshot, Tx, SNAPSHOT_COLUMNS,
-    SNAPSHOT_FROM, SNAPSHOT_WIDTH,
+    decode_error, inline, outbox, try_get_parsed, unique_violation, Db, Snapshot, Tx,
+    SNAPSHOT_COLUMNS, SNAPSHOT_FROM, SNAPSHOT_WIDTH,
 };
 
 /// A stored payment: the document and what the columns say beside it.
@@ -237,6 +239,13 @@ impl PaymentDocument {
     pub fn decode(&self) -> Result<Payment, sqlx::Error> {
         serde_json::from_str(&self.document).map_err(decode_error)
     }
+
+    /// Whether the document is JSON at all, without building it.
+    pub fn check_syntax(&self) -> Result<(), sqlx::Error> {
+        serde_json::from_str::<serde::de::IgnoredAny>(&self.document)
+            .map(|_| ())
+            .map_err(decode_error)
+    }
 }
 
 const DOCUMENT_COLUMNS: &str = "p.merchant_id, p.mode, p.status, p.expires_at, p.payment";
@@ -260,19 +269,63 @@ fn read_document(row: &AnyRow) -> Result<(Snapshot, Option<PaymentDocument>), sq
     ))
 }
 
+fn read_inline(row: &rusqlite::Row) -> rusqlite::Result<(Snapshot, Option<PaymentDocument>)> {
+    let snapshot = Snapshot::from_inline(row)?;
+    let at = SNAPSHOT_WIDTH;
+    let Some(merchant_id) = row.get::<_, Option<i64>>(at)? else {
+        return Ok((snapshot, None));
+    };
+    let parsed = |i: usize| -> rusqlite::Result<String> { row.get(i) };
+    let mode: Mode = parsed(at + 1)?
+        .parse()
+        .map_err(|e| inline::refused(at + 1, e))?;
+    let status: PaymentStatus = parsed(at + 2)?
+        .parse()
+        .map_err(|e| inline::refused(at + 2, e))?;
+    Ok((
+        snapshot,
+        Some(PaymentDocument {
+            merchant_id,
+            mode: mode.as_str().to_owned(),
+            status,
+            expires_at: row.get::<_, Option<i64>>(at + 3)?.map(Instant),
+            document: row.get(at + 4)?,
+        }),
+    ))
+}
+
+static BY_KEY: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {SNAPSHOT_COLUMNS}, {DOCUMENT_COLUMNS} FROM {SNAPSHOT_FROM} \
+         LEFT JOIN tp_payments p ON p.payment_key = $1 WHERE e.id = 1"
+    )
+});
+
+static BY_ORDER: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {SNAPSHOT_COLUMNS}, {DOCUMENT_COLUMNS} FROM {SNAPSHOT_FROM} \
+         LEFT JOIN tp_payments p ON p.seq = (SELECT seq FROM tp_payments \
+         WHERE merchant_id = $1 AND mode = $2 AND order_id = $3 ORDER BY seq DESC LIMIT 1) \
+         WHERE e.id = 1"
+    )
+});
+
 /// A payment's document by key, with the snapshot (epoch and clock) of the same statement: a lookup's one
 /// query.
 pub async fn read_by_key(
     db: &Db,
     payment_key: &str,
 ) -> Result<(Snapshot, Option<PaymentDocument>), sqlx::Error> {
-    let row = sqlx::query(&format!(
-        "SELECT {SNAPSHOT_COLUMNS}, {DOCUMENT_COLUMNS} FROM {SNAPSHOT_FROM} \
-         LEFT JOIN tp_payments p ON p.payment_key = $1 WHERE e.id = 1"
-    ))
-    .bind(payment_key)
-    .fetch_one(db.reader())
-    .await?;
+    if let Some(inline) = db.inline() {
+        return inline.read(|c| {
+            c.prepare_cached(&BY_KEY)?
+                .query_row([payment_key], read_inline)
+        });
+    }
+    let row = sqlx::query(&BY_KEY)
+        .bind(payment_key)
+        .fetch_one(db.reader())
+        .await?;
     read_document(&row)
 }
 
@@ -283,17 +336,18 @@ pub async fn read_by_order(
     mode: &str,
     order_id: &str,
 ) -> Result<(Snapshot, Option<PaymentDocument>), sqlx::Error> {
-    let row = sqlx::query(&format!(
-        "SELECT {SNAPSHOT_COLUMNS}, {DOCUMENT_COLUMNS} FROM {SNAPSHOT_FROM} \
-         LEFT JOIN tp_payments p ON p.seq = (SELECT seq FROM tp_payments \
-         WHERE merchant_id = $1 AND mode = $2 AND order_id = $3 ORDER BY seq DESC LIMIT 1) \
-         WHERE e.id = 1"
-    ))
-    .bind(merchant_id)
-    .bind(mode)
-    .bind(order_id)
-    .fetch_one(db.reader())
-    .await?;
+    if let Some(inline) = db.inline() {
+        return inline.read(|c| {
+            c.prepare_cached(&BY_ORDER)?
+                .query_row(rusqlite::params![merchant_id, mode, order_id], read_inline)
+        });
+    }
+    let row = sqlx::query(&BY_ORDER)
+        .bind(merchant_id)
+        .bind(mode)
+        .bind(order_id)
+        .fetch_one(db.reader())
+        .await?;
     read_document(&row)
 }
 

@@ -4,13 +4,16 @@
 //! Lock order, so concurrent transactions cannot deadlock on PostgreSQL: `users` → `app_users` →
 //! `login_codes` → `login_grants` → `login_access_tokens`.
 
+use std::sync::LazyLock;
+
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, FromRow, Row};
 
 use crate::domain::login::{Code, CodeState, Gender, Nationality};
 use crate::domain::time::Instant;
 use crate::store::{
-    flag, try_get_parsed, unique_violation, Db, Snapshot, Tx, SNAPSHOT_COLUMNS, SNAPSHOT_FROM,
+    flag, inline, try_get_parsed, unique_violation, Db, Snapshot, Tx, SNAPSHOT_COLUMNS,
+    SNAPSHOT_FROM, SNAPSHOT_WIDTH,
 };
 
 /// A Toss user: profile, notification preferences, points balance.
@@ -433,6 +436,20 @@ pub async fn access_token(
     .await
 }
 
+static ACCESS_TOKEN_WITH_USER: LazyLock<String> = LazyLock::new(|| {
+    // `user_key` is the token's column; the user's columns follow without it, so `User::from_row` reads
+    // the same key. NOT NULL columns say which rows exist: `g.scopes` the token with its grant, `u.name`
+    // the user. (Plain LEFT JOINs: SQLite names the columns of a parenthesised join differently.)
+    format!(
+        "SELECT {SNAPSHOT_COLUMNS}, t.user_key, t.issued_at, t.revoked_at, g.scopes, g.agreed_terms, \
+         u.name, u.calling_code, u.phone, u.birthday, u.gender, u.nationality, u.email, u.ci, \
+         u.push_enabled, u.marketing_consent, u.points_balance, u.withdrawn FROM {SNAPSHOT_FROM} \
+         LEFT JOIN login_access_tokens t ON t.jti = $1 AND t.app_id = $2 \
+         LEFT JOIN login_grants g ON g.id = t.grant_id \
+         LEFT JOIN users u ON u.user_key = t.user_key WHERE e.id = 1"
+    )
+});
+
 /// An access token of `app_id` with its grant and its user, and the snapshot (epoch, clock) of the same
 /// statement: login-me's one query. The user is `None` if the row is gone.
 pub async fn access_token_with_user(
@@ -440,21 +457,17 @@ pub async fn access_token_with_user(
     jti: &str,
     app_id: &str,
 ) -> Result<(Snapshot, Option<(AccessToken, Option<User>)>), sqlx::Error> {
-    // `user_key` is the token's column; the user's columns follow without it, so `User::from_row` reads
-    // the same key. NOT NULL columns say which rows exist: `g.scopes` the token with its grant, `u.name`
-    // the user. (Plain LEFT JOINs: SQLite names the columns of a parenthesised join differently.)
-    let row = sqlx::query(&format!(
-        "SELECT {SNAPSHOT_COLUMNS}, t.user_key, t.issued_at, t.revoked_at, g.scopes, g.agreed_terms, \
-         u.name, u.calling_code, u.phone, u.birthday, u.gender, u.nationality, u.email, u.ci, \
-         u.push_enabled, u.marketing_consent, u.points_balance, u.withdrawn FROM {SNAPSHOT_FROM} \
-         LEFT JOIN login_access_tokens t ON t.jti = $1 AND t.app_id = $2 \
-         LEFT JOIN login_grants g ON g.id = t.grant_id \
-         LEFT JOIN users u ON u.user_key = t.user_key WHERE e.id = 1"
-    ))
-    .bind(jti)
-    .bind(app_id)
-    .fetch_one(db.reader())
-    .await?;
+    if let Some(inline) = db.inline() {
+        return inline.read(|c| {
+            c.prepare_cached(&ACCESS_TOKEN_WITH_USER)?
+                .query_row([jti, app_id], access_token_with_user_inline)
+        });
+    }
+    let row = sqlx::query(&ACCESS_TOKEN_WITH_USER)
+        .bind(jti)
+        .bind(app_id)
+        .fetch_one(db.reader())
+        .await?;
     let snapshot = Snapshot::from_row(&row)?;
     if row.try_get::<Option<String>, _>("scopes")?.is_none() {
         return Ok((snapshot, None));
@@ -465,6 +478,50 @@ pub async fn access_token_with_user(
         None => None,
     };
     Ok((snapshot, Some((access, user))))
+}
+
+/// [`access_token_with_user`]'s row as rusqlite reads it (columns by position, as selected).
+fn access_token_with_user_inline(
+    row: &rusqlite::Row,
+) -> rusqlite::Result<(Snapshot, Option<(AccessToken, Option<User>)>)> {
+    let snapshot = Snapshot::from_inline(row)?;
+    let at = SNAPSHOT_WIDTH;
+    let Some(scopes) = row.get::<_, Option<String>>(at + 3)? else {
+        return Ok((snapshot, None));
+    };
+    let user_key: i64 = row.get(at)?;
+    let access = AccessToken {
+        user_key,
+        issued_at: Instant(row.get(at + 1)?),
+        revoked: row.get::<_, Option<i64>>(at + 2)?.is_some(),
+        scopes,
+        agreed_terms: row.get(at + 4)?,
+    };
+    let u = at + 5;
+    let Some(name) = row.get::<_, Option<String>>(u)? else {
+        return Ok((snapshot, Some((access, None))));
+    };
+    let text = |i: usize| -> rusqlite::Result<String> { row.get(i) };
+    let user = User {
+        user_key,
+        name,
+        calling_code: text(u + 1)?,
+        phone: text(u + 2)?,
+        birthday: text(u + 3)?,
+        gender: text(u + 4)?
+            .parse()
+            .map_err(|e| inline::refused(u + 4, e))?,
+        nationality: text(u + 5)?
+            .parse()
+            .map_err(|e| inline::refused(u + 5, e))?,
+        email: row.get(u + 6)?,
+        ci: text(u + 7)?,
+        push_enabled: flag(row.get(u + 8)?),
+        marketing_consent: flag(row.get(u + 9)?),
+        points_balance: row.get(u + 10)?,
+        withdrawn: flag(row.get(u + 11)?),
+    };
+    Ok((snapshot, Some((access, Some(user)))))
 }
 
 /// Revokes the access token if it is still unrevoked (the caller checked its lifetime with
