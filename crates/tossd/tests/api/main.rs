@@ -5,6 +5,7 @@ mod common;
 mod brandpay_customers;
 mod brandpay_payments;
 mod credentials;
+mod default_ids;
 mod foundation;
 mod login;
 mod messages;

@@ -70,11 +70,7 @@ pub struct LoginQuery {
 
 /// The consent sheet `appLogin()` opens: the user sees the app and what it asks for, and agrees.
 async fn login_sheet(State(state): State<AppState>, Query(query): Query<LoginQuery>) -> Response {
-    let app = match &query.app_id {
-        Some(id) => crate::store::apps::by_app_id(&state.db, id).await,
-        None => crate::store::apps::default_app(state.db.reader()).await,
-    };
-    let app = match app {
+    let app = match crate::sim::identities::find_app(&state.db, query.app_id.as_deref()).await {
         Ok(Some(app)) => app,
         Ok(None) => return not_found("그런 앱이 없어요."),
         Err(e) => return failed(e),
