@@ -13,6 +13,7 @@ mod pages;
 mod pay;
 mod payments;
 mod promotions;
+mod receipts;
 mod robustness;
 mod tenancy;
 mod webhooks;
