@@ -6,6 +6,7 @@ mod brandpay_customers;
 mod brandpay_payments;
 mod credentials;
 mod default_ids;
+mod doc_examples;
 mod doc_sources;
 mod foundation;
 mod login;
