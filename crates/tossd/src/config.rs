@@ -110,7 +110,7 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u64).range(1..=600))]
     pub database_acquire_timeout: u64,
 
-    /// Log format
+    /// Log format: text or json (logs go to stderr; TOSSD_LOG sets the filter)
     #[arg(long, env = "TOSSD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 
@@ -126,7 +126,7 @@ pub struct ServeArgs {
     #[arg(long, env = "TOSSD_CLIENT_KEY")]
     pub client_key: Option<String>,
 
-    /// Seed of the deterministic seeded values (keys, ids); "random" draws them at random
+    /// Seed of the seeded ids and keys (docs/seeded-data.md); random draws them at random
     #[arg(
         long,
         env = "TOSSD_SEED",
@@ -135,7 +135,11 @@ pub struct ServeArgs {
     )]
     pub seed: String,
 
-    /// Clock mode
+    /// Print the seeded users, app, merchant, templates and their variables for these flags (Markdown, as docs/seeded-data.md) and exit
+    #[arg(long)]
+    pub print_seed: bool,
+
+    /// Clock: system (the wall clock plus an offset that advancing moves) or manual (moves only when advanced)
     #[arg(long, env = "TOSSD_CLOCK", value_enum, default_value_t = ClockMode::System)]
     pub clock: ClockMode,
 
@@ -166,6 +170,7 @@ pub struct ServeArgs {
     /// Private key (PEM) of --tls-cert
     #[arg(long, env = "TOSSD_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+
     /// Multiplies every webhook retry wait (1, 4, 16, 64, 256, 1024, 4096 minutes); e.g. 0.001 locally
     #[arg(long, env = "TOSSD_WEBHOOK_RETRY_SCALE", default_value_t = 1.0, value_parser = parse_retry_scale)]
     pub webhook_retry_scale: f64,

@@ -101,6 +101,18 @@ fn init_logging(format: LogFormat) {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    if args.print_seed {
+        print!(
+            "{}",
+            seed::describe(&SeedConfig {
+                deriver: SeedDeriver::new(&args.seed),
+                secret_key: args.secret_key.clone(),
+                client_key: args.client_key.clone(),
+                clock_start: None,
+            })
+        );
+        return Ok(());
+    }
     init_logging(args.log_format);
     let shutdown = shutdown_signal()?;
     let server = Server::start(&args).await?;

@@ -7,7 +7,7 @@ use crate::config::SeedConfig;
 use crate::domain::login::{Gender, Nationality, PII_AAD};
 use crate::domain::messages::{Channel, TemplateKind, TemplateStatus};
 use crate::domain::promotions::PromotionState;
-use crate::domain::secrets;
+use crate::domain::secrets::{self, SeedDeriver};
 use crate::domain::time::Instant;
 use crate::store::apps::NewApp;
 use crate::store::messages::Template;
@@ -15,8 +15,30 @@ use crate::store::promotions::NewPromotion;
 use crate::store::users::NewUser;
 use crate::store::{self, Db, Tx};
 
+mod describe;
+
+pub use describe::describe;
+
 pub const DEFAULT_MID: &str = "tosspayments";
 const DEFAULT_MERCHANT_NAME: &str = "토스페이먼츠";
+const DEFAULT_APP_NAME: &str = "default";
+
+/// The default app's identifiers, derived from the seed.
+struct DefaultApp {
+    app_id: String,
+    client_id: String,
+    pii_key: String,
+}
+
+impl DefaultApp {
+    fn derive(d: &SeedDeriver) -> DefaultApp {
+        DefaultApp {
+            app_id: format!("ait_{}", d.lower_alnum("app.default.id", 16)),
+            client_id: d.lower_alnum("app.default.client_id", 32),
+            pii_key: d.base64("app.default.pii_key", 32),
+        }
+    }
+}
 
 /// A seeded Toss user (docs/reference.md §6.2).
 struct SeedUser {
@@ -96,15 +118,15 @@ async fn write_defaults(tx: &mut Tx, config: &SeedConfig) -> anyhow::Result<()> 
         .clock_start
         .unwrap_or_else(|| Instant(Utc::now().timestamp_micros() / 1_000_000 * 1_000_000));
     Clock::reset(tx, start).await?;
-    let d = &config.deriver;
+    let app = DefaultApp::derive(&config.deriver);
 
     store::apps::insert_app(
         tx,
         &NewApp {
-            app_id: &format!("ait_{}", d.lower_alnum("app.default.id", 16)),
-            name: "default",
-            client_id: &d.lower_alnum("app.default.client_id", 32),
-            pii_key: &d.base64("app.default.pii_key", 32),
+            app_id: &app.app_id,
+            name: DEFAULT_APP_NAME,
+            client_id: &app.client_id,
+            pii_key: &app.pii_key,
             aad: PII_AAD,
             is_default: true,
             created_at: start,
@@ -217,7 +239,6 @@ async fn sync_default_merchant_keys(tx: &mut Tx, config: &SeedConfig) -> anyhow:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::secrets::SeedDeriver;
 
     fn config() -> SeedConfig {
         SeedConfig {

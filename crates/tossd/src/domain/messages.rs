@@ -124,6 +124,23 @@ pub fn render(
     Ok(out)
 }
 
+/// The `{{name}}` placeholders of `text`, in order of first appearance (what [`render`] fills).
+pub fn variables(text: &str) -> Vec<&str> {
+    let mut names: Vec<&str> = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find("{{") {
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("}}") else {
+            break;
+        };
+        if !names.contains(&&after[..close]) {
+            names.push(&after[..close]);
+        }
+        rest = &after[close + 2..];
+    }
+    names
+}
+
 /// What the recipient allows.
 #[derive(Debug, Clone, Copy)]
 pub struct Recipient {
@@ -179,6 +196,13 @@ mod tests {
 
     fn ctx(v: Value) -> Map<String, Value> {
         v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn variables_are_the_placeholders_in_order() {
+        assert_eq!(variables(OTP), ["userName", "otp"]);
+        assert_eq!(variables("{{a}}{{b}}{{a}} {{ open"), ["a", "b"]);
+        assert!(variables("none").is_empty());
     }
 
     const OTP: &str = "[{{userName}}님] 인증번호는 {{otp}}예요. 타인에게 알려주지 마세요.";

@@ -98,6 +98,11 @@ impl SeedDeriver {
         }
     }
 
+    /// Whether values are drawn at random (seed "random") rather than derived, so nothing can predict them.
+    pub fn is_random(&self) -> bool {
+        self.seed.is_none()
+    }
+
     /// 32 pseudo-random bytes for `name`: HMAC-SHA-256(seed, name), extended by counter for more.
     pub fn bytes(&self, name: &str, len: usize) -> Vec<u8> {
         let Some(seed) = &self.seed else {

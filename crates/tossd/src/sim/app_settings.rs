@@ -1,11 +1,11 @@
-//! Settings of the default partner app that the operator changes.
+//! Settings of a partner app that the operator changes.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::Json;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::sim::identities::AppView;
+use crate::sim::identities::{self, AppView};
 use crate::sim::{SimError, SimJson};
 use crate::state::AppState;
 use crate::store;
@@ -19,11 +19,14 @@ pub struct UpdateApp {
     pub rate_limit_per_minute: Option<i64>,
 }
 
-/// Changes the default app's settings; absent fields stay as they are.
-#[utoipa::path(patch, path = "/sim/v1/apps/default", tag = "Simulator", request_body = UpdateApp,
-    responses((status = 200, body = AppView), (status = 400, description = "a field is invalid")))]
-pub async fn update_default_app(
+/// Changes an app's settings (`default` names the default app); absent fields stay as they are.
+#[utoipa::path(patch, path = "/sim/v1/apps/{appId}", tag = "Simulator", request_body = UpdateApp,
+    params(("appId" = String, Path, description = "the app's id, or `default`")),
+    responses((status = 200, body = AppView), (status = 400, description = "a field is invalid"),
+        (status = 404, description = "no such app")))]
+pub async fn update_app(
     State(state): State<AppState>,
+    Path(app_id): Path<String>,
     SimJson(request): SimJson<UpdateApp>,
 ) -> Result<Json<AppView>, SimError> {
     if request
@@ -34,14 +37,15 @@ pub async fn update_default_app(
             "rateLimitPerMinute must be 0 (off) to 10000",
         ));
     }
-    store::apps::update_default(
+    let app = identities::app(&state.db, Some(&app_id)).await?;
+    store::apps::update_settings(
         &state.db,
+        &app.app_id,
         request.rate_limit_per_minute,
         request.plaintext_pii,
     )
     .await?;
-    let app = crate::store::apps::default_app(state.db.reader())
-        .await?
-        .ok_or_else(|| SimError::not_found("no default app"))?;
-    Ok(Json(app.into()))
+    Ok(Json(
+        identities::app(&state.db, Some(&app.app_id)).await?.into(),
+    ))
 }

@@ -17,12 +17,12 @@ use crate::domain::time::Instant;
 use crate::sim::{SimError, SimJson};
 use crate::state::AppState;
 use crate::store::brandpay as store;
-use crate::store::merchants;
 use crate::tosspayments::brandpay::catalogue;
 use crate::tosspayments::brandpay::methods::{BrandPayBankAccount, BrandPayCard, MethodView};
 use crate::tosspayments::brandpay::{self as bp};
 
-/// `?mId=`: the merchant to act for (default: the default merchant). Simulator calls use test mode.
+/// `?mId=`: the merchant to act for (absent or `default`: the default merchant). Simulator calls use
+/// test mode.
 #[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
@@ -33,10 +33,8 @@ pub struct MerchantQuery {
 
 /// The merchant to act for, `(id, mId)`.
 pub async fn merchant(state: &AppState, query: &MerchantQuery) -> Result<(i64, String), SimError> {
-    merchants::by_mid_or_default(&state.db, query.m_id.as_deref())
-        .await?
-        .map(|m| (m.id, m.mid))
-        .ok_or_else(|| SimError::not_found("no such merchant"))
+    let merchant = crate::sim::identities::merchant(&state.db, query.m_id.as_deref()).await?;
+    Ok((merchant.id, merchant.mid))
 }
 
 pub const MODE: &str = "test";

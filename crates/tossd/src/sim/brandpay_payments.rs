@@ -47,7 +47,7 @@ pub struct WindowPayment {
     pub order_name: String,
     /// The payment password; default `000000`
     pub password: Option<String>,
-    /// The merchant (default: the default merchant); also accepted as `?mId=`
+    /// The merchant (absent or `default`: the default merchant); also accepted as `?mId=`
     #[serde(rename = "mId")]
     pub m_id: Option<String>,
     /// Up to 5 key/value pairs shown as `metadata`
@@ -198,7 +198,7 @@ pub struct PaymentSettings {
 
 /// Changes a merchant's BrandPay payment settings (docs/reference.md §6.7); absent fields keep their value.
 #[utoipa::path(patch, path = "/sim/v1/merchants/{mId}/payment-settings", tag = "Simulator",
-    params(("mId" = String, Path, description = "the merchant's mId")),
+    params(("mId" = String, Path, description = "the merchant's mId, or `default`")),
     request_body = PaymentSettings,
     responses((status = 200, description = "`{mId, autoPayEnabled, restrictNewAccounts, taxType}`"),
         (status = 400, description = "taxType is not MIXED or GENERAL"),
@@ -214,9 +214,10 @@ pub async fn update_payment_settings(
         .map(str::parse::<TaxType>)
         .transpose()
         .map_err(|_| SimError::bad_request("taxType must be MIXED or GENERAL"))?;
+    let merchant = crate::sim::identities::merchant(&state.db, Some(&mid)).await?;
     let settings = merchants::update_payment_settings(
         &state.db,
-        &mid,
+        &merchant.mid,
         PaymentSettingsChange {
             auto_pay_enabled: request.auto_pay_enabled,
             restrict_new_accounts: request.restrict_new_accounts,
@@ -226,7 +227,7 @@ pub async fn update_payment_settings(
     .await?
     .ok_or_else(|| SimError::not_found("no such merchant"))?;
     Ok(Json(json!({
-        "mId": mid,
+        "mId": merchant.mid,
         "autoPayEnabled": settings.auto_pay_enabled,
         "restrictNewAccounts": settings.restrict_new_accounts,
         "taxType": settings.tax_type,

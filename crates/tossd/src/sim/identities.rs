@@ -1,6 +1,7 @@
-//! The default partner app and merchant, with the credentials integrators configure.
+//! Partner apps and merchants with the credentials integrators configure, and what an `appId` or `mId`
+//! given to the simulator names (`default` included).
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -11,7 +12,8 @@ use crate::identity::apps::{self, IssuedApp};
 use crate::identity::merchants::{self, IssuedMerchant};
 use crate::sim::{SimError, SimJson};
 use crate::state::AppState;
-use crate::store;
+use crate::store::merchants::Merchant;
+use crate::store::{self, Db};
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -42,13 +44,46 @@ impl From<PartnerApp> for AppView {
     }
 }
 
-/// The default partner app (every Apps-in-Toss call over plain HTTP is this app's).
-#[utoipa::path(get, path = "/sim/v1/apps/default", tag = "Simulator", responses((status = 200, body = AppView)))]
-pub async fn get_default_app(State(state): State<AppState>) -> Result<Json<AppView>, SimError> {
-    let app = crate::store::apps::default_app(state.db.reader())
+/// What names the default app or merchant wherever the simulator takes an `appId` or `mId` (path, body,
+/// query string or page address), beside their own ids.
+pub const DEFAULT_ID: &str = "default";
+
+/// An id the caller gave, with `default` (and no id at all) meaning the default app or merchant.
+fn named(id: Option<&str>) -> Option<&str> {
+    id.filter(|id| *id != DEFAULT_ID)
+}
+
+/// The app `app_id` names (`default` or none: the default app), if it exists.
+pub async fn find_app(db: &Db, app_id: Option<&str>) -> Result<Option<PartnerApp>, sqlx::Error> {
+    match named(app_id) {
+        Some(id) => store::apps::by_app_id(db, id).await,
+        None => store::apps::default_app(db.reader()).await,
+    }
+}
+
+/// The app `app_id` names (`default` or none: the default app), or 404.
+pub async fn app(db: &Db, app_id: Option<&str>) -> Result<PartnerApp, SimError> {
+    find_app(db, app_id)
         .await?
-        .ok_or_else(|| SimError::not_found("no default app"))?;
-    Ok(Json(app.into()))
+        .ok_or_else(|| SimError::not_found(format!("no app {:?}", app_id.unwrap_or(DEFAULT_ID))))
+}
+
+/// The merchant `m_id` names (`default` or none: the default merchant), or 404.
+pub async fn merchant(db: &Db, m_id: Option<&str>) -> Result<Merchant, SimError> {
+    store::merchants::by_mid_or_default(db, named(m_id))
+        .await?
+        .ok_or_else(|| SimError::not_found(format!("no merchant {:?}", m_id.unwrap_or(DEFAULT_ID))))
+}
+
+/// A partner app (`default` names the default app, which every Apps-in-Toss call over plain HTTP is).
+#[utoipa::path(get, path = "/sim/v1/apps/{appId}", tag = "Simulator",
+    params(("appId" = String, Path, description = "the app's id, or `default`")),
+    responses((status = 200, body = AppView), (status = 404, description = "no such app")))]
+pub async fn get_app(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+) -> Result<Json<AppView>, SimError> {
+    Ok(Json(app(&state.db, Some(&app_id)).await?.into()))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -60,20 +95,30 @@ pub struct MerchantView {
     pub secret_key: String,
 }
 
-/// The default Toss Payments merchant and its test keys.
-#[utoipa::path(get, path = "/sim/v1/merchants/default", tag = "Simulator",
-    responses((status = 200, body = MerchantView)))]
-pub async fn get_default_merchant(
+/// A Toss Payments merchant and its test keys (`default` names the default merchant).
+#[utoipa::path(get, path = "/sim/v1/merchants/{mId}", tag = "Simulator",
+    params(("mId" = String, Path, description = "the merchant's mId, or `default`")),
+    responses((status = 200, body = MerchantView), (status = 404, description = "no such merchant")))]
+pub async fn get_merchant(
     State(state): State<AppState>,
+    Path(m_id): Path<String>,
 ) -> Result<Json<MerchantView>, SimError> {
-    Ok(Json(default_merchant(&state).await?))
+    let merchant = merchant(&state.db, Some(&m_id)).await?;
+    Ok(Json(merchant_view(&state.db, merchant.id).await?))
 }
 
 /// The default merchant with its test keys opened.
 pub async fn default_merchant(state: &AppState) -> anyhow::Result<MerchantView> {
-    let keys = store::merchants::default_test_keys(&state.db)
+    let merchant = store::merchants::default_merchant(state.db.reader())
         .await?
         .ok_or_else(|| anyhow::anyhow!("no default merchant"))?;
+    merchant_view(&state.db, merchant.id).await
+}
+
+async fn merchant_view(db: &Db, merchant_id: i64) -> anyhow::Result<MerchantView> {
+    let keys = store::merchants::test_keys(db, merchant_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the merchant has no test keys"))?;
     Ok(MerchantView {
         m_id: keys.merchant.mid,
         name: keys.merchant.name,

@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
-use crate::apps_in_toss::auth::PartnerApp;
 use crate::domain::login::{self, Code, CodeState, Referrer, UnlinkReason};
 use crate::domain::secrets;
+use crate::sim::identities;
 use crate::sim::users::parse_user_key;
 use crate::sim::{SimError, SimJson};
 use crate::state::AppState;
@@ -19,7 +19,7 @@ use crate::store::{self, Tx};
 #[serde(rename_all = "camelCase")]
 pub struct LoginRequest {
     pub user_key: i64,
-    /// The mini-app; the default app when absent
+    /// The mini-app; the default app when absent or `default`
     pub app_id: Option<String>,
     /// Scopes the user consents to (`USER_NAME` or `user_name`); all of the app's when absent
     pub scopes: Option<Vec<String>>,
@@ -35,14 +35,6 @@ pub struct LoginResponse {
     /// 22 characters, single use, valid for 10 minutes
     pub authorization_code: String,
     pub referrer: String,
-}
-
-async fn app_or_default(state: &AppState, app_id: Option<&str>) -> Result<PartnerApp, SimError> {
-    let app = match app_id {
-        Some(id) => crate::store::apps::by_app_id(&state.db, id).await?,
-        None => crate::store::apps::default_app(state.db.reader()).await?,
-    };
-    app.ok_or_else(|| SimError::not_found("no such app"))
 }
 
 /// Locks the user for this transaction; only a user who has not left Toss may go on.
@@ -63,7 +55,7 @@ pub async fn login(
     State(state): State<AppState>,
     SimJson(request): SimJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, SimError> {
-    let app = app_or_default(&state, request.app_id.as_deref()).await?;
+    let app = identities::app(&state.db, request.app_id.as_deref()).await?;
     let offer = store::apps::login_offer(&state.db, &app.app_id)
         .await?
         .ok_or_else(|| SimError::not_found("no such app"))?;
@@ -109,7 +101,7 @@ pub async fn login(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UnlinkRequest {
-    /// The mini-app; the default app when absent; ignored for `WITHDRAWAL_TOSS`
+    /// The mini-app; the default app when absent or `default`; ignored for `WITHDRAWAL_TOSS`
     pub app_id: Option<String>,
     /// `UNLINK`, `WITHDRAWAL_TERMS` or `WITHDRAWAL_TOSS`
     pub referrer: String,
@@ -135,7 +127,7 @@ pub async fn unlink(
     if reason == UnlinkReason::WithdrawalToss {
         leave_toss(&state, user_key).await?;
     } else {
-        let app = app_or_default(&state, request.app_id.as_deref()).await?;
+        let app = identities::app(&state.db, request.app_id.as_deref()).await?;
         unlink_app(&state, &app.app_id, user_key, reason).await?;
     }
     Ok(Json(json!({})))

@@ -215,12 +215,7 @@ pub async fn set_toss_pay(
     Path(app_id): Path<String>,
     SimJson(request): SimJson<TossPaySettingsRequest>,
 ) -> Result<Json<TossPaySettingsView>, SimError> {
-    let app = if app_id == "default" {
-        crate::store::apps::default_app(state.db.reader()).await?
-    } else {
-        crate::store::apps::by_app_id(&state.db, &app_id).await?
-    }
-    .ok_or_else(|| SimError::not_found("no such app"))?;
+    let app = crate::sim::identities::app(&state.db, Some(&app_id)).await?;
     let instant = |text: &str| {
         Instant::parse_rfc3339(text)
             .ok_or_else(|| SimError::bad_request("maintenance times must be RFC 3339 instants"))

@@ -13,7 +13,7 @@ use crate::domain::login::UnlinkReason;
 use crate::domain::time::Instant;
 use crate::domain::webhooks::{self, CallbackMethod, DestinationKind, EventState, EventType};
 use crate::outbox;
-use crate::sim::{SimError, SimJson};
+use crate::sim::{identities, SimError, SimJson};
 use crate::state::AppState;
 use crate::store::merchants::Merchant;
 use crate::store::outbox::{Attempt, Delivery, MerchantWebhook, UnlinkCallback};
@@ -22,23 +22,14 @@ use crate::store::{self, Db};
 /// Test mode: the only mode merchants have unless live keys exist.
 const DEFAULT_MODE: &str = "test";
 
-/// `default` in a path names the default merchant or app.
-fn named(key: &str) -> Option<&str> {
-    (key != "default").then_some(key)
-}
-
 /// The merchant for `mId` (`default` names the default merchant).
 async fn merchant(db: &Db, m_id: &str) -> Result<Merchant, SimError> {
-    store::merchants::by_mid_or_default(db, named(m_id))
-        .await?
-        .ok_or_else(|| SimError::not_found(format!("no merchant {m_id:?}")))
+    identities::merchant(db, Some(m_id)).await
 }
 
 /// The app's id for `appId` (`default` names the default app).
 async fn app_id(db: &Db, app_id: &str) -> Result<String, SimError> {
-    store::apps::find_app_id(db, named(app_id))
-        .await?
-        .ok_or_else(|| SimError::not_found(format!("no app {app_id:?}")))
+    Ok(identities::app(db, Some(app_id)).await?.app_id)
 }
 
 /// The Toss Payments event types, for messages.

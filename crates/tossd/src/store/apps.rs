@@ -170,18 +170,20 @@ pub async fn insert_certificate(
     Ok(())
 }
 
-/// Changes the default app's settings that are given; the others stay as they are.
-pub async fn update_default(
+/// Changes the app's settings that are given; the others stay as they are.
+pub async fn update_settings(
     db: &Db,
+    app_id: &str,
     rate_limit_per_minute: Option<i64>,
     plaintext_pii: Option<bool>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE apps SET rate_limit_per_minute = CASE WHEN $1 < 0 THEN rate_limit_per_minute ELSE $1 END, \
-         plaintext_pii = CASE WHEN $2 < 0 THEN plaintext_pii ELSE $2 END WHERE is_default = 1",
+         plaintext_pii = CASE WHEN $2 < 0 THEN plaintext_pii ELSE $2 END WHERE app_id = $3",
     )
     .bind(rate_limit_per_minute.unwrap_or(-1))
     .bind(plaintext_pii.map_or(-1, i64::from))
+    .bind(app_id)
     .execute(db.writer())
     .await?;
     Ok(())
@@ -222,20 +224,4 @@ pub async fn list(db: &Db) -> Result<Vec<ListedApp>, sqlx::Error> {
     ))
     .fetch_all(db.reader())
     .await
-}
-
-/// `app_id` if that app exists, or the default app's id for `None`.
-pub async fn find_app_id(
-    db: &crate::store::Db,
-    app_id: Option<&str>,
-) -> Result<Option<String>, sqlx::Error> {
-    match app_id {
-        None => default_app_id(db.reader()).await,
-        Some(app_id) => {
-            sqlx::query_scalar("SELECT app_id FROM apps WHERE app_id = $1")
-                .bind(app_id)
-                .fetch_optional(db.reader())
-                .await
-        }
-    }
 }

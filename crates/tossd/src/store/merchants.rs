@@ -200,12 +200,13 @@ pub async fn is_client_key(db: &Db, key: &str) -> Result<bool, sqlx::Error> {
     Ok(found.is_some())
 }
 
-/// The default merchant with its test keys, the secret key opened (the simulator shows it).
-pub async fn default_test_keys(db: &Db) -> Result<Option<MerchantKeys>, sqlx::Error> {
+/// A merchant with its test keys, the secret key opened (the simulator shows it).
+pub async fn test_keys(db: &Db, merchant_id: i64) -> Result<Option<MerchantKeys>, sqlx::Error> {
     let Some(row) = sqlx::query(
         "SELECT m.id, m.mid, m.name, k.client_key, k.secret_key_sealed FROM merchants m \
-         JOIN merchant_keys k ON k.merchant_id = m.id WHERE m.is_default = 1 AND k.mode = $1",
+         JOIN merchant_keys k ON k.merchant_id = m.id WHERE m.id = $1 AND k.mode = $2",
     )
+    .bind(merchant_id)
     .bind(Mode::Test.as_str())
     .fetch_optional(db.reader())
     .await?

@@ -561,6 +561,33 @@ pub async fn sheet_view(db: &Db, pay_token: &str) -> Result<Option<SheetView>, s
     .transpose()
 }
 
+/// What the card slip of an executed payment shows: the payment, what was bought and from which app.
+pub struct ReceiptView {
+    pub payment: Payment,
+    pub product_desc: String,
+    pub app_name: String,
+}
+
+/// The executed payment whose PAY transaction is `transaction_id` (its `salesCheckLinkUrl`), whoever made it.
+pub async fn receipt(db: &Db, transaction_id: &str) -> Result<Option<ReceiptView>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {PAYMENT_COLUMNS}, product_desc, \
+         (SELECT name FROM apps WHERE apps.app_id = ait_payments.app_id) AS app_name \
+         FROM ait_payments WHERE pay_transaction_id = $1"
+    ))
+    .bind(transaction_id)
+    .fetch_optional(db.reader())
+    .await?;
+    row.map(|row| {
+        Ok(ReceiptView {
+            payment: payment(&row)?,
+            product_desc: row.try_get("product_desc")?,
+            app_name: row.try_get("app_name")?,
+        })
+    })
+    .transpose()
+}
+
 /// A Toss Pay payment as the dashboard lists it.
 pub struct PaySummary {
     pub created_at: Instant,

@@ -1,4 +1,4 @@
-//! HTML helpers of the pages (dashboard, simulator sheets).
+//! HTML helpers of the pages (dashboard, simulator sheets, receipts) and of the seeded-data page.
 
 /// Text made safe for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -16,9 +16,34 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// An amount with its thousands grouped: `1,234,567`.
+pub fn group_digits(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if amount < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_are_grouped_by_thousands() {
+        assert_eq!(group_digits(0), "0");
+        assert_eq!(group_digits(1000), "1,000");
+        assert_eq!(group_digits(1234567), "1,234,567");
+        assert_eq!(group_digits(-50000), "-50,000");
+    }
 
     #[test]
     fn escapes_markup() {

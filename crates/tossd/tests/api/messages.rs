@@ -119,7 +119,7 @@ async fn send_message_lands_in_the_inbox(env: TestEnv) {
         assert!(openapi.body["paths"][path].is_object(), "{path} documented");
     }
     assert!(openapi.body["paths"]["/sim/v1/users/{userKey}"]["patch"].is_object());
-    assert!(openapi.body["paths"]["/sim/v1/apps/default"]["patch"].is_object());
+    assert!(openapi.body["paths"]["/sim/v1/apps/{appId}"]["patch"].is_object());
 }
 
 async fn opt_outs_fail_per_channel(env: TestEnv) {

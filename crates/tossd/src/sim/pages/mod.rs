@@ -1,6 +1,6 @@
-//! The simulator's pages for people: the Toss login consent sheet, the Toss Pay sheet and the BrandPay
-//! window. Each shows what the user would see and, on a click, calls the same `/sim/v1` API the tests
-//! use, so a demo and a test drive one code path.
+//! The simulator's pages for people: the Toss login consent sheet, the Toss Pay sheet, the BrandPay
+//! window and the receipts payments link to. Each sheet shows what the user would see and, on a click,
+//! calls the same `/sim/v1` API the tests use, so a demo and a test drive one code path.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -12,13 +12,20 @@ use serde::Deserialize;
 use crate::domain::brandpay::MethodDetails;
 use crate::state::AppState;
 use crate::store;
-use crate::web::html::escape;
+use crate::web::html::{escape, group_digits};
+
+mod receipts;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/sim/login", get(login_sheet))
         .route("/sim/pay/{payToken}", get(pay_sheet))
         .route("/sim/brandpay", get(brandpay_window))
+        .route("/sim/receipts/{paymentKey}", get(receipts::payment_receipt))
+        .route(
+            "/sim/receipts/tosspay/{transactionId}",
+            get(receipts::toss_pay_receipt),
+        )
 }
 
 /// A whole page: the shared head, a title, the body and its script.
@@ -70,11 +77,7 @@ pub struct LoginQuery {
 
 /// The consent sheet `appLogin()` opens: the user sees the app and what it asks for, and agrees.
 async fn login_sheet(State(state): State<AppState>, Query(query): Query<LoginQuery>) -> Response {
-    let app = match &query.app_id {
-        Some(id) => crate::store::apps::by_app_id(&state.db, id).await,
-        None => crate::store::apps::default_app(state.db.reader()).await,
-    };
-    let app = match app {
+    let app = match crate::sim::identities::find_app(&state.db, query.app_id.as_deref()).await {
         Ok(Some(app)) => app,
         Ok(None) => return not_found("그런 앱이 없어요."),
         Err(e) => return failed(e),
@@ -186,22 +189,6 @@ async fn pay_sheet(State(state): State<AppState>, Path(pay_token): Path<String>)
     page("토스페이", &body, &script)
 }
 
-fn group_digits(amount: i64) -> String {
-    let digits = amount.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if amount < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
-}
-
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WindowQuery {
@@ -310,14 +297,6 @@ async fn brandpay_window(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn amounts_are_grouped_by_thousands() {
-        assert_eq!(group_digits(0), "0");
-        assert_eq!(group_digits(1000), "1,000");
-        assert_eq!(group_digits(1234567), "1,234,567");
-        assert_eq!(group_digits(-50000), "-50,000");
-    }
 
     #[test]
     fn script_strings_cannot_close_the_script() {
