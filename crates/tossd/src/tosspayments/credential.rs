@@ -3,7 +3,7 @@
 //! request without valid credentials passes on unmarked and the handler's extractor answers with the
 //! documented credential error, so such requests are neither recorded nor given a forced test error.
 
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -15,6 +15,7 @@ use crate::tosspayments::auth::{
     customer_by_token, merchant_by_secret_key, parse_basic, BasicCredential, BrandPayCustomer,
     Merchant,
 };
+use crate::tosspayments::payments::EPOCH_CHECKED_READS;
 use crate::tosspayments::TpError;
 
 /// The API credential of a request: its idempotency space and its mode.
@@ -41,8 +42,13 @@ enum Caller {
 /// Marks the request with its [`Credential`] and its `Merchant` (secret key) or `BrandPayCustomer`
 /// (access token).
 pub async fn resolve(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    // Reads may take the key from the configuration cache; anything that writes asks the database.
-    let read = matches!(*request.method(), Method::GET | Method::HEAD);
+    // Only the reads that check the epoch in their own statement may take the key from the
+    // configuration cache; every other request asks the database.
+    let read = matches!(*request.method(), Method::GET | Method::HEAD)
+        && request
+            .extensions()
+            .get::<MatchedPath>()
+            .is_some_and(|path| EPOCH_CHECKED_READS.contains(&path.as_str()));
     match identify(&state, request.headers(), read).await {
         Ok(Some((credential, caller))) => {
             request.extensions_mut().insert(credential);

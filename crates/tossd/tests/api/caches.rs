@@ -63,6 +63,12 @@ async fn key_rotation_by_another_process_is_seen_at_once(env: TestEnv) {
     for path in [by_key.as_str(), by_order] {
         assert_resp(&env.get(path, &[("authorization", &old)]).await, 200, &p);
     }
+    // A read that does not check the epoch itself never answers from the cache either.
+    let promotions = "/v1/brandpay/promotions/card";
+    assert_eq!(
+        env.get(promotions, &[("authorization", &old)]).await.status,
+        200
+    );
     // Another process starts with other default keys: seeding replaces the default merchant's keys.
     let (mut other, _) = other_process(
         &env,
@@ -88,6 +94,11 @@ async fn key_rotation_by_another_process_is_seen_at_once(env: TestEnv) {
             &p,
         );
     }
+    assert_resp(
+        &env.get(promotions, &[("authorization", &old)]).await,
+        401,
+        &unauthorized,
+    );
     other.kill().await.unwrap();
 }
 
