@@ -2,7 +2,7 @@
 //! (§3.6); cancels lock the payment row, so concurrent cancels of one payment are serialised and the
 //! balance never goes below zero.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
@@ -14,7 +14,7 @@ use crate::state::AppState;
 use crate::store::payments::{self as store, StoredPayment, WriteError};
 use crate::tosspayments::auth::Merchant;
 use crate::tosspayments::error::prefers_english;
-use crate::tosspayments::{codes, TpError, TpJson};
+use crate::tosspayments::{codes, PaymentPath, TpError, TpJson};
 use crate::web::json_response;
 
 /// A payment visible to `merchant`: `NOT_FOUND_PAYMENT` when it does not exist, `INVALID_API_KEY` when it
@@ -58,7 +58,7 @@ fn in_english(payment: &Payment) -> Payment {
     tag = "Toss Payments core",
     params(("paymentKey" = String, Path, description = "The payment's key")),
     responses(
-        (status = 200, description = "The Payment object"),
+        (status = 200, description = "The Payment object", body = Payment),
         (status = 404, description = "NOT_FOUND_PAYMENT"),
         (status = 401, description = "UNAUTHORIZED_KEY"),
     ),
@@ -68,7 +68,7 @@ pub async fn get_by_payment_key(
     State(state): State<AppState>,
     merchant: Merchant,
     headers: HeaderMap,
-    Path(payment_key): Path<String>,
+    PaymentPath(payment_key): PaymentPath,
 ) -> Result<Response, TpError> {
     let mut stored = visible_to(store::find(&state.db, &payment_key).await?, &merchant)?;
     let now = state.clock.now(&state.db).await?;
@@ -86,7 +86,7 @@ pub async fn get_by_payment_key(
     tag = "Toss Payments core",
     params(("orderId" = String, Path, description = "The merchant's order id")),
     responses(
-        (status = 200, description = "The Payment object (the most recent one for this orderId)"),
+        (status = 200, description = "The Payment object (the most recent one for this orderId)", body = Payment),
         (status = 404, description = "NOT_FOUND_PAYMENT"),
         (status = 401, description = "UNAUTHORIZED_KEY"),
     ),
@@ -96,7 +96,7 @@ pub async fn get_by_order_id(
     State(state): State<AppState>,
     merchant: Merchant,
     headers: HeaderMap,
-    Path(order_id): Path<String>,
+    PaymentPath(order_id): PaymentPath,
 ) -> Result<Response, TpError> {
     let find = || store::find_by_order(&state.db, merchant.id, &merchant.mode, &order_id);
     let mut stored = find().await?.ok_or(TpError(&codes::NOT_FOUND_PAYMENT))?;
@@ -175,7 +175,7 @@ fn refusal(refusal: CancelRefusal) -> TpError {
     ),
     request_body = CancelRequest,
     responses(
-        (status = 200, description = "The Payment with the new Cancel appended"),
+        (status = 200, description = "The Payment with the new Cancel appended", body = Payment),
         (status = 400, description = "INVALID_REQUEST, BELOW_ZERO_AMOUNT, INVALID_CURRENCY, INVALID_API_KEY, ALREADY_CANCELED_PAYMENT, NOT_MATCHES_REFUNDABLE_AMOUNT, EXCEED_CANCEL_AMOUNT_DISCOUNT_AMOUNT"),
         (status = 403, description = "NOT_CANCELABLE_PAYMENT, NOT_CANCELABLE_AMOUNT"),
         (status = 404, description = "NOT_FOUND_PAYMENT"),
@@ -187,7 +187,7 @@ pub async fn cancel(
     State(state): State<AppState>,
     merchant: Merchant,
     headers: HeaderMap,
-    Path(payment_key): Path<String>,
+    PaymentPath(payment_key): PaymentPath,
     TpJson(request): TpJson<CancelRequest>,
 ) -> Result<Response, TpError> {
     let (reason, ask) = validate(&request)?;

@@ -2,12 +2,14 @@
 
 mod common;
 
+mod bad_input;
 mod brandpay_customers;
 mod brandpay_payments;
 mod credentials;
 mod foundation;
 mod login;
 mod messages;
+mod openapi;
 mod pages;
 mod pay;
 mod payments;

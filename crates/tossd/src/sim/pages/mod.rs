@@ -2,7 +2,7 @@
 //! window. Each shows what the user would see and, on a click, calls the same `/sim/v1` API the tests
 //! use, so a demo and a test drive one code path.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -10,6 +10,7 @@ use axum::Router;
 use serde::Deserialize;
 
 use crate::domain::brandpay::MethodDetails;
+use crate::sim::{SimPath, SimQuery};
 use crate::state::AppState;
 use crate::store;
 use crate::web::html::escape;
@@ -69,7 +70,10 @@ pub struct LoginQuery {
 }
 
 /// The consent sheet `appLogin()` opens: the user sees the app and what it asks for, and agrees.
-async fn login_sheet(State(state): State<AppState>, Query(query): Query<LoginQuery>) -> Response {
+async fn login_sheet(
+    State(state): State<AppState>,
+    SimQuery(query): SimQuery<LoginQuery>,
+) -> Response {
     let app = match &query.app_id {
         Some(id) => crate::store::apps::by_app_id(&state.db, id).await,
         None => crate::store::apps::default_app(state.db.reader()).await,
@@ -145,7 +149,7 @@ async fn login_sheet(State(state): State<AppState>, Query(query): Query<LoginQue
 }
 
 /// The Toss Pay sheet `checkoutPayment()` opens: the buyer sees the order and authenticates or closes.
-async fn pay_sheet(State(state): State<AppState>, Path(pay_token): Path<String>) -> Response {
+async fn pay_sheet(State(state): State<AppState>, SimPath(pay_token): SimPath<String>) -> Response {
     let payment = match store::pay::sheet_view(&state.db, &pay_token).await {
         Ok(Some(payment)) => payment,
         Ok(None) => return not_found("그런 결제가 없어요."),
@@ -217,7 +221,7 @@ pub struct WindowQuery {
 /// payment password, and is sent to the merchant's successUrl or failUrl as the SDK does.
 async fn brandpay_window(
     State(state): State<AppState>,
-    Query(query): Query<WindowQuery>,
+    SimQuery(query): SimQuery<WindowQuery>,
 ) -> Response {
     let (Some(customer_key), Some(amount), Some(order_id), Some(order_name)) = (
         &query.customer_key,
