@@ -4,7 +4,7 @@
 use chrono::Utc;
 
 use crate::config::ClockMode;
-use crate::domain::time::Instant;
+use crate::domain::time::{Instant, LAST_INSTANT};
 use crate::store::clock::StoredClock;
 use crate::store::{self, Db, Tx};
 
@@ -48,13 +48,18 @@ impl Clock {
         }
     }
 
-    /// Moves time forward by `seconds` (both readings, so switching modes keeps time monotonic).
-    pub async fn advance(&self, db: &Db, seconds: i64) -> Result<Instant, sqlx::Error> {
+    /// Moves time forward by `seconds` (both readings, so switching modes keeps time monotonic). `None`,
+    /// changing nothing, when the clock would pass [`LAST_INSTANT`]; the shift locks the clock's row, so
+    /// concurrent advances are judged one after the other.
+    pub async fn advance(&self, db: &Db, seconds: i64) -> Result<Option<Instant>, sqlx::Error> {
         let mut tx = db.begin().await?;
         store::clock::shift(&mut tx, seconds.saturating_mul(1_000_000)).await?;
         let now = self.now_in(&mut tx).await?;
+        if now > LAST_INSTANT {
+            return Ok(None);
+        }
         tx.commit().await?;
-        Ok(now)
+        Ok(Some(now))
     }
 
     /// Sets the clock back to its initial state (offset 0, the manual clock at `start`).

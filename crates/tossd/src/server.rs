@@ -63,7 +63,21 @@ impl utoipa::Modify for SecuritySchemes {
         );
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An Apps-in-Toss login access token"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "customerToken",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A BrandPay customer access token"))
+                    .build(),
+            ),
         );
     }
 }
@@ -123,12 +137,14 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .with_state(state)
 }
 
-/// The OpenAPI document, as served at `/openapi.json`.
+/// The OpenAPI document, as served at `/openapi.json`: the handlers' annotations, with each family's
+/// envelopes and error bodies filled in.
 pub fn openapi_document() -> String {
-    api_routers()
-        .3
-        .to_pretty_json()
-        .unwrap_or_else(|_| "{}".to_owned())
+    let mut doc = serde_json::to_value(api_routers().3).unwrap_or_default();
+    apps_in_toss::error::document_envelopes(&mut doc);
+    tosspayments::error::document_errors(&mut doc);
+    sim::document_errors(&mut doc);
+    serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_owned())
 }
 
 /// Marks the response [`panic_response`] made, so [`family_500_on_panic`] renders the family's 500.

@@ -33,10 +33,12 @@ pub async fn advance_clock(
     clock: &Clock,
     wake: &OutboxWake,
     seconds: i64,
-) -> Result<Instant, sqlx::Error> {
-    let now = clock.advance(db, seconds).await?;
+) -> Result<Option<Instant>, sqlx::Error> {
+    let Some(now) = clock.advance(db, seconds).await? else {
+        return Ok(None);
+    };
     apply_due(db, clock, wake).await?;
-    Ok(now)
+    Ok(Some(now))
 }
 
 /// The background sweeper of the system clock (the manual clock only moves by advances, which sweep).

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::web::{json_response, BodyError};
+use crate::web::{json_response, openapi, BodyError};
 
 /// Every way an Apps-in-Toss call fails.
 #[derive(Debug)]
@@ -131,6 +131,76 @@ impl IntoResponse for AitError {
             }
         }
     }
+}
+
+/// The login endpoints that may answer the bare `{"error":"invalid_grant"}` instead of a FAIL envelope.
+const OAUTH_PATHS: &[&str] = &[
+    "/user/oauth2/generate-token",
+    "/user/oauth2/refresh-token",
+    "/user/oauth2/login-me",
+    "/user/oauth2/access/remove-by-access-token",
+];
+
+/// The Apps-in-Toss envelopes in the OpenAPI document (docs/reference.md §1.4): SUCCESS around every
+/// success body, FAIL on every failure, or the bare `invalid_grant` body where login answers it.
+pub fn document_envelopes(doc: &mut Value) {
+    let always_null = json!({"type": "null"});
+    let fail = openapi::component(
+        doc,
+        "AitFail",
+        json!({
+            "type": "object",
+            "description": "The FAIL envelope: `success` is null, `error` says why.",
+            "required": ["resultType", "success", "error"],
+            "properties": {
+                "resultType": openapi::constant("FAIL"),
+                "success": always_null.clone(),
+                "error": {
+                    "type": "object",
+                    "required": ["errorType", "errorCode", "reason", "data", "title"],
+                    "properties": {
+                        "errorType": {"type": "integer", "enum": [0]},
+                        "errorCode": {"type": "string"},
+                        "reason": {"type": "string"},
+                        "data": {"type": "object"},
+                        "title": always_null,
+                    },
+                },
+            },
+        }),
+    );
+    let invalid_grant = openapi::component(
+        doc,
+        "AitInvalidGrant",
+        json!({
+            "type": "object",
+            "description": "The OAuth form of a login failure, without an envelope.",
+            "required": ["error"],
+            "properties": {"error": openapi::constant("invalid_grant")},
+        }),
+    );
+    let login_failure = json!({"anyOf": [fail.clone(), invalid_grant]});
+    openapi::each_operation(doc, super::PREFIX, |path, _, operation| {
+        openapi::wrap_body(operation, "200", |success| {
+            json!({
+                "type": "object",
+                "required": ["resultType", "success"],
+                "properties": {"resultType": openapi::constant("SUCCESS"), "success": success},
+            })
+        });
+        let oauth = OAUTH_PATHS.iter().any(|p| path.ends_with(p));
+        openapi::error_bodies(
+            operation,
+            if oauth { &login_failure } else { &fail },
+            &[
+                (
+                    "401",
+                    "UNAUTHORIZED: the client certificate's app no longer exists",
+                ),
+                ("500", "INTERNAL_ERROR"),
+            ],
+        );
+    });
 }
 
 /// The success envelope `{"resultType":"SUCCESS","success":…}`.

@@ -346,7 +346,12 @@ async fn advance(State(state): State<AppState>, body: Bytes) -> Response {
             .into_response();
     };
     match crate::sweep::advance_clock(&state.db, &state.clock, &state.outbox_wake, seconds).await {
-        Ok(_) => Redirect::to("/dashboard#clock").into_response(),
+        Ok(Some(_)) => Redirect::to("/dashboard#clock").into_response(),
+        Ok(None) => (
+            StatusCode::BAD_REQUEST,
+            crate::domain::time::PAST_LAST_INSTANT,
+        )
+            .into_response(),
         Err(e) => failed("advancing the clock", &e),
     }
 }

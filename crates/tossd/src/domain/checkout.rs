@@ -186,7 +186,11 @@ pub fn discount_promotion<'a>(
 /// conditional update (`… SET balance = balance - d WHERE balance >= d`) is this rule, so concurrent
 /// payments never take a budget below zero.
 pub fn debit(balance: i64, discount: i64) -> Option<i64> {
-    (discount > 0 && balance >= discount).then(|| balance - discount)
+    if discount > 0 && balance >= discount {
+        balance.checked_sub(discount)
+    } else {
+        None
+    }
 }
 
 impl PaymentSettings {
@@ -1169,6 +1173,19 @@ mod tests {
                 Just(Stage::Expired),
                 Just(Stage::Processed),
             ]
+        }
+
+        proptest! {
+            #[test]
+            fn debits_at_the_bounds_are_exact(balance in 0i64..=i64::MAX, discount in i64::MIN..=i64::MAX) {
+                match debit(balance, discount) {
+                    Some(after) => {
+                        prop_assert!(discount > 0 && after >= 0);
+                        prop_assert_eq!(i128::from(after) + i128::from(discount), i128::from(balance));
+                    }
+                    None => prop_assert!(discount <= 0 || discount > balance),
+                }
+            }
         }
 
         proptest! {

@@ -218,7 +218,7 @@ pub fn installment_months_allowed(amount: i64, installment: Installment, months:
 
 /// The buyer's instant discount and points: each at least 0, together at most the amount.
 pub fn discount_fits(amount: i64, discount: i64, points: i64) -> bool {
-    discount >= 0 && points >= 0 && discount.saturating_add(points) <= amount
+    discount >= 0 && points >= 0 && discount.checked_add(points).is_some_and(|d| d <= amount)
 }
 
 /// The tax split of a payment.

@@ -147,16 +147,22 @@ pub fn new_secret() -> String {
     format!("ps_{}", secrets::random_alnum(28))
 }
 
-/// `round_half_up(taxable / 11)` for a non-negative taxable amount.
+/// The taxable part `balance − taxFree`, 0 when there is none (or it would not fit in an i64).
+fn taxable(balance: i64, tax_free: i64) -> i64 {
+    balance.checked_sub(tax_free).map_or(0, |t| t.max(0))
+}
+
+/// `round_half_up(taxable / 11)`, exact for every i64: `x / 11 + ½` rounds up exactly when the remainder
+/// is at least 6, so nothing is multiplied and nothing can overflow.
 pub fn vat(balance: i64, tax_free: i64) -> i64 {
-    let taxable = (balance - tax_free).max(0);
-    // floor((2x + 11) / 22) == floor(x / 11 + 1/2), without floating point.
-    (taxable * 2 + 11) / 22
+    let taxable = taxable(balance, tax_free);
+    taxable / 11 + i64::from(taxable % 11 >= 6)
 }
 
 /// `balance − taxFree − vat`.
 pub fn supplied(balance: i64, tax_free: i64) -> i64 {
-    (balance - tax_free).max(0) - vat(balance, tax_free)
+    let taxable = taxable(balance, tax_free);
+    taxable - vat(balance, tax_free)
 }
 
 /// The money state of a payment: what was paid, what remains cancelable, and its tax-free part.
@@ -251,16 +257,21 @@ pub fn plan_cancel(
         return Err(CancelRefusal::RefundableMismatch);
     }
     let amount = ask.amount.unwrap_or(amounts.balance);
-    if amount > amounts.balance {
-        return Err(CancelRefusal::AmountTooLarge);
-    }
-    let taxable_left = amounts.balance - amounts.tax_free;
+    let after_balance = amounts
+        .balance
+        .checked_sub(amount)
+        .filter(|after| *after >= 0)
+        .ok_or(CancelRefusal::AmountTooLarge)?;
+    // The taxable remainder is cancelled first, so an absent tax-free part is what reaches beyond it.
+    let taxable_left = taxable(amounts.balance, amounts.tax_free);
     let tax_free = match ask.tax_free {
         Some(t) => t,
-        None => (amount - taxable_left).max(0),
+        None => amount.checked_sub(taxable_left).map_or(0, |t| t.max(0)),
     };
-    let after_balance = amounts.balance - amount;
-    let after_tax_free = amounts.tax_free - tax_free;
+    let after_tax_free = amounts
+        .tax_free
+        .checked_sub(tax_free)
+        .ok_or(CancelRefusal::InvalidTaxFree)?;
     if tax_free < 0 || tax_free > amount || after_tax_free < 0 || after_tax_free > after_balance {
         return Err(CancelRefusal::InvalidTaxFree);
     }
@@ -483,7 +494,49 @@ mod tests {
         assert_eq!(p.discount_returned, 2_000);
     }
 
+    #[test]
+    fn the_largest_amounts_do_not_overflow() {
+        // 5,000,000,000,000,000,000 once answered a negative vat (2x overflowed).
+        assert_eq!(vat(5_000_000_000_000_000_000, 0), 454_545_454_545_454_545);
+        assert_eq!(vat(i64::MAX, 0), 838_488_366_986_797_801);
+        assert_eq!(supplied(i64::MAX, 0) + vat(i64::MAX, 0), i64::MAX);
+        assert_eq!(vat(i64::MAX, i64::MAX), 0);
+        let a = done(i64::MAX, 0);
+        let p = plan_cancel(&Done, a, 0, ask(Some(i64::MAX))).unwrap();
+        assert_eq!(p.after.balance, 0);
+        assert_eq!(
+            plan_cancel(&Done, done(1, 0), 0, ask(Some(i64::MAX))),
+            Err(CancelRefusal::AmountTooLarge)
+        );
+    }
+
     proptest! {
+        /// The overflow-free rounding equals `floor((2x + 11) / 22)` computed in 128 bits.
+        #[test]
+        fn vat_is_exact_over_the_whole_range(balance in 0i64..=i64::MAX, tax_free in 0i64..=i64::MAX) {
+            let taxable = i128::from(balance) - i128::from(tax_free);
+            let expected = if taxable <= 0 { 0 } else { (taxable * 2 + 11) / 22 };
+            prop_assert_eq!(i128::from(vat(balance, tax_free)), expected);
+            let supplied = supplied(balance, tax_free);
+            prop_assert!(supplied >= 0);
+            prop_assert_eq!(i128::from(supplied) + expected, taxable.max(0));
+        }
+
+        #[test]
+        fn cancels_near_the_largest_amount_add_up(
+            total in (i64::MAX - 1_000_000)..=i64::MAX,
+            tax_free in 0i64..=1_000_000,
+            amount in proptest::option::of(1i64..=i64::MAX),
+            tax in proptest::option::of(0i64..=i64::MAX),
+        ) {
+            let amounts = done(total, tax_free);
+            if let Ok(plan) = plan_cancel(&Done, amounts, 0, CancelAsk { amount, tax_free: tax, refundable: None }) {
+                prop_assert_eq!(i128::from(plan.after.balance) + i128::from(plan.amount), i128::from(total));
+                prop_assert!(plan.after.tax_free >= 0 && plan.after.tax_free <= plan.after.balance);
+                prop_assert_eq!(plan.after.supplied() + plan.after.vat() + plan.after.tax_free, plan.after.balance);
+            }
+        }
+
         #[test]
         fn amounts_always_add_up(balance in 0i64..1_000_000_000_000, share in 0u32..=100) {
             let tax_free = balance / 100 * i64::from(share);

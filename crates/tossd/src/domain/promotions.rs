@@ -108,7 +108,10 @@ pub struct Debit {
 /// that spends the last point ends the promotion.
 pub fn debit(promotion: &PromotionLimits, amount: i64) -> Result<Debit, Refusal> {
     check_grant(promotion, amount)?;
-    let remaining_budget = promotion.remaining_budget - amount;
+    let remaining_budget = promotion
+        .remaining_budget
+        .checked_sub(amount)
+        .ok_or(Refusal::InsufficientBudget)?;
     let state = if remaining_budget == 0 {
         PromotionState::Ended
     } else {
@@ -118,6 +121,30 @@ pub fn debit(promotion: &PromotionLimits, amount: i64) -> Result<Debit, Refusal>
         remaining_budget,
         state,
     })
+}
+
+/// The budget and what remains of it once the operator adds `increase` (at least 0); `None` when either
+/// would pass the largest amount tossd stores (an i64).
+pub fn raised_budget(budget: i64, remaining_budget: i64, increase: i64) -> Option<(i64, i64)> {
+    Some((
+        budget.checked_add(increase)?,
+        remaining_budget.checked_add(increase)?,
+    ))
+}
+
+/// A Toss points balance stops at the largest i64 rather than overflow: a balance above this threshold
+/// takes a credit of `amount` as exactly that largest value.
+pub fn credit_threshold(amount: i64) -> i64 {
+    i64::MAX.saturating_sub(amount)
+}
+
+/// The balance after crediting `amount` points to `balance` ([`credit_threshold`] is its SQL form).
+pub fn credited(balance: i64, amount: i64) -> i64 {
+    if balance > credit_threshold(amount) {
+        i64::MAX
+    } else {
+        balance + amount
+    }
 }
 
 /// The state a promotion takes when the operator steers it: the requested state if any; otherwise a
@@ -334,6 +361,50 @@ mod tests {
     }
 
     proptest! {
+        /// Credits at the top of the range stop at the largest i64, below it they add exactly.
+        #[test]
+        fn credits_never_overflow(balance in 0i64..=i64::MAX, amount in 1i64..=i64::MAX) {
+            let after = credited(balance, amount);
+            let exact = i128::from(balance) + i128::from(amount);
+            prop_assert_eq!(i128::from(after), exact.min(i128::from(i64::MAX)));
+            prop_assert_eq!(balance > credit_threshold(amount), exact > i128::from(i64::MAX));
+        }
+
+        #[test]
+        fn budget_increases_are_checked(
+            budget in 1i64..=i64::MAX,
+            spent in 0i64..=i64::MAX,
+            increase in 0i64..=i64::MAX,
+        ) {
+            let remaining = budget - spent.min(budget);
+            let raised = raised_budget(budget, remaining, increase);
+            let fits = i128::from(budget) + i128::from(increase) <= i128::from(i64::MAX);
+            prop_assert_eq!(raised.is_some(), fits);
+            if let Some((b, r)) = raised {
+                prop_assert_eq!((b - increase, r - increase), (budget, remaining));
+            }
+        }
+
+        #[test]
+        fn debits_at_the_largest_budget_are_exact(
+            remaining in (i64::MAX - 1_000)..=i64::MAX,
+            amount in 1i64..=i64::MAX,
+        ) {
+            let promotion = PromotionLimits {
+                state: PromotionState::Running,
+                budget: i64::MAX,
+                remaining_budget: remaining,
+                max_amount_per_grant: None,
+            };
+            match debit(&promotion, amount) {
+                Ok(after) => prop_assert_eq!(after.remaining_budget + amount, remaining),
+                Err(refusal) => {
+                    prop_assert_eq!(refusal, Refusal::InsufficientBudget);
+                    prop_assert!(amount > remaining);
+                }
+            }
+        }
+
         #[test]
         fn budget_never_goes_negative(
             budget in 1i64..=1_000_000,

@@ -10,6 +10,14 @@ pub struct Instant(pub i64);
 /// (four-digit years) and overflow the microsecond clock.
 pub const MAX_ADVANCE_SECONDS: i64 = 100 * 365 * 24 * 3600;
 
+/// The last instant the clock may reach: 9999-12-31T23:59:59.999999+09:00, so every date tossd writes, in
+/// UTC or in KST, keeps the four-digit year Toss writes. An advance past it is refused.
+pub const LAST_INSTANT: Instant = Instant(253_402_268_399_999_999);
+
+/// Why an advance past [`LAST_INSTANT`] is refused.
+pub const PAST_LAST_INSTANT: &str =
+    "the clock cannot pass 9999-12-31T23:59:59+09:00 (the last four-digit year)";
+
 const KST_SECONDS: i32 = 9 * 3600;
 
 /// Korea Standard Time, +09:00 (checked when compiling).
@@ -101,6 +109,16 @@ mod tests {
         assert_eq!(t.kst_t(), "2022-06-07T17:21:21");
         assert_eq!(t.kst_micros(), "2022-06-07T17:21:21.999999");
         assert_eq!(t.unix_seconds(), 1654590081);
+    }
+
+    #[test]
+    fn the_last_instant_keeps_four_digit_years() {
+        assert_eq!(LAST_INSTANT.tp(), "9999-12-31T23:59:59+09:00");
+        assert_eq!(LAST_INSTANT.rfc3339_micros(), "9999-12-31T14:59:59.999999Z");
+        assert_eq!(
+            Instant(LAST_INSTANT.0 + 1).tp(),
+            "+10000-01-01T00:00:00+09:00"
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The customer's side of BrandPay: registering cards and accounts in the BrandPay window, and the
 //! operator adding card/bank promotions (docs/reference.md §2.8, §3.5, §6.9–6.13).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Html;
 use axum::Json;
@@ -14,7 +14,7 @@ use crate::domain::brandpay::{
 };
 use crate::domain::secrets;
 use crate::domain::time::Instant;
-use crate::sim::{SimError, SimJson};
+use crate::sim::{SimError, SimJson, SimPath, SimQuery};
 use crate::state::AppState;
 use crate::store::brandpay as store;
 use crate::tosspayments::brandpay::catalogue;
@@ -147,8 +147,8 @@ async fn register(
         (status = 404, description = "no such merchant")))]
 pub async fn register_card(
     State(state): State<AppState>,
-    Path(key): Path<String>,
-    Query(query): Query<MerchantQuery>,
+    SimPath(key): SimPath<String>,
+    SimQuery(query): SimQuery<MerchantQuery>,
     SimJson(request): SimJson<RegisterCard>,
 ) -> Result<(StatusCode, Json<MethodView>), SimError> {
     customer_key(&key)?;
@@ -213,8 +213,8 @@ pub async fn register_card(
         (status = 404, description = "no such merchant")))]
 pub async fn register_account(
     State(state): State<AppState>,
-    Path(key): Path<String>,
-    Query(query): Query<MerchantQuery>,
+    SimPath(key): SimPath<String>,
+    SimQuery(query): SimQuery<MerchantQuery>,
     SimJson(request): SimJson<RegisterAccount>,
 ) -> Result<(StatusCode, Json<MethodView>), SimError> {
     customer_key(&key)?;
@@ -268,7 +268,7 @@ pub struct NewBrandPayPromotion {
         (status = 400, description = "a field is invalid"), (status = 404, description = "no such merchant")))]
 pub async fn add_promotion(
     State(state): State<AppState>,
-    Query(query): Query<MerchantQuery>,
+    SimQuery(query): SimQuery<MerchantQuery>,
     SimJson(request): SimJson<NewBrandPayPromotion>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), SimError> {
     let kind: PromotionType = request.kind.parse().map_err(|_| {
@@ -378,7 +378,7 @@ pub async fn add_promotion(
     responses((status = 200, description = "an HTML page with the terms' title"), (status = 404)))]
 pub async fn terms_page(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    SimPath(id): SimPath<String>,
 ) -> Result<Html<String>, SimError> {
     let id: i64 = id
         .parse()

@@ -2,7 +2,7 @@
 //! in the BrandPay window (what the SDK's `requestPayment` does before redirecting to the merchant's
 //! successUrl with `paymentKey`, `orderId` and `amount`), and making a method decline its next approvals.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,7 @@ use crate::domain::checkout::{self, WindowFacts};
 use crate::domain::merchant::{PaymentSettingsChange, TaxType};
 use crate::domain::payment::Amounts;
 use crate::sim::brandpay::{merchant, MerchantQuery, MODE};
-use crate::sim::{SimError, SimJson};
+use crate::sim::{SimError, SimJson, SimPath, SimQuery};
 use crate::state::AppState;
 use crate::store::brandpay as store;
 use crate::store::merchants;
@@ -76,7 +76,7 @@ pub struct WindowResult {
     ))]
 pub async fn authenticate(
     State(state): State<AppState>,
-    Query(query): Query<MerchantQuery>,
+    SimQuery(query): SimQuery<MerchantQuery>,
     SimJson(request): SimJson<WindowPayment>,
 ) -> Result<Json<WindowResult>, SimError> {
     if !crate::domain::brandpay::is_valid_customer_key(&request.customer_key) {
@@ -160,7 +160,7 @@ pub struct DeclineSetting {
         (status = 404, description = "no such method")))]
 pub async fn set_decline(
     State(state): State<AppState>,
-    Path(method): Path<String>,
+    SimPath(method): SimPath<String>,
     SimJson(request): SimJson<DeclineSetting>,
 ) -> Result<Json<Value>, SimError> {
     let count = request.count.unwrap_or(1);
@@ -205,7 +205,7 @@ pub struct PaymentSettings {
         (status = 404, description = "no such merchant")))]
 pub async fn update_payment_settings(
     State(state): State<AppState>,
-    Path(mid): Path<String>,
+    SimPath(mid): SimPath<String>,
     SimJson(request): SimJson<PaymentSettings>,
 ) -> Result<Json<Value>, SimError> {
     let tax_type = request

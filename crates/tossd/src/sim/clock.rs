@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use utoipa::ToSchema;
 
 use crate::config::ClockMode;
-use crate::domain::time::{Instant, MAX_ADVANCE_SECONDS};
+use crate::domain::time::{Instant, MAX_ADVANCE_SECONDS, PAST_LAST_INSTANT};
 use crate::seed;
 use crate::sim::{SimError, SimJson};
 use crate::state::AppState;
@@ -51,7 +51,7 @@ pub struct AdvanceRequest {
 
 /// Moves business time forward; every expiry and schedule reads this clock.
 #[utoipa::path(post, path = "/sim/v1/clock/advance", tag = "Simulator", request_body = AdvanceRequest,
-    responses((status = 200, body = ClockView), (status = 400, description = "seconds missing, negative or beyond 100 years")))]
+    responses((status = 200, body = ClockView), (status = 400, description = "seconds missing, negative or beyond 100 years, or the clock would pass 9999-12-31T23:59:59+09:00")))]
 pub async fn advance_clock(
     State(state): State<AppState>,
     SimJson(request): SimJson<AdvanceRequest>,
@@ -63,7 +63,8 @@ pub async fn advance_clock(
     }
     let now =
         crate::sweep::advance_clock(&state.db, &state.clock, &state.outbox_wake, request.seconds)
-            .await?;
+            .await?
+            .ok_or_else(|| SimError::bad_request(PAST_LAST_INSTANT))?;
     Ok(Json(ClockView::new(now, state.clock.mode())))
 }
 

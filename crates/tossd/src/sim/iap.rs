@@ -1,7 +1,7 @@
 //! In-app purchases on the user's side (docs/reference.md §3.2): the user buys a product, and the order then
 //! moves as the store and the partner's grant decide.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use crate::domain::iap::{self, OrderStatus};
 use crate::domain::uuid;
-use crate::sim::{SimError, SimJson};
+use crate::sim::{SimError, SimJson, SimPath};
 use crate::state::AppState;
 use crate::store::iap::{self as store, Order};
 use crate::store::users;
@@ -109,7 +109,7 @@ fn conflict(message: String) -> SimError {
         (status = 409, description = "the state machine does not allow this move")))]
 pub async fn move_order(
     State(state): State<AppState>,
-    Path(order_id): Path<String>,
+    SimPath(order_id): SimPath<String>,
     SimJson(request): SimJson<MoveOrder>,
 ) -> Result<Json<OrderView>, SimError> {
     let to = status_of(&request.status)?;

@@ -1,7 +1,7 @@
 //! The user's side of Toss login: logging in to a mini-app (what `appLogin()` does), disconnecting or
 //! leaving Toss (which fire the partner's unlink callback).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -11,7 +11,7 @@ use crate::domain::login::{self, Code, CodeState, Referrer, UnlinkReason};
 use crate::domain::secrets;
 use crate::sim::identities;
 use crate::sim::users::parse_user_key;
-use crate::sim::{SimError, SimJson};
+use crate::sim::{SimError, SimJson, SimPath};
 use crate::state::AppState;
 use crate::store::{self, Tx};
 
@@ -117,7 +117,7 @@ pub struct UnlinkRequest {
         (status = 404, description = "no such user or app, or the user never logged in to the app")))]
 pub async fn unlink(
     State(state): State<AppState>,
-    Path(user_key): Path<String>,
+    SimPath(user_key): SimPath<String>,
     SimJson(request): SimJson<UnlinkRequest>,
 ) -> Result<Json<Value>, SimError> {
     let user_key = parse_user_key(&user_key)?;

@@ -1,6 +1,6 @@
 //! The operator's side of smart messages: templates of the default app and what a user received.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::domain::messages::{canonical_channels, Channel, TemplateKind, TemplateStatus};
 use crate::domain::wire::is_console_code;
 use crate::sim::users::parse_user_key;
-use crate::sim::{SimError, SimJson};
+use crate::sim::{SimError, SimJson, SimPath};
 use crate::state::AppState;
 use crate::store::{self, messages::Template};
 
@@ -131,7 +131,7 @@ pub struct ReceivedMessage {
     params(("userKey" = i64, Path)), responses((status = 200, body = [ReceivedMessage]), (status = 404)))]
 pub async fn get_messages(
     State(state): State<AppState>,
-    Path(user_key): Path<String>,
+    SimPath(user_key): SimPath<String>,
 ) -> Result<Json<Vec<ReceivedMessage>>, SimError> {
     let user_key = parse_user_key(&user_key)?;
     if !store::users::exists(state.db.reader(), user_key).await? {

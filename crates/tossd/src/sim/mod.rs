@@ -16,7 +16,8 @@ pub mod promotions;
 pub mod users;
 pub mod webhooks;
 
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
@@ -93,6 +94,39 @@ impl IntoResponse for SimError {
     }
 }
 
+/// The `{"error": {code, message}}` body on every simulator failure in the OpenAPI document, and the
+/// failures any simulator operation may answer (a malformed body, path or query; no admin token).
+pub fn document_errors(doc: &mut serde_json::Value) {
+    let error = crate::web::openapi::component(
+        doc,
+        "SimError",
+        json!({
+            "type": "object",
+            "required": ["error"],
+            "properties": {"error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            }},
+        }),
+    );
+    crate::web::openapi::each_operation(doc, "/sim/v1/", |_, _, operation| {
+        crate::web::openapi::error_bodies(
+            operation,
+            &error,
+            &[
+                ("400", "INVALID_REQUEST: a malformed body or query"),
+                (
+                    "401",
+                    "UNAUTHORIZED: an admin token is configured and was not presented",
+                ),
+                ("404", "NOT_FOUND: nothing has this identifier"),
+                ("500", "INTERNAL"),
+            ],
+        );
+    });
+}
+
 /// A JSON body; an empty body counts as `{}` so calls whose fields are all optional can omit it.
 pub struct SimJson<T>(pub T);
 
@@ -109,6 +143,38 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for SimJson<T> {
             &bytes
         };
         Ok(SimJson(crate::web::parse_json_object(bytes)?))
+    }
+}
+
+/// Path parameters. Ones that cannot name anything (not UTF-8, holding U+0000, or of the wrong shape)
+/// are `404 NOT_FOUND`, as an identifier nothing has.
+pub struct SimPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for SimPath<T> {
+    type Rejection = SimError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, SimError> {
+        crate::web::text_path(parts)
+            .await
+            .map(SimPath)
+            .ok_or_else(|| {
+                SimError::not_found(
+                    "nothing has this identifier: path parameters are text without NUL",
+                )
+            })
+    }
+}
+
+/// A query string; a malformed one (or one holding U+0000) is `400 INVALID_REQUEST`.
+pub struct SimQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for SimQuery<T> {
+    type Rejection = SimError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, SimError> {
+        crate::web::text_query(parts)
+            .map(SimQuery)
+            .map_err(SimError::bad_request)
     }
 }
 

@@ -1,7 +1,7 @@
 //! The simulated Toss Pay sheet (`checkoutPayment`): the buyer authenticates or closes it
 //! (docs/reference.md §2.3 "Simulated pay sheet", §3.1), and the app's Toss Pay settings.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -12,7 +12,7 @@ use crate::domain::pay::{
     self, AccountChoice, Approval, CardChoice, Means, MerchantKey, PayMethod, PaySettings, Payment,
 };
 use crate::domain::time::Instant;
-use crate::sim::{SimError, SimJson};
+use crate::sim::{SimError, SimJson, SimPath};
 use crate::state::AppState;
 use crate::store::pay as store;
 use crate::store::Tx;
@@ -150,7 +150,7 @@ fn choose(payment: &Payment, r: ApproveRequest) -> Result<Approval, SimError> {
         (status = 404, description = "no such payment"), (status = 409, description = "not PAY_STANDBY")))]
 pub async fn approve(
     State(state): State<AppState>,
-    Path(pay_token): Path<String>,
+    SimPath(pay_token): SimPath<String>,
     SimJson(request): SimJson<ApproveRequest>,
 ) -> Result<Json<PaymentStatusView>, SimError> {
     let (mut tx, mut payment) = open_sheet(&state, &pay_token).await?;
@@ -171,7 +171,7 @@ pub async fn approve(
         (status = 409, description = "not PAY_STANDBY")))]
 pub async fn cancel(
     State(state): State<AppState>,
-    Path(pay_token): Path<String>,
+    SimPath(pay_token): SimPath<String>,
 ) -> Result<Json<PaymentStatusView>, SimError> {
     let (mut tx, mut payment) = open_sheet(&state, &pay_token).await?;
     payment.close_sheet();
@@ -212,7 +212,7 @@ pub struct TossPaySettingsView {
     responses((status = 200, body = TossPaySettingsView), (status = 400), (status = 404)))]
 pub async fn set_toss_pay(
     State(state): State<AppState>,
-    Path(app_id): Path<String>,
+    SimPath(app_id): SimPath<String>,
     SimJson(request): SimJson<TossPaySettingsRequest>,
 ) -> Result<Json<TossPaySettingsView>, SimError> {
     let app = crate::sim::identities::app(&state.db, Some(&app_id)).await?;

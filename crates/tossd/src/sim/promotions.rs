@@ -1,7 +1,7 @@
 //! The operator's side of Toss points promotions: creating and steering promotions of the default app,
 //! and a user's points with the grants behind them.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -12,7 +12,7 @@ use crate::domain::promotions::{self, PromotionState};
 use crate::domain::secrets;
 use crate::domain::wire::is_console_code;
 use crate::sim::users::parse_user_key;
-use crate::sim::{SimError, SimJson};
+use crate::sim::{SimError, SimJson, SimPath};
 use crate::state::AppState;
 use crate::store::promotions::{NewPromotion, Promotion};
 use crate::store::{self, Db};
@@ -132,7 +132,7 @@ pub async fn create_promotion(
     params(("promotionCode" = String, Path)), responses((status = 200, body = PromotionView), (status = 404)))]
 pub async fn get_promotion(
     State(state): State<AppState>,
-    Path(code): Path<String>,
+    SimPath(code): SimPath<String>,
 ) -> Result<Json<PromotionView>, SimError> {
     let app = default_app(&state).await?;
     Ok(Json(view(&state.db, &app.app_id, &code).await?))
@@ -155,7 +155,7 @@ pub struct UpdatePromotion {
     responses((status = 200, body = PromotionView), (status = 400), (status = 404)))]
 pub async fn update_promotion(
     State(state): State<AppState>,
-    Path(code): Path<String>,
+    SimPath(code): SimPath<String>,
     SimJson(request): SimJson<UpdatePromotion>,
 ) -> Result<Json<PromotionView>, SimError> {
     let requested_state = request.state.as_deref().map(promotion_state).transpose()?;
@@ -173,6 +173,11 @@ pub async fn update_promotion(
     let promotion = store::promotions::lock(&state.db, &mut tx, &app.app_id, &code)
         .await?
         .ok_or_else(|| SimError::not_found("no such promotion"))?;
+    if promotions::raised_budget(promotion.budget, promotion.remaining_budget, increase).is_none() {
+        return Err(SimError::bad_request(
+            "budgetIncrease would take the budget past 9223372036854775807",
+        ));
+    }
     let steered = promotions::steered_state(promotion.state, requested_state, increase);
     store::promotions::steer(
         &mut tx,
@@ -201,7 +206,7 @@ pub struct FailGrant {
               (status = 409, description = "the grant is no longer PENDING")))]
 pub async fn fail_grant(
     State(state): State<AppState>,
-    Path(code): Path<String>,
+    SimPath(code): SimPath<String>,
     SimJson(request): SimJson<FailGrant>,
 ) -> Result<Json<PromotionView>, SimError> {
     let app = default_app(&state).await?;
@@ -258,7 +263,7 @@ pub struct PointsView {
     params(("userKey" = i64, Path)), responses((status = 200, body = PointsView), (status = 404)))]
 pub async fn get_points(
     State(state): State<AppState>,
-    Path(user_key): Path<String>,
+    SimPath(user_key): SimPath<String>,
 ) -> Result<Json<PointsView>, SimError> {
     let user_key = parse_user_key(&user_key)?;
     let now = state.clock.now(&state.db).await?;

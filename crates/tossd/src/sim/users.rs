@@ -1,6 +1,6 @@
 //! Simulated Toss users: profiles, points balance.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use crate::domain::login::{Gender, Nationality};
 use crate::domain::secrets;
-use crate::sim::{SimError, SimJson};
+use crate::sim::{SimError, SimJson, SimPath};
 use crate::state::AppState;
 use crate::store::users::{self as store, NewUser, User};
 
@@ -190,7 +190,7 @@ pub async fn create_user(
     params(("userKey" = i64, Path)), responses((status = 200, body = UserView), (status = 404)))]
 pub async fn get_user(
     State(state): State<AppState>,
-    Path(user_key): Path<String>,
+    SimPath(user_key): SimPath<String>,
 ) -> Result<Json<UserView>, SimError> {
     let user_key = parse_user_key(&user_key)?;
     // Grants whose settlement is due are credited before the balance is shown (docs/reference.md §2.2.2).
@@ -220,7 +220,7 @@ pub struct UpdateUser {
     responses((status = 200, body = UserView), (status = 400), (status = 404)))]
 pub async fn update_user(
     State(state): State<AppState>,
-    Path(user_key): Path<String>,
+    SimPath(user_key): SimPath<String>,
     SimJson(request): SimJson<UpdateUser>,
 ) -> Result<Json<UserView>, SimError> {
     let user_key = parse_user_key(&user_key)?;

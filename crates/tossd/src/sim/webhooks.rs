@@ -1,7 +1,7 @@
 //! Webhooks and partner callbacks from the operator's side: where they go, what was sent, redelivery, and
 //! test events that exercise the delivery machinery on its own (docs/reference.md §4).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode};
 use axum::Json;
 use reqwest::Url;
@@ -13,7 +13,7 @@ use crate::domain::login::UnlinkReason;
 use crate::domain::time::Instant;
 use crate::domain::webhooks::{self, CallbackMethod, DestinationKind, EventState, EventType};
 use crate::outbox;
-use crate::sim::{identities, SimError, SimJson};
+use crate::sim::{identities, SimError, SimJson, SimPath};
 use crate::state::AppState;
 use crate::store::merchants::Merchant;
 use crate::store::outbox::{Attempt, Delivery, MerchantWebhook, UnlinkCallback};
@@ -102,7 +102,7 @@ fn mode_of(mode: Option<String>) -> Result<String, SimError> {
               (status = 404, description = "unknown merchant")))]
 pub async fn put_merchant_webhook(
     State(db): State<Db>,
-    Path(m_id): Path<String>,
+    SimPath(m_id): SimPath<String>,
     SimJson(request): SimJson<MerchantWebhookRequest>,
 ) -> Result<Json<MerchantWebhookView>, SimError> {
     valid_url(&request.url)?;
@@ -146,7 +146,7 @@ pub async fn put_merchant_webhook(
     responses((status = 200, description = "{}"), (status = 404, description = "unknown merchant")))]
 pub async fn delete_merchant_webhook(
     State(db): State<Db>,
-    Path(m_id): Path<String>,
+    SimPath(m_id): SimPath<String>,
 ) -> Result<Json<Value>, SimError> {
     let merchant = merchant(&db, &m_id).await?;
     store::outbox::delete_merchant_webhooks(&db, merchant.id).await?;
@@ -182,7 +182,7 @@ pub struct UnlinkCallbackView {
               (status = 404, description = "unknown app")))]
 pub async fn put_unlink_callback(
     State(db): State<Db>,
-    Path(requested): Path<String>,
+    SimPath(requested): SimPath<String>,
     SimJson(request): SimJson<UnlinkCallbackRequest>,
 ) -> Result<Json<UnlinkCallbackView>, SimError> {
     valid_url(&request.url)?;
@@ -220,7 +220,7 @@ pub async fn put_unlink_callback(
     responses((status = 200, description = "{}"), (status = 404, description = "unknown app")))]
 pub async fn delete_unlink_callback(
     State(db): State<Db>,
-    Path(requested): Path<String>,
+    SimPath(requested): SimPath<String>,
 ) -> Result<Json<Value>, SimError> {
     let app = app_id(&db, &requested).await?;
     store::outbox::delete_unlink_callback(&db, &app).await?;
@@ -342,7 +342,7 @@ async fn delivery(db: &Db, key: &str) -> Result<Delivery, SimError> {
     responses((status = 200, body = DeliveryView), (status = 404, description = "unknown delivery")))]
 pub async fn get_webhook(
     State(db): State<Db>,
-    Path(key): Path<String>,
+    SimPath(key): SimPath<String>,
 ) -> Result<Json<DeliveryView>, SimError> {
     Ok(Json(delivery(&db, &key).await?.into()))
 }
@@ -356,7 +356,7 @@ pub async fn get_webhook(
               (status = 409, description = "NOT_SENT, or an attempt is in flight")))]
 pub async fn redeliver_webhook(
     State(state): State<AppState>,
-    Path(key): Path<String>,
+    SimPath(key): SimPath<String>,
 ) -> Result<Json<DeliveryView>, SimError> {
     let before = delivery(&state.db, &key).await?;
     let mut tx = state.db.begin().await?;

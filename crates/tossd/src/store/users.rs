@@ -10,6 +10,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, FromRow, Row};
 
 use crate::domain::login::{Code, CodeState, Gender, Nationality};
+use crate::domain::promotions;
 use crate::domain::time::Instant;
 use crate::store::{
     flag, inline, try_get_parsed, unique_violation, Db, Snapshot, Tx, SNAPSHOT_COLUMNS,
@@ -593,13 +594,19 @@ pub async fn points_balance(db: &Db, user_key: i64) -> Result<Option<i64>, sqlx:
         .await
 }
 
-/// Credits settled Toss points to the user's balance.
+/// Credits settled Toss points to the user's balance, which stops at the largest i64
+/// (`domain::promotions::credited`) instead of overflowing.
 pub async fn credit_points(tx: &mut Tx, user_key: i64, amount: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET points_balance = points_balance + $1 WHERE user_key = $2")
-        .bind(amount)
-        .bind(user_key)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "UPDATE users SET points_balance = CASE WHEN points_balance > $1 THEN $2 \
+         ELSE points_balance + $3 END WHERE user_key = $4",
+    )
+    .bind(promotions::credit_threshold(amount))
+    .bind(i64::MAX)
+    .bind(amount)
+    .bind(user_key)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

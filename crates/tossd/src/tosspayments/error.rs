@@ -5,10 +5,10 @@ use axum::extract::Request;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::tosspayments::codes::{self, TpCode};
-use crate::web::{json_response, BodyError};
+use crate::web::{json_response, openapi, BodyError};
 
 /// A Toss Payments failure: one entry of the catalogue.
 #[derive(Debug, Clone, Copy)]
@@ -47,6 +47,41 @@ impl IntoResponse for TpError {
     fn into_response(self) -> Response {
         self.render(false)
     }
+}
+
+/// The `{code, message}` body on every failure in the OpenAPI document, and the failures the family's
+/// middleware answers on any operation (docs/reference.md §1.5, §1.6, §1.7).
+pub fn document_errors(doc: &mut Value) {
+    let error = openapi::component(
+        doc,
+        "TpError",
+        json!({
+            "type": "object",
+            "description": "A Toss Payments failure: a code of the catalogue and its message.",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        }),
+    );
+    let common = [
+        (
+            "400",
+            "INVALID_REQUEST (malformed body or query), INVALID_API_KEY",
+        ),
+        ("401", "UNAUTHORIZED_KEY, INVALID_ACCESS_TOKEN"),
+        ("403", "INCORRECT_BASIC_AUTH_FORMAT"),
+        ("500", "COMMON_ERROR"),
+    ];
+    openapi::each_operation(doc, "/v1/", |_, method, operation| {
+        openapi::error_bodies(operation, &error, &common);
+        if method == "post" {
+            // The Idempotency-Key step (§1.7.1) runs on every POST.
+            openapi::error_bodies(
+                operation,
+                &error,
+                &[("409", "IDEMPOTENT_REQUEST_PROCESSING")],
+            );
+        }
+    });
 }
 
 /// Whether the highest-preference language of `Accept-Language` is English (`en`, `en-US`, …).

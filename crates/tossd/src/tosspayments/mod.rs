@@ -11,7 +11,8 @@ pub mod payment;
 pub mod payments;
 pub mod test_code;
 
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::{middleware, Router};
 use serde::de::DeserializeOwned;
 use utoipa_axum::router::OpenApiRouter;
@@ -29,6 +30,22 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for TpJson<T> {
 
     async fn from_request(request: Request, _state: &S) -> Result<Self, TpError> {
         Ok(TpJson(crate::web::read_json(request.into_body()).await?))
+    }
+}
+
+/// A payment's identifier in the path (`paymentKey`, `orderId`). One that cannot exist — not UTF-8 once
+/// percent-decoded, or holding U+0000, which PostgreSQL text cannot store — is `NOT_FOUND_PAYMENT` like
+/// any other unknown payment (docs/reference.md §2.12: an impossible identifier is simply not found).
+pub struct PaymentPath(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PaymentPath {
+    type Rejection = TpError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, TpError> {
+        crate::web::text_path(parts)
+            .await
+            .map(PaymentPath)
+            .ok_or(TpError(&codes::NOT_FOUND_PAYMENT))
     }
 }
 

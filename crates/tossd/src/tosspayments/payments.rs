@@ -2,7 +2,7 @@
 //! (§3.6); cancels lock the payment row, so concurrent cancels of one payment are serialised and the
 //! balance never goes below zero.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Extension;
@@ -17,7 +17,7 @@ use crate::store::Snapshot;
 use crate::tosspayments::auth::{merchant_of, Merchant};
 use crate::tosspayments::credential::KeyEpoch;
 use crate::tosspayments::error::prefers_english;
-use crate::tosspayments::{codes, TpError, TpJson};
+use crate::tosspayments::{codes, PaymentPath, TpError, TpJson};
 use crate::web::{json_response, raw_json_response};
 
 /// The routes whose handlers compare the configuration epoch of their own statement with the one their
@@ -66,7 +66,7 @@ fn in_english(payment: &Payment) -> Payment {
     tag = "Toss Payments core",
     params(("paymentKey" = String, Path, description = "The payment's key")),
     responses(
-        (status = 200, description = "The Payment object"),
+        (status = 200, description = "The Payment object", body = Payment),
         (status = 404, description = "NOT_FOUND_PAYMENT"),
         (status = 401, description = "UNAUTHORIZED_KEY"),
     ),
@@ -77,7 +77,7 @@ pub async fn get_by_payment_key(
     merchant: Merchant,
     key_epoch: Option<Extension<KeyEpoch>>,
     headers: HeaderMap,
-    Path(payment_key): Path<String>,
+    PaymentPath(payment_key): PaymentPath,
 ) -> Result<Response, TpError> {
     let (snapshot, found) = store::read_by_key(&state.db, &payment_key).await?;
     let merchant = merchant_at(&state, &headers, merchant, key_epoch, &snapshot).await?;
@@ -98,7 +98,7 @@ pub async fn get_by_payment_key(
     tag = "Toss Payments core",
     params(("orderId" = String, Path, description = "The merchant's order id")),
     responses(
-        (status = 200, description = "The Payment object (the most recent one for this orderId)"),
+        (status = 200, description = "The Payment object (the most recent one for this orderId)", body = Payment),
         (status = 404, description = "NOT_FOUND_PAYMENT"),
         (status = 401, description = "UNAUTHORIZED_KEY"),
     ),
@@ -109,7 +109,7 @@ pub async fn get_by_order_id(
     merchant: Merchant,
     key_epoch: Option<Extension<KeyEpoch>>,
     headers: HeaderMap,
-    Path(order_id): Path<String>,
+    PaymentPath(order_id): PaymentPath,
 ) -> Result<Response, TpError> {
     let (snapshot, mut found) =
         store::read_by_order(&state.db, merchant.id, &merchant.mode, &order_id).await?;
@@ -241,7 +241,7 @@ fn refusal(refusal: CancelRefusal) -> TpError {
     ),
     request_body = CancelRequest,
     responses(
-        (status = 200, description = "The Payment with the new Cancel appended"),
+        (status = 200, description = "The Payment with the new Cancel appended", body = Payment),
         (status = 400, description = "INVALID_REQUEST, BELOW_ZERO_AMOUNT, INVALID_CURRENCY, INVALID_API_KEY, ALREADY_CANCELED_PAYMENT, NOT_MATCHES_REFUNDABLE_AMOUNT, EXCEED_CANCEL_AMOUNT_DISCOUNT_AMOUNT"),
         (status = 403, description = "NOT_CANCELABLE_PAYMENT, NOT_CANCELABLE_AMOUNT"),
         (status = 404, description = "NOT_FOUND_PAYMENT"),
@@ -253,7 +253,7 @@ pub async fn cancel(
     State(state): State<AppState>,
     merchant: Merchant,
     headers: HeaderMap,
-    Path(payment_key): Path<String>,
+    PaymentPath(payment_key): PaymentPath,
     TpJson(request): TpJson<CancelRequest>,
 ) -> Result<Response, TpError> {
     let (reason, ask) = validate(&request)?;

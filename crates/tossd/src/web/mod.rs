@@ -2,9 +2,12 @@
 
 pub mod html;
 pub mod metrics;
+pub mod openapi;
 pub mod operator;
 
 use axum::body::Body;
+use axum::extract::{FromRequestParts, Path, Query, RawPathParams};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
@@ -33,13 +36,70 @@ pub async fn read_json<T: DeserializeOwned>(body: Body) -> Result<T, BodyError> 
 }
 
 /// Parses `bytes` as a JSON object into `T`. Serde would also accept an array for a struct, which the
-/// reference counts as malformed, so the first token must open an object.
+/// reference counts as malformed, so the first token must open an object. A string holding U+0000 is
+/// malformed too: PostgreSQL text cannot store it, and refusing it here keeps both backends alike.
 pub fn parse_json_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, BodyError> {
     match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'{') => serde_json::from_slice(bytes).map_err(|e| BodyError::Invalid(e.to_string())),
+        Some(b'{') => {
+            let value =
+                serde_json::from_slice(bytes).map_err(|e| BodyError::Invalid(e.to_string()))?;
+            if escapes_nul(bytes) {
+                return Err(BodyError::Invalid(NUL_REFUSED.into()));
+            }
+            Ok(value)
+        }
         Some(_) => Err(BodyError::Invalid("the body is not a JSON object".into())),
         None => Err(BodyError::Invalid("the body is empty".into())),
     }
+}
+
+/// Why text holding U+0000 is refused.
+pub const NUL_REFUSED: &str = "text must not contain the NUL character (U+0000)";
+
+/// Whether valid JSON text escapes U+0000 (`\u0000`) in a string. Backslashes occur only inside strings
+/// in JSON, and every escape is skipped whole, so an escaped backslash followed by `u0000` is not one.
+fn escapes_nul(json: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(offset) = json[i..].iter().position(|b| *b == b'\\') {
+        let escape = &json[i + offset + 1..];
+        if escape.starts_with(b"u0000") {
+            return true;
+        }
+        i += offset + 2;
+        if i >= json.len() {
+            return false;
+        }
+    }
+    false
+}
+
+/// A request's path parameters as `T`, or `None` when they cannot name anything: not UTF-8 once
+/// percent-decoded, holding U+0000 (no stored identifier can: PostgreSQL text cannot hold it), or not of
+/// `T`'s shape. Family extractors answer `None` in their envelope.
+pub async fn text_path<T: DeserializeOwned + Send>(parts: &mut Parts) -> Option<T> {
+    let raw = RawPathParams::from_request_parts(parts, &()).await.ok()?;
+    if raw.iter().any(|(_, value)| value.contains('\0')) {
+        return None;
+    }
+    Path::<T>::from_request_parts(parts, &())
+        .await
+        .ok()
+        .map(|Path(value)| value)
+}
+
+/// A request's query string as `T`, or why not (wrong shape, or a value holding U+0000).
+pub fn text_query<T: DeserializeOwned>(parts: &Parts) -> Result<T, String> {
+    let Query(pairs) =
+        Query::<Vec<(String, String)>>::try_from_uri(&parts.uri).map_err(|e| e.body_text())?;
+    if pairs
+        .iter()
+        .any(|(name, value)| name.contains('\0') || value.contains('\0'))
+    {
+        return Err(NUL_REFUSED.into());
+    }
+    Query::<T>::try_from_uri(&parts.uri)
+        .map(|Query(value)| value)
+        .map_err(|e| e.body_text())
 }
 
 /// A JSON response with the charset the real service sends.

@@ -2,6 +2,7 @@
 
 mod common;
 
+mod bad_input;
 mod brandpay_customers;
 mod brandpay_payments;
 mod caches;
@@ -13,6 +14,7 @@ mod doc_sources;
 mod foundation;
 mod login;
 mod messages;
+mod openapi;
 mod pages;
 mod pay;
 mod payments;

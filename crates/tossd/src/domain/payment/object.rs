@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+// The OpenAPI document describes the Payment from this very type, so the two cannot drift.
+use utoipa::ToSchema;
 
 use crate::domain::payment::{
     self as rules, AcquireStatus, Amounts, CancelPlan, CancelStatus, PaymentMethod, PaymentStatus,
@@ -15,12 +17,13 @@ use crate::domain::time::Instant;
 /// The API version tossd's Payment objects follow.
 pub const API_VERSION: &str = "2024-06-01";
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Payment {
     pub m_id: String,
     pub version: String,
     pub payment_key: String,
+    #[schema(value_type = String)]
     pub status: PaymentStatus,
     pub transaction_key: Option<String>,
     pub last_transaction_key: Option<String>,
@@ -31,17 +34,23 @@ pub struct Payment {
     pub use_escrow: bool,
     pub culture_expense: bool,
     pub card: Option<Card>,
+    #[schema(value_type = Option<Object>)]
     pub virtual_account: Option<Value>,
     pub transfer: Option<Transfer>,
+    #[schema(value_type = Option<Object>)]
     pub mobile_phone: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub gift_certificate: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub cash_receipt: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub cash_receipts: Option<Value>,
     pub discount: Option<Discount>,
     pub cancels: Option<Vec<Cancel>>,
     pub secret: Option<String>,
     #[serde(rename = "type")]
     pub kind: String,
+    #[schema(value_type = Option<Object>)]
     pub easy_pay: Option<Value>,
     pub easy_pay_amount: Option<i64>,
     pub easy_pay_discount_amount: Option<i64>,
@@ -49,6 +58,7 @@ pub struct Payment {
     pub failure: Option<Failure>,
     pub is_partial_cancelable: bool,
     pub receipt: Option<Receipt>,
+    #[schema(value_type = Option<Object>)]
     pub checkout: Option<Value>,
     pub currency: String,
     pub total_amount: i64,
@@ -57,12 +67,13 @@ pub struct Payment {
     pub vat: i64,
     pub tax_free_amount: i64,
     pub tax_exemption_amount: i64,
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<serde_json::Map<String, Value>>,
     /// A [`PaymentMethod`]'s wire string.
     pub method: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Card {
     pub issuer_code: String,
@@ -80,30 +91,31 @@ pub struct Card {
     pub amount: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Transfer {
     pub bank_code: String,
+    #[schema(value_type = String)]
     pub settlement_status: SettlementStatus,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Discount {
     pub amount: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Failure {
     pub code: String,
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Receipt {
     pub url: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Cancel {
     pub cancel_amount: i64,
@@ -117,6 +129,7 @@ pub struct Cancel {
     pub canceled_at: String,
     pub transaction_key: String,
     pub receipt_key: Option<String>,
+    #[schema(value_type = String)]
     pub cancel_status: CancelStatus,
     pub cancel_request_id: Option<String>,
 }

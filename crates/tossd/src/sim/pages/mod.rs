@@ -2,7 +2,7 @@
 //! window and the receipts payments link to. Each sheet shows what the user would see and, on a click,
 //! calls the same `/sim/v1` API the tests use, so a demo and a test drive one code path.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -10,6 +10,7 @@ use axum::Router;
 use serde::Deserialize;
 
 use crate::domain::brandpay::MethodDetails;
+use crate::sim::{SimPath, SimQuery};
 use crate::state::AppState;
 use crate::store;
 use crate::web::html::{escape, group_digits};
@@ -76,7 +77,10 @@ pub struct LoginQuery {
 }
 
 /// The consent sheet `appLogin()` opens: the user sees the app and what it asks for, and agrees.
-async fn login_sheet(State(state): State<AppState>, Query(query): Query<LoginQuery>) -> Response {
+async fn login_sheet(
+    State(state): State<AppState>,
+    SimQuery(query): SimQuery<LoginQuery>,
+) -> Response {
     let app = match crate::sim::identities::find_app(&state.db, query.app_id.as_deref()).await {
         Ok(Some(app)) => app,
         Ok(None) => return not_found("그런 앱이 없어요."),
@@ -148,7 +152,7 @@ async fn login_sheet(State(state): State<AppState>, Query(query): Query<LoginQue
 }
 
 /// The Toss Pay sheet `checkoutPayment()` opens: the buyer sees the order and authenticates or closes.
-async fn pay_sheet(State(state): State<AppState>, Path(pay_token): Path<String>) -> Response {
+async fn pay_sheet(State(state): State<AppState>, SimPath(pay_token): SimPath<String>) -> Response {
     let payment = match store::pay::sheet_view(&state.db, &pay_token).await {
         Ok(Some(payment)) => payment,
         Ok(None) => return not_found("그런 결제가 없어요."),
@@ -204,7 +208,7 @@ pub struct WindowQuery {
 /// payment password, and is sent to the merchant's successUrl or failUrl as the SDK does.
 async fn brandpay_window(
     State(state): State<AppState>,
-    Query(query): Query<WindowQuery>,
+    SimQuery(query): SimQuery<WindowQuery>,
 ) -> Response {
     let (Some(customer_key), Some(amount), Some(order_id), Some(order_name)) = (
         &query.customer_key,

@@ -29,7 +29,7 @@ pub struct RemoveCustomerResponse {
         (status = 200, body = RemoveCustomerResponse),
         (status = 401, description = "UNAUTHORIZED_KEY, INVALID_ACCESS_TOKEN"),
     ),
-    security(("bearer" = []))
+    security(("customerToken" = []))
 )]
 pub async fn remove_customer(
     State(state): State<AppState>,

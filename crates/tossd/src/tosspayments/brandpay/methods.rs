@@ -209,7 +209,7 @@ pub async fn method_list(
         (status = 200, body = BrandPayMethod),
         (status = 401, description = "UNAUTHORIZED_KEY, INVALID_ACCESS_TOKEN"),
     ),
-    security(("bearer" = []))
+    security(("customerToken" = []))
 )]
 pub async fn methods_by_token(
     State(state): State<AppState>,
@@ -326,7 +326,7 @@ async fn remove(
         (status = 401, description = "UNAUTHORIZED_KEY, INVALID_ACCESS_TOKEN"),
         (status = 404, description = "NOT_FOUND_METHOD, NOT_FOUND_METHOD_OWNERSHIP"),
     ),
-    security(("bearer" = []))
+    security(("customerToken" = []))
 )]
 pub async fn remove_card(
     State(state): State<AppState>,
@@ -349,7 +349,7 @@ pub async fn remove_card(
         (status = 401, description = "UNAUTHORIZED_KEY, INVALID_ACCESS_TOKEN"),
         (status = 404, description = "NOT_FOUND_METHOD, NOT_FOUND_METHOD_OWNERSHIP"),
     ),
-    security(("bearer" = []))
+    security(("customerToken" = []))
 )]
 pub async fn remove_account(
     State(state): State<AppState>,
