@@ -13,6 +13,7 @@ mod doc_sources;
 mod foundation;
 mod login;
 mod messages;
+mod operator_guard;
 mod pages;
 mod pay;
 mod payments;
