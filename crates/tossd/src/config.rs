@@ -120,7 +120,7 @@ pub struct ServeArgs {
     #[arg(long, env = "TOSSD_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
 
-    /// More Host names the operator endpoints answer besides loopback names, IP addresses and --public-url's host (comma-separated; ".example.com" also allows its subdomains)
+    /// More Host names the operator endpoints answer besides loopback names, IP addresses and --public-url's host (comma-separated; .example.com also allows its subdomains)
     #[arg(long, env = "TOSSD_ALLOWED_HOSTS", value_delimiter = ',', value_parser = parse_allowed_host)]
     pub allowed_hosts: Vec<String>,
 
