@@ -22,6 +22,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once at start; boxing the serve arguments would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start the server (migrates and seeds the database on first start)
@@ -114,9 +116,13 @@ pub struct ServeArgs {
     #[arg(long, env = "TOSSD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 
-    /// Bearer token required for /sim, /dashboard and /metrics (always required when listening beyond loopback)
+    /// Bearer token required for /sim, /dashboard and /metrics (always required when listening beyond loopback); browsers sign in at /dashboard/login
     #[arg(long, env = "TOSSD_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+
+    /// More Host names the operator endpoints answer besides loopback names, IP addresses and --public-url's host (comma-separated; .example.com also allows its subdomains)
+    #[arg(long, env = "TOSSD_ALLOWED_HOSTS", value_delimiter = ',', value_parser = parse_allowed_host)]
+    pub allowed_hosts: Vec<String>,
 
     /// Secret key of the default merchant (test_sk_…); derived from the seed when absent
     #[arg(long, env = "TOSSD_SECRET_KEY", hide_env_values = true)]
@@ -201,6 +207,26 @@ impl ServeArgs {
     }
 }
 
+/// An `--allowed-hosts` entry: a host name, or `.domain` for the domain and its subdomains; lower case.
+fn parse_allowed_host(text: &str) -> Result<String, String> {
+    let name = text.trim().trim_end_matches('.').to_ascii_lowercase();
+    let bare = name.strip_prefix('.').unwrap_or(&name);
+    let valid = !bare.is_empty()
+        && bare.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    if valid {
+        Ok(name)
+    } else {
+        Err(format!(
+            "{text:?} is not a host name (example.com or .example.com)"
+        ))
+    }
+}
+
 /// A webhook retry scale: a finite, positive number.
 fn parse_retry_scale(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
@@ -271,5 +297,27 @@ mod tests {
         assert_eq!(args.webhook_timeout_ms, 10_000);
         assert!(Cli::try_parse_from(["tossd", "serve", "--webhook-retry-scale", "0"]).is_err());
         assert!(Cli::try_parse_from(["tossd", "serve", "--webhook-retry-scale", "x"]).is_err());
+        assert!(args.allowed_hosts.is_empty());
+    }
+
+    #[test]
+    fn allowed_hosts_are_names() {
+        let Command::Serve(args) = Cli::parse_from([
+            "tossd",
+            "serve",
+            "--allowed-hosts",
+            "Tossd.Internal,.dev.example.",
+        ])
+        .command
+        else {
+            panic!("serve arguments")
+        };
+        assert_eq!(args.allowed_hosts, ["tossd.internal", ".dev.example"]);
+        for bad in ["", ".", "a..b", "evil.example:80", "*", "a/b"] {
+            assert!(
+                Cli::try_parse_from(["tossd", "serve", "--allowed-hosts", bad]).is_err(),
+                "{bad:?}"
+            );
+        }
     }
 }

@@ -56,9 +56,9 @@ async fn create_app(
     let app = apps::create_app(&db, &authority, name, wall_clock()).await?;
     let folder = out.join(&app.app_id);
     std::fs::create_dir_all(&folder)?;
-    std::fs::write(folder.join("client.crt"), &app.certificate_pem)?;
-    std::fs::write(folder.join("client.key"), &app.private_key_pem)?;
-    std::fs::write(folder.join("ca.crt"), &app.ca_certificate_pem)?;
+    write_private(&folder.join("client.crt"), &app.certificate_pem)?;
+    write_private(&folder.join("client.key"), &app.private_key_pem)?;
+    write_private(&folder.join("ca.crt"), &app.ca_certificate_pem)?;
     println!("created app {} ({})", app.app_id, app.name);
     println!(
         "  client certificate  {}",
@@ -76,6 +76,19 @@ async fn create_app(
     );
     db.close().await;
     Ok(())
+}
+
+/// Writes `contents` to `path` readable by its owner only (0600, whatever the umask or an earlier mode).
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    let mut file = open.open(path)?;
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    file.write_all(contents.as_bytes())
 }
 
 async fn create_merchant(name: &str, database: &DatabaseArgs) -> anyhow::Result<()> {

@@ -38,7 +38,7 @@ use crate::store::{Db, PoolSettings};
 use crate::tosspayments::{self, codes, TpError};
 use crate::web::json_response;
 use crate::web::metrics::{self, Metrics};
-use crate::web::operator::{self, OperatorAccess};
+use crate::web::operator::{self, OperatorAccess, OperatorConfig};
 use crate::{ops, sim};
 
 #[derive(OpenApi)]
@@ -368,15 +368,21 @@ impl Server {
         } else {
             None
         };
+        let public_url = args.public_url(addr);
+        let operator = OperatorAccess::new(OperatorConfig {
+            admin_token: args.admin_token.as_deref(),
+            token_required: args.operator_token_required(),
+            allowed_hosts: &args.allowed_hosts,
+            public_url: &public_url,
+            instance_key: &crate::store::identity::instance_key(db.reader()).await?,
+            secure_cookie: args.tls_enabled(),
+        });
         let state = AppState {
             db,
             clock: Clock::new(args.clock),
             settings: Arc::new(Settings {
-                public_url: args.public_url(addr),
-                operator: OperatorAccess {
-                    admin_token: args.admin_token.as_deref().map(Into::into),
-                    token_required: args.operator_token_required(),
-                },
+                public_url,
+                operator,
                 jwt_issuer: args.jwt_issuer.clone(),
             }),
             seed: Arc::new(seed_config),

@@ -3,6 +3,8 @@
 //! clock and reset controls. It reads the
 //! same tables the APIs write and moves time through the same clock as `/sim/v1`.
 
+mod login;
+
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -20,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard", get(page))
         .route("/dashboard/clock/advance", post(advance))
         .route("/dashboard/reset", post(reset))
+        .merge(login::router())
 }
 
 /// One table section: a heading, column names and rows of already-escaped cells.
@@ -297,6 +300,12 @@ async fn page(State(state): State<AppState>) -> Response {
         out.push_str(&format!(
             "<a href=\"#{}\">{}</a>",
             section.id, section.title
+        ));
+    }
+    if state.settings.operator.token_required() {
+        out.push_str(&format!(
+            "<form method=\"post\" action=\"{}\"><button id=\"sign-out\" type=\"submit\">로그아웃</button></form>",
+            crate::web::operator::LOGOUT_PATH
         ));
     }
     out.push_str("</nav><section id=\"clock\"><h2>시계</h2>");

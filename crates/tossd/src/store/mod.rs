@@ -135,6 +135,7 @@ impl Db {
         let db = match backend {
             Backend::Sqlite => {
                 let url = sqlite_url(url);
+                create_private_file(&url)?;
                 let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
                 // One writer connection serialises writes inside the process (SQLite allows one writer
                 // anyway); readers run beside it thanks to WAL.
@@ -326,6 +327,34 @@ fn sqlite_pool(connections: u32, acquire_timeout: Duration) -> AnyPoolOptions {
                 Ok(())
             })
         })
+}
+
+/// Creates a missing SQLite file readable by its owner only (0600, whatever the umask), before SQLite would
+/// create it 0644: it holds the instance key and the login signing key (docs/security.md). SQLite gives
+/// the `-wal` and `-shm` files the database file's mode. An existing file keeps the mode it has.
+fn create_private_file(url: &str) -> anyhow::Result<()> {
+    if !url.contains("mode=rwc") {
+        return Ok(());
+    }
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?;
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    match open.open(options.get_filename()) {
+        Ok(file) => {
+            // The umask may have taken bits the owner needs.
+            #[cfg(unix)]
+            file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+            drop(file);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(anyhow::anyhow!(
+            "cannot create the database file {}: {e}",
+            options.get_filename().display()
+        )),
+    }
 }
 
 /// `sqlite://tossd.db` → the same URL with `mode=rwc`, so a missing file is created.

@@ -437,6 +437,9 @@ pub async fn access_token(
     .await
 }
 
+/// An access token and, unless the row is gone, its user.
+pub type TokenAndUser = (AccessToken, Option<User>);
+
 static ACCESS_TOKEN_WITH_USER: LazyLock<String> = LazyLock::new(|| {
     // `user_key` is the token's column; the user's columns follow without it, so `User::from_row` reads
     // the same key. NOT NULL columns say which rows exist: `g.scopes` the token with its grant, `u.name`
@@ -457,7 +460,7 @@ pub async fn access_token_with_user(
     db: &Db,
     jti: &str,
     app_id: &str,
-) -> Result<(Snapshot, Option<(AccessToken, Option<User>)>), sqlx::Error> {
+) -> Result<(Snapshot, Option<TokenAndUser>), sqlx::Error> {
     if let Some(inline) = db.inline() {
         return inline.read(|c| {
             c.prepare_cached(&ACCESS_TOKEN_WITH_USER)?
@@ -484,7 +487,7 @@ pub async fn access_token_with_user(
 /// [`access_token_with_user`]'s row as rusqlite reads it (columns by position, as selected).
 fn access_token_with_user_inline(
     row: &rusqlite::Row,
-) -> rusqlite::Result<(Snapshot, Option<(AccessToken, Option<User>)>)> {
+) -> rusqlite::Result<(Snapshot, Option<TokenAndUser>)> {
     let snapshot = Snapshot::from_inline(row)?;
     let at = SNAPSHOT_WIDTH;
     let Some(scopes) = row.get::<_, Option<String>>(at + 3)? else {

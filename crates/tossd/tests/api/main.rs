@@ -15,6 +15,7 @@ mod foundation;
 mod login;
 mod messages;
 mod openapi;
+mod operator_guard;
 mod pages;
 mod pay;
 mod payments;

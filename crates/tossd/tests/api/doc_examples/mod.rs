@@ -69,6 +69,7 @@ pages!(
     compat => "docs/compat.md",
     architecture => "docs/architecture.md",
     benchmarks => "docs/benchmarks.md",
+    security => "docs/security.md",
     contributing_docs => "docs/CONTRIBUTING-docs.md",
 );
 
