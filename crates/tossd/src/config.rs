@@ -22,6 +22,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once at start; boxing `ServeArgs` would only add dereferences.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start the server (migrates and seeds the database on first start)
@@ -171,6 +173,10 @@ pub struct ServeArgs {
     #[arg(long, env = "TOSSD_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
 
+    /// CA certificates (PEM file) trusted for https:// webhook and callback URLs, besides the system's roots
+    #[arg(long, env = "TOSSD_WEBHOOK_CA")]
+    pub webhook_ca: Option<PathBuf>,
+
     /// Multiplies every webhook retry wait (1, 4, 16, 64, 256, 1024, 4096 minutes); e.g. 0.001 locally
     #[arg(long, env = "TOSSD_WEBHOOK_RETRY_SCALE", default_value_t = 1.0, value_parser = parse_retry_scale)]
     pub webhook_retry_scale: f64,
@@ -269,6 +275,7 @@ mod tests {
         assert_eq!(args.public_url(args.listen), "https://127.0.0.1:8700");
         assert_eq!(args.webhook_retry_scale, 1.0);
         assert_eq!(args.webhook_timeout_ms, 10_000);
+        assert_eq!(args.webhook_ca, None);
         assert!(Cli::try_parse_from(["tossd", "serve", "--webhook-retry-scale", "0"]).is_err());
         assert!(Cli::try_parse_from(["tossd", "serve", "--webhook-retry-scale", "x"]).is_err());
     }

@@ -329,6 +329,10 @@ impl Server {
             })?),
             None => None,
         };
+        let webhook_ca = match &args.webhook_ca {
+            Some(path) => crate::outbox::client::read_webhook_ca(path)?,
+            None => Vec::new(),
+        };
         let listener = TcpListener::bind(args.listen).await?;
         let addr = listener.local_addr()?;
         let db = Db::open_with(
@@ -392,6 +396,7 @@ impl Server {
             state.metrics.clone(),
             state.outbox_wake.clone(),
             WorkerConfig::from_args(args),
+            &webhook_ca,
         )?;
         let sweeper = crate::sweep::spawn(
             state.db.clone(),

@@ -23,3 +23,4 @@ mod receipts;
 mod robustness;
 mod tenancy;
 mod webhooks;
+mod webhooks_https;
