@@ -7,6 +7,7 @@ mod brandpay_customers;
 mod brandpay_payments;
 mod caches;
 mod connection_budget;
+mod connections;
 mod credentials;
 mod default_ids;
 mod doc_examples;
