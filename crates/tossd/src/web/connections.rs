@@ -8,11 +8,12 @@
 //! - A body has `body_timeout` from the moment tossd starts reading it; a late one is marked on the
 //!   request ([`BodyArrival`]) so the router answers 408, and the connection closes.
 //! - A kept-alive connection idle for `keep_alive_timeout` after a response is closed.
+//! - Memory freed by closed connections is handed back to the system after a burst of them.
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -65,6 +66,8 @@ pub async fn serve<H: Handshake>(
 ) {
     let slots = Arc::new(Semaphore::new(limits.max_connections as usize));
     let (stop, stopping) = watch::channel(false);
+    let closed = Arc::new(AtomicUsize::new(0));
+    let trimmer = tokio::spawn(trim_after_bursts(closed.clone()));
     tokio::pin!(shutdown);
     loop {
         let slot = tokio::select! {
@@ -90,8 +93,10 @@ pub async fn serve<H: Handshake>(
             limits,
             stopping: stopping.clone(),
         };
+        let closed = closed.clone();
         tokio::spawn(async move {
             connection.run(stream).await;
+            closed.fetch_add(1, Ordering::Relaxed);
             drop(slot);
         });
     }
@@ -100,7 +105,43 @@ pub async fn serve<H: Handshake>(
     let _ = stop.send(true);
     // Each connection holds a slot until it closes.
     let _ = slots.acquire_many(limits.max_connections).await;
+    trimmer.abort();
 }
+
+/// After this many connections have closed (and a second has passed with no more closing), freed memory is
+/// handed back to the system.
+const TRIM_AFTER_CLOSED: usize = 64;
+
+/// glibc keeps the memory of closed connections in its arenas, fragmented between long-lived allocations,
+/// and does not return it by itself: 1,000 half-open connections left VmRSS 12 MiB above where it was once
+/// they had closed, and each further flood raised it again, while `malloc_trim` brought it back below
+/// the starting point. So once a burst of connections is over, trim.
+async fn trim_after_bursts(closed: Arc<AtomicUsize>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let (mut seen, mut trimmed_at) = (0, 0);
+    loop {
+        tick.tick().await;
+        let now = closed.load(Ordering::Relaxed);
+        if now == seen && now - trimmed_at >= TRIM_AFTER_CLOSED {
+            trimmed_at = now;
+            let _ = tokio::task::spawn_blocking(release_freed_memory).await;
+        }
+        seen = now;
+    }
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn release_freed_memory() {
+    // SAFETY: malloc_trim has no preconditions; it only walks glibc's own free lists.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Other allocators (musl's, macOS's) return freed pages by themselves.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release_freed_memory() {}
 
 /// A connection that failed before it was accepted is skipped; anything else (out of file descriptors)
 /// is retried after a pause rather than in a busy loop.

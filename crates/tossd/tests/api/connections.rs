@@ -1,5 +1,6 @@
 //! Slow and idle clients get nowhere: the head, body and keep-alive timeouts on plain HTTP and TLS, the
-//! connection cap, and a flood of half-open connections against the real binary. Clients here speak raw HTTP/1.1 over TCP so they can stop mid-request.
+//! connection cap, and a flood of half-open connections against the real binary, whose memory must return
+//! once they are closed. Clients here speak raw HTTP/1.1 over TCP so they can stop mid-request.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,7 +26,7 @@ on_both_backends!(with_flags ["--max-connections", "2"];
 
 on_both_backends!(
     the_tls_listener_has_the_same_limits,
-    a_flood_of_half_open_connections_is_closed,
+    a_flood_of_half_open_connections_is_closed_and_memory_returns,
 );
 
 /// A request head that never ends (no blank line).
@@ -361,15 +362,27 @@ async fn tls_connect(
     connector.connect(name, tcp).await.unwrap()
 }
 
+/// The resident memory of process `pid`, in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kib| kib.parse().ok())
+        .unwrap()
+}
+
 /// 1,000 connections that never finish their head, against `tossd serve` itself: the server answers others
-/// while they are held and closes every one after the head timeout.
-async fn a_flood_of_half_open_connections_is_closed(env: TestEnv) {
+/// while they are held, closes every one after the head timeout, and its memory returns near where it was.
+async fn a_flood_of_half_open_connections_is_closed_and_memory_returns(env: TestEnv) {
     const FLOOD: usize = 1000;
     let (child, listen) = spawn_binary(
         env.database_url(),
         &["--header-timeout", "2", "--max-connections", "2000"],
         std::process::Stdio::null(),
     );
+    let pid = child.id().unwrap();
     let base = format!("http://{listen}");
     let client = reqwest::Client::new();
     let started = tokio::time::timeout(CLOSED_WITHIN, async {
@@ -379,6 +392,11 @@ async fn a_flood_of_half_open_connections_is_closed(env: TestEnv) {
     })
     .await;
     assert!(started.is_ok(), "tossd serve did not start");
+    // Warm up, so the baseline is a server that has served, not a fresh one.
+    for _ in 0..100 {
+        healthy(&reqwest::Client::new(), &base).await;
+    }
+    let baseline = rss_kib(pid);
 
     let mut held = Vec::with_capacity(FLOOD);
     for _ in 0..FLOOD {
@@ -386,6 +404,7 @@ async fn a_flood_of_half_open_connections_is_closed(env: TestEnv) {
         stream.write_all(HALF_HEAD).await.unwrap();
         held.push(stream);
     }
+    let peak = rss_kib(pid);
     for _ in 0..5 {
         healthy(&reqwest::Client::new(), &base).await;
     }
@@ -397,5 +416,21 @@ async fn a_flood_of_half_open_connections_is_closed(env: TestEnv) {
         assert_eq!(received.unwrap(), b"");
     }
     healthy(&reqwest::Client::new(), &base).await;
+
+    // Freed memory goes back to the system once the connections are gone.
+    let near = baseline + baseline / 4;
+    let mut after = rss_kib(pid);
+    for _ in 0..100 {
+        if after <= near {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        after = rss_kib(pid);
+    }
+    eprintln!("half-open flood of {FLOOD}: VmRSS {baseline} KiB before, {peak} KiB held, {after} KiB after");
+    assert!(
+        after <= near,
+        "VmRSS {after} KiB after the flood, {baseline} KiB before (peak {peak} KiB)"
+    );
     drop(child);
 }
