@@ -177,6 +177,26 @@ pub struct ServeArgs {
     #[arg(long, env = "TOSSD_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
 
+    /// Seconds a client has to send a request head, counted from connecting (after a TLS handshake, which has as long) and from each response
+    #[arg(long, env = "TOSSD_HEADER_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout: u64,
+
+    /// Seconds a request body has to arrive once tossd starts reading it; a late one is answered 408 and the connection closed
+    #[arg(long, env = "TOSSD_BODY_TIMEOUT", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_timeout: u64,
+
+    /// Seconds an idle kept-alive connection stays open after a response (at most --header-timeout)
+    #[arg(long, env = "TOSSD_KEEP_ALIVE_TIMEOUT", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    pub keep_alive_timeout: u64,
+
+    /// Connections served at once; further ones wait in the listen queue until one closes
+    #[arg(long, env = "TOSSD_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+
+    /// CA certificates (PEM file) trusted for https:// webhook and callback URLs, besides the system's roots
+    #[arg(long, env = "TOSSD_WEBHOOK_CA")]
+    pub webhook_ca: Option<PathBuf>,
+
     /// Multiplies every webhook retry wait (1, 4, 16, 64, 256, 1024, 4096 minutes); e.g. 0.001 locally
     #[arg(long, env = "TOSSD_WEBHOOK_RETRY_SCALE", default_value_t = 1.0, value_parser = parse_retry_scale)]
     pub webhook_retry_scale: f64,
@@ -295,6 +315,18 @@ mod tests {
         assert_eq!(args.public_url(args.listen), "https://127.0.0.1:8700");
         assert_eq!(args.webhook_retry_scale, 1.0);
         assert_eq!(args.webhook_timeout_ms, 10_000);
+        assert_eq!(
+            (
+                args.header_timeout,
+                args.body_timeout,
+                args.keep_alive_timeout,
+                args.max_connections
+            ),
+            (30, 60, 5, 1024)
+        );
+        assert_eq!(args.webhook_ca, None);
+        assert!(Cli::try_parse_from(["tossd", "serve", "--header-timeout", "0"]).is_err());
+        assert!(Cli::try_parse_from(["tossd", "serve", "--max-connections", "0"]).is_err());
         assert!(Cli::try_parse_from(["tossd", "serve", "--webhook-retry-scale", "0"]).is_err());
         assert!(Cli::try_parse_from(["tossd", "serve", "--webhook-retry-scale", "x"]).is_err());
         assert!(args.allowed_hosts.is_empty());

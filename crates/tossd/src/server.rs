@@ -6,17 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::Request;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
-use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tower::Service;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -35,7 +31,9 @@ use crate::outbox::worker::{Worker, WorkerConfig};
 use crate::seed;
 use crate::state::{AppState, OpenApiJson, OutboxWake, Settings};
 use crate::store::{Db, PoolSettings};
+use crate::tosspayments::error::prefers_english;
 use crate::tosspayments::{self, codes, TpError};
+use crate::web::connections::{self, BodyArrival, Handshake, Limits};
 use crate::web::json_response;
 use crate::web::metrics::{self, Metrics};
 use crate::web::operator::{self, OperatorAccess, OperatorConfig};
@@ -129,6 +127,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .method_not_allowed_fallback(wrong_method)
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(family_500_on_panic))
+        .layer(middleware::from_fn(family_408_on_late_body))
         .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::record))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             // Only the method and path: headers carry secrets and queries may too.
@@ -193,6 +192,36 @@ impl Family {
             ),
         }
     }
+
+    /// The answer to a request body that came too slowly (docs/reference.md §1.3).
+    fn request_timeout(self, english: bool) -> Response {
+        match self {
+            Family::AppsInToss => AitError::request_timeout().into_response(),
+            Family::TossPayments => TpError(&codes::REQUEST_TIMEOUT).render(english),
+            Family::Operator => json_response(
+                StatusCode::REQUEST_TIMEOUT,
+                &serde_json::json!({"error": {"code": "REQUEST_TIMEOUT",
+                    "message": "the request body did not arrive in time"}}),
+            ),
+        }
+    }
+}
+
+/// A request whose body did not arrive within `--body-timeout` gets the family's 408 (whatever the body
+/// reader made of it) and its connection is closed: the rest of the body is never read.
+async fn family_408_on_late_body(request: Request, next: Next) -> Response {
+    let family = Family::of(request.uri().path());
+    let english = prefers_english(request.headers());
+    let arrival = request.extensions().get::<BodyArrival>().cloned();
+    let response = next.run(request).await;
+    if !arrival.is_some_and(|a| a.timed_out()) {
+        return response;
+    }
+    let mut response = family.request_timeout(english);
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// Turns a caught panic into the 500 of the request's family, so no request path drops a connection.
@@ -241,62 +270,58 @@ fn family_not_found(path: &str, known_path: bool) -> Response {
     }
 }
 
-/// The HTTPS accept loop: each connection's client certificate (if any) is put on its requests as a
-/// [`PeerCertificate`]. A failed handshake (no or a foreign certificate under `--require-mtls`) just
-/// drops the connection, as the real service does.
-async fn serve_tls(
-    listener: TcpListener,
-    config: Arc<rustls::ServerConfig>,
-    app: Router,
-    mut shutdown: oneshot::Receiver<()>,
-) -> std::io::Result<()> {
-    let acceptor = tokio_rustls::TlsAcceptor::from(config);
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    loop {
-        let (stream, _) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(e) => {
-                    tracing::warn!(error = %e, "accept failed");
-                    continue;
-                }
-            },
-            _ = &mut shutdown => break,
-        };
-        let acceptor = acceptor.clone();
-        let app = app.clone();
-        let watcher = graceful.watcher();
-        tokio::spawn(async move {
-            let tls_stream = match acceptor.accept(stream).await {
-                Ok(s) => s,
-                Err(e) => {
-                    tracing::debug!(error = %e, "TLS handshake refused");
-                    return;
-                }
-            };
-            let peer = PeerCertificate(
-                tls_stream
-                    .get_ref()
-                    .1
-                    .peer_certificates()
-                    .and_then(|chain| chain.first())
-                    .map(|c| tls::fingerprint(c)),
-            );
-            let service = tower::service_fn(move |mut request: Request<hyper::body::Incoming>| {
-                request.extensions_mut().insert(peer.clone());
-                let mut app = app.clone();
-                async move { app.call(request.map(axum::body::Body::new)).await }
-            });
-            let builder = auto::Builder::new(TokioExecutor::new());
-            let connection = builder
-                .serve_connection(TokioIo::new(tls_stream), TowerToHyperService::new(service));
-            if let Err(e) = watcher.watch(connection.into_owned()).await {
-                tracing::debug!(error = %e, "connection ended with an error");
-            }
-        });
+/// Plain HTTP: requests carry no client certificate (the default app's).
+#[derive(Clone)]
+struct PlainHttp;
+
+impl Handshake for PlainHttp {
+    type Io = TcpStream;
+    type Peer = PeerCertificate;
+
+    async fn handshake(&self, stream: TcpStream) -> Option<(TcpStream, PeerCertificate)> {
+        Some((stream, PeerCertificate(None)))
     }
-    graceful.shutdown().await;
-    Ok(())
+}
+
+/// HTTPS: each connection's client certificate (if any) is put on its requests as a [`PeerCertificate`].
+/// A failed handshake (no or a foreign certificate under `--require-mtls`) just drops the connection, as
+/// the real service does.
+#[derive(Clone)]
+struct Tls(tokio_rustls::TlsAcceptor);
+
+impl Handshake for Tls {
+    type Io = tokio_rustls::server::TlsStream<TcpStream>;
+    type Peer = PeerCertificate;
+
+    async fn handshake(&self, stream: TcpStream) -> Option<(Self::Io, PeerCertificate)> {
+        let tls_stream = match self.0.accept(stream).await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::debug!(error = %e, "TLS handshake refused");
+                return None;
+            }
+        };
+        let peer = PeerCertificate(
+            tls_stream
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|chain| chain.first())
+                .map(|c| tls::fingerprint(c)),
+        );
+        Some((tls_stream, peer))
+    }
+}
+
+/// The connection limits of `tossd serve`'s flags.
+fn connection_limits(args: &ServeArgs) -> Limits {
+    let header_timeout = Duration::from_secs(args.header_timeout);
+    Limits {
+        header_timeout,
+        body_timeout: Duration::from_secs(args.body_timeout),
+        keep_alive_timeout: Duration::from_secs(args.keep_alive_timeout).min(header_timeout),
+        max_connections: args.max_connections,
+    }
 }
 
 /// A running server.
@@ -304,7 +329,7 @@ pub struct Server {
     pub addr: SocketAddr,
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
-    task: JoinHandle<std::io::Result<()>>,
+    task: JoinHandle<()>,
     worker: Option<Worker>,
     sweeper: Option<JoinHandle<()>>,
 }
@@ -328,6 +353,10 @@ impl Server {
                 anyhow::anyhow!("--clock-start {text:?} is not an RFC 3339 instant")
             })?),
             None => None,
+        };
+        let webhook_ca = match &args.webhook_ca {
+            Some(path) => crate::outbox::client::read_webhook_ca(path)?,
+            None => Vec::new(),
         };
         let listener = TcpListener::bind(args.listen).await?;
         let addr = listener.local_addr()?;
@@ -398,6 +427,7 @@ impl Server {
             state.metrics.clone(),
             state.outbox_wake.clone(),
             WorkerConfig::from_args(args),
+            &webhook_ca,
         )?;
         let sweeper = crate::sweep::spawn(
             state.db.clone(),
@@ -406,15 +436,21 @@ impl Server {
         );
         let app = router_with(state.clone(), extra);
         let (tx, rx) = oneshot::channel::<()>();
+        let shutdown = async move {
+            let _ = rx.await;
+        };
+        let limits = connection_limits(args);
         let task = match tls_config {
-            None => tokio::spawn(async move {
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(async move {
-                        let _ = rx.await;
-                    })
-                    .await
-            }),
-            Some(config) => tokio::spawn(serve_tls(listener, config, app, rx)),
+            None => tokio::spawn(connections::serve(
+                listener, PlainHttp, app, limits, shutdown,
+            )),
+            Some(config) => tokio::spawn(connections::serve(
+                listener,
+                Tls(tokio_rustls::TlsAcceptor::from(config)),
+                app,
+                limits,
+                shutdown,
+            )),
         };
         Ok(Server {
             addr,
@@ -441,7 +477,7 @@ impl Server {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        (&mut self.task).await??;
+        (&mut self.task).await?;
         if let Some(sweeper) = self.sweeper.take() {
             // Each transition is one transaction, so stopping between sweeps loses nothing.
             sweeper.abort();

@@ -61,6 +61,15 @@ impl AitError {
         )
     }
 
+    /// The request body did not arrive within `--body-timeout`: 408 `REQUEST_TIMEOUT`.
+    pub fn request_timeout() -> AitError {
+        AitError::fail(
+            StatusCode::REQUEST_TIMEOUT,
+            "REQUEST_TIMEOUT",
+            "요청 시간이 초과되었어요.",
+        )
+    }
+
     /// The `x-toss-user-key` is missing, malformed or unknown to the app (401 or 400 by endpoint).
     pub fn user_key_not_found(status: StatusCode) -> AitError {
         AitError::fail(status, "USER_KEY_NOT_FOUND", "유저 키를 찾을 수 없어요.")

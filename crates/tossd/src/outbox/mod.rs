@@ -2,6 +2,7 @@
 //! Apps-in-Toss unlink callbacks) are rows written in the same transaction as the state change that causes
 //! them (`store::outbox`). Delivery happens afterwards, in [`worker`].
 
+pub mod client;
 pub mod worker;
 
 use crate::state::AppState;

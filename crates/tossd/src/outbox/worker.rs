@@ -77,18 +77,17 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// Starts delivering; `wake` makes it look for due events at once.
+    /// Starts delivering (trusting `webhook_ca` besides the system's roots for HTTPS); `wake` makes it look
+    /// for due events at once.
     pub fn spawn(
         db: Db,
         clock: Clock,
         metrics: Arc<Metrics>,
         wake: OutboxWake,
         config: WorkerConfig,
+        webhook_ca: &[reqwest::Certificate],
     ) -> anyhow::Result<Worker> {
-        let client = Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(config.timeout)
-            .build()?;
+        let client = super::client::delivery_client(config.timeout, webhook_ca)?;
         let deliverer = Deliverer {
             db,
             clock,

@@ -527,7 +527,8 @@ pub async fn idempotency_record(
     }))
 }
 
-/// Deletes an expired record, if `owner` still owns it (so two requests delete it once).
+/// Deletes a record, expired or released by its own request, if `owner` still owns it (so two requests
+/// delete it once).
 pub async fn delete_idempotency(
     db: &Db,
     fingerprint: &str,

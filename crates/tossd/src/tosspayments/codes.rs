@@ -266,6 +266,9 @@ catalogue! {
     REJECT_TOSSPAY_INVALID_ACCOUNT: 403,
         "선택하신 출금 계좌가 출금이체 등록이 되어 있지 않아요. 계좌를 다시 등록해 주세요.",
         "The selected withdrawal account is not registered for direct debit. Please register the account again.";
+    REQUEST_TIMEOUT: 408,
+        "요청 시간이 초과되었습니다. 다시 시도해주세요.",
+        "The request timed out. Please try again.";
     RESTRICTED_TRANSFER_ACCOUNT: 400,
         "계좌는 등록 후 12시간 뒤부터 결제할 수 있습니다. 관련 정책은 해당 은행으로 문의해주세요.",
         "You can withdraw from this bank account after 12 hours from initial register. For related policies, please contact your bank.";

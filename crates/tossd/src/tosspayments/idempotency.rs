@@ -23,6 +23,7 @@ use crate::tosspayments::codes;
 use crate::tosspayments::credential::Credential;
 use crate::tosspayments::error::prefers_english;
 use crate::tosspayments::TpError;
+use crate::web::connections::BodyArrival;
 use crate::web::raw_json_response;
 
 pub const HEADER: &str = "idempotency-key";
@@ -115,7 +116,16 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
         }
         Err(e) => return TpError::from(e).render(english),
     };
+    let arrival = request.extensions().get::<BodyArrival>().cloned();
     let response = next.run(request).await;
+    if arrival.is_some_and(|a| a.incomplete()) {
+        // The request never arrived whole (too slow or cut off), so nothing ran: a retry with the key runs
+        // afresh instead of replaying this answer.
+        if let Err(e) = store::delete_idempotency(&state.db, &fingerprint, &owner).await {
+            tracing::error!(error = %e, "idempotency record could not be released");
+        }
+        return response;
+    }
     let (parts, body) = response.into_parts();
     let bytes = match axum::body::to_bytes(body, usize::MAX).await {
         Ok(bytes) => bytes,

@@ -1,5 +1,7 @@
-//! HTTP plumbing shared by every API family: JSON bodies, responses, operator access and metrics.
+//! HTTP plumbing shared by every API family: connections, JSON bodies, responses, operator access and
+//! metrics.
 
+pub mod connections;
 pub mod html;
 pub mod metrics;
 pub mod openapi;
