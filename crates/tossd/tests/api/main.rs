@@ -10,6 +10,7 @@ mod credentials;
 mod foundation;
 mod login;
 mod messages;
+mod outbox_drain;
 mod pages;
 mod pay;
 mod payments;
