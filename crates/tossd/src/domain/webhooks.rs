@@ -19,7 +19,7 @@ wire_enum! {
 }
 
 /// Where one event goes: its destination kind plus whose receiver it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Destination {
     /// The merchant's webhook URL for the mode (Toss Payments events).
     Merchant { merchant_id: i64, mode: String },
@@ -85,6 +85,23 @@ wire_enum! {
         Get = "GET",
         /// `POST url` with `{userKey, referrer}`
         Post = "POST",
+    }
+}
+
+/// What an event is about, so one process can send one object's events to a receiver in the order they
+/// happened (docs/compat.md, "Delivery order"): the payment of `PAYMENT_STATUS_CHANGED`, the customer of
+/// `METHOD_UPDATED` and `CUSTOMER_STATUS_CHANGED`, the user of an unlink callback. `None` when the body names
+/// none (a simulator test event may carry any data): such an event waits for no other.
+pub fn subject(event_type: EventType, body: &Value) -> Option<String> {
+    let id = match event_type {
+        EventType::PaymentStatusChanged => &body["data"]["paymentKey"],
+        EventType::MethodUpdated | EventType::CustomerStatusChanged => &body["data"]["customerKey"],
+        EventType::UnlinkCallback => &body["userKey"],
+    };
+    match id {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
     }
 }
 
@@ -234,6 +251,37 @@ mod tests {
     use super::*;
     use crate::domain::wire::{assert_round_trips, UnknownValue};
     use proptest::prelude::*;
+
+    #[test]
+    fn subjects_are_the_payment_the_customer_or_the_user() {
+        let webhook = |event_type, data| webhook_body(event_type, Instant(0), data);
+        let payment = webhook(
+            EventType::PaymentStatusChanged,
+            json!({"paymentKey": "pk_1", "status": "DONE", "customerKey": "c"}),
+        );
+        assert_eq!(
+            subject(EventType::PaymentStatusChanged, &payment).as_deref(),
+            Some("pk_1")
+        );
+        for event_type in [EventType::MethodUpdated, EventType::CustomerStatusChanged] {
+            let body = webhook(event_type, json!({"customerKey": "c_1", "methodKey": "m"}));
+            assert_eq!(subject(event_type, &body).as_deref(), Some("c_1"));
+        }
+        let unlink = unlink_body(443731103, UnlinkReason::Unlink);
+        assert_eq!(
+            subject(EventType::UnlinkCallback, &unlink).as_deref(),
+            Some("443731103")
+        );
+        // Test events carry any data.
+        for data in [
+            json!({}),
+            json!({"paymentKey": null}),
+            json!({"paymentKey": ["pk"]}),
+        ] {
+            let body = webhook(EventType::PaymentStatusChanged, data);
+            assert_eq!(subject(EventType::PaymentStatusChanged, &body), None);
+        }
+    }
 
     #[test]
     fn schedule_is_the_documented_one() {

@@ -1,11 +1,18 @@
 //! The delivery worker (docs/reference.md §4.1) that runs in every tossd process.
 //!
 //! Due events are claimed with a lease: a conditional `UPDATE … RETURNING` that sets `lease_until` (real
-//! wall-clock time) and a fresh `lease_token`, with `FOR UPDATE SKIP LOCKED` on PostgreSQL so processes
-//! sharing one database claim disjoint rows. One attempt runs at a time per event; a process that dies
-//! mid-attempt leaves a lease that expires, and any process then claims the event again. The outcome is
-//! recorded only while the lease token still matches.
+//! wall-clock time) and this process's `lease_token`, at most [`MAX_HELD`] events per process, with
+//! `FOR UPDATE SKIP LOCKED` on PostgreSQL so processes sharing one database claim disjoint rows. A process
+//! runs up to [`MAX_IN_FLIGHT`] attempts at once; the events it holds beyond that wait their turn, and
+//! the leases of everything it holds are renewed while they wait or run. One attempt runs at a time per
+//! event; a process that dies leaves leases that expire, and any process then claims those events again.
+//! The outcome is recorded only while the lease token still matches.
+//!
+//! Order: one process sends one object's events (a payment's, a customer's, a user's unlink callbacks;
+//! `webhooks::subject`) to a receiver one after another, oldest first; everything else goes out in
+//! parallel. docs/reference.md §4.1 promises no order; docs/compat.md says what tossd keeps.
 
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::error::Error as _;
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,7 +22,7 @@ use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Client, Url};
 use serde_json::Value;
 use tokio::sync::oneshot;
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::task::{JoinError, JoinHandle, JoinSet};
 
 use crate::clock::Clock;
 use crate::config::ServeArgs;
@@ -30,8 +37,13 @@ use crate::web::metrics::Metrics;
 /// The worker looks for due events at least this often, besides being woken.
 const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
-/// At most this many attempts in flight per process.
-const MAX_IN_FLIGHT: usize = 64;
+/// At most this many attempts run at once per process.
+const MAX_IN_FLIGHT: usize = 32;
+
+/// At most this many claimed events are held per process, running or waiting for their turn: the most one
+/// claim takes. Holding a few more than run keeps the attempts busy between claims without taking work
+/// other processes could do.
+const MAX_HELD: usize = 64;
 
 /// Delivery settings from the command line.
 #[derive(Debug, Clone, Copy)]
@@ -55,12 +67,28 @@ impl WorkerConfig {
 
     /// The end of a lease taken now, in wall-clock microseconds.
     fn lease_until(&self) -> i64 {
-        let lease_micros = i64::try_from(self.lease().as_micros()).unwrap_or(i64::MAX);
-        wall_clock_micros().saturating_add(lease_micros)
+        wall_clock_micros().saturating_add(micros(self.lease()))
+    }
+
+    /// Held leases are renewed this often, so each keeps about three quarters of a lease left: more than an
+    /// attempt and its recording need.
+    fn renew_every(&self) -> Duration {
+        self.lease() / 4
+    }
+
+    /// An event whose lease has less than this left is renewed on its own before its attempt starts (the
+    /// periodic renewal failed meanwhile).
+    fn lease_needed(&self) -> i64 {
+        micros(self.timeout + Duration::from_secs(1))
     }
 }
 
-/// What every attempt needs: the database, business time, the metrics, the HTTP client and the settings.
+fn micros(duration: Duration) -> i64 {
+    i64::try_from(duration.as_micros()).unwrap_or(i64::MAX)
+}
+
+/// What every attempt needs: the database, business time, the metrics, the HTTP client, the settings and
+/// the token of this process's leases.
 #[derive(Clone)]
 struct Deliverer {
     db: Db,
@@ -68,6 +96,7 @@ struct Deliverer {
     metrics: Arc<Metrics>,
     client: Client,
     config: WorkerConfig,
+    lease_token: Arc<str>,
 }
 
 /// A running worker.
@@ -94,6 +123,7 @@ impl Worker {
             metrics,
             client,
             config,
+            lease_token: secrets::random_alnum(24).into(),
         };
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(run(deliverer, wake, stopped));
@@ -103,7 +133,8 @@ impl Worker {
         })
     }
 
-    /// Stops claiming events and waits for the attempts in flight to record their outcome.
+    /// Stops claiming events, waits for the attempts in flight to record their outcome and gives up the
+    /// leases of the events that never started (another process may send them at once).
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -115,57 +146,172 @@ impl Worker {
 }
 
 async fn run(deliverer: Deliverer, wake: OutboxWake, mut stopped: oneshot::Receiver<()>) {
-    let mut in_flight = JoinSet::new();
+    let mut held = Held::default();
+    let mut renewal = tokio::time::interval(deliverer.config.renew_every());
+    renewal.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Woken, polled or just started: claim whatever room there is. Otherwise (an attempt finished) claim
+    // only once half the room is free, so a busy process claims in batches rather than one event at a time.
+    let mut look = true;
     loop {
-        while in_flight.try_join_next().is_some() {}
-        let room = MAX_IN_FLIGHT.saturating_sub(in_flight.len());
-        if room > 0 {
+        while let Some(done) = held.running.try_join_next_with_id() {
+            held.finished(done);
+        }
+        let room = MAX_HELD.saturating_sub(held.ids.len());
+        if room > 0 && (look || room >= MAX_HELD - MAX_IN_FLIGHT) {
             match deliverer.claim(room).await {
-                Ok(claimed) => {
-                    for series in by_destination(claimed) {
-                        in_flight.spawn(deliverer.clone().attempt_in_order(series));
-                    }
-                }
+                Ok((claimed, lease_until)) => held.take(claimed, lease_until),
                 Err(e) => tracing::warn!(error = %e, "claiming due webhook events failed"),
             }
         }
+        held.start(&deliverer);
+        look = false;
         tokio::select! {
             _ = &mut stopped => break,
-            _ = wake.woken() => {}
-            _ = tokio::time::sleep(POLL_INTERVAL) => {}
-            Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
+            _ = wake.woken() => look = true,
+            _ = tokio::time::sleep(POLL_INTERVAL) => look = true,
+            _ = renewal.tick() => deliverer.renew(&mut held).await,
+            Some(done) = held.running.join_next_with_id(), if !held.running.is_empty() => {
+                held.finished(done);
+            }
         }
     }
-    while in_flight.join_next().await.is_some() {}
-}
-
-/// An event claimed for one attempt, with the token of this process's lease on it.
-struct Claimed {
-    event: ClaimedEvent,
-    lease_token: String,
+    while let Some(done) = held.running.join_next_with_id().await {
+        held.finished(done);
+    }
+    if let Err(e) = store::outbox::release_leases(&deliverer.db, &deliverer.lease_token).await {
+        tracing::warn!(error = %e, "releasing the leases of unsent webhook events failed");
+    }
 }
 
 fn wall_clock_micros() -> i64 {
     Utc::now().timestamp_micros()
 }
 
-/// The claimed events grouped by where they go, each group oldest first: one destination's events are
-/// attempted one after another so its receiver sees them in the order they happened (different
-/// destinations proceed in parallel).
-fn by_destination(mut claimed: Vec<Claimed>) -> Vec<Vec<Claimed>> {
-    claimed.sort_by_key(|c| c.event.id);
-    let mut groups: Vec<Vec<Claimed>> = Vec::new();
-    for c in claimed {
-        let same = |g: &&mut Vec<Claimed>| {
-            g.first()
-                .is_some_and(|first| first.event.destination == c.event.destination)
-        };
-        match groups.iter_mut().find(same) {
-            Some(group) => group.push(c),
-            None => groups.push(vec![c]),
+/// The events one object's receiver must get one after another (`webhooks::subject`), or an event that
+/// waits for no other.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Lane {
+    Subject(Destination, String),
+    Alone(i64),
+}
+
+impl Lane {
+    fn of(event: &ClaimedEvent) -> Lane {
+        let subject = serde_json::from_str(&event.body)
+            .ok()
+            .and_then(|body: Value| webhooks::subject(event.event_type, &body));
+        match subject {
+            Some(subject) => Lane::Subject(event.destination.clone(), subject),
+            None => Lane::Alone(event.id),
         }
     }
-    groups
+}
+
+/// A claimed event waiting for its turn, with the end of its lease as last set.
+struct Waiting {
+    event: ClaimedEvent,
+    lane: Lane,
+    lease_until: i64,
+}
+
+/// The events this process holds: waiting (oldest first) or running.
+#[derive(Default)]
+struct Held {
+    queued: VecDeque<Waiting>,
+    running: JoinSet<()>,
+    /// The lane and event of each running attempt, by task.
+    attempts: HashMap<tokio::task::Id, (Lane, i64)>,
+    /// Lanes with an attempt running: their other events wait.
+    busy: HashSet<Lane>,
+    /// Every event held, waiting or running.
+    ids: HashSet<i64>,
+    /// This process may hold a lease on an event it does not track: the next renewal gives it back.
+    maybe_orphans: bool,
+}
+
+impl Held {
+    /// Queues a claim's events, oldest first.
+    fn take(&mut self, mut claimed: Vec<ClaimedEvent>, lease_until: i64) {
+        claimed.sort_by_key(|event| event.id);
+        for event in claimed {
+            if !self.ids.insert(event.id) {
+                // Held already: waiting after its lease lapsed (renewals failed), and the copy held
+                // stands with the new lease; or its attempt just ended, and the next renewal gives the
+                // lease back so any process claims the event again.
+                tracing::warn!(
+                    id = event.id,
+                    "skipping a claimed webhook event this process already holds"
+                );
+                match self.queued.iter_mut().find(|w| w.event.id == event.id) {
+                    Some(waiting) => waiting.lease_until = lease_until,
+                    None => self.maybe_orphans = true,
+                }
+                continue;
+            }
+            self.queued.push_back(Waiting {
+                lane: Lane::of(&event),
+                event,
+                lease_until,
+            });
+        }
+    }
+
+    /// Starts waiting events, oldest first, while attempts are free and their lane is idle.
+    fn start(&mut self, deliverer: &Deliverer) {
+        let renew_before = wall_clock_micros().saturating_add(deliverer.config.lease_needed());
+        let mut i = 0;
+        while i < self.queued.len() && self.running.len() < MAX_IN_FLIGHT {
+            if self.busy.contains(&self.queued[i].lane) {
+                i += 1;
+                continue;
+            }
+            let Some(waiting) = self.queued.remove(i) else {
+                break;
+            };
+            self.busy.insert(waiting.lane.clone());
+            let renew = waiting.lease_until < renew_before;
+            let id = waiting.event.id;
+            let lane = waiting.lane;
+            let task = self
+                .running
+                .spawn(deliverer.clone().attempt_held(waiting.event, renew));
+            self.attempts.insert(task.id(), (lane, id));
+        }
+    }
+
+    /// Frees the lane and the room of a finished attempt.
+    fn finished(&mut self, done: Result<(tokio::task::Id, ()), JoinError>) {
+        let task = match done {
+            Ok((task, ())) => task,
+            Err(e) => {
+                // Its lease stays this process's: the next renewal gives it back.
+                tracing::error!(error = %e, "a webhook attempt ended abnormally");
+                self.maybe_orphans = true;
+                e.id()
+            }
+        };
+        if let Some((lane, id)) = self.attempts.remove(&task) {
+            self.busy.remove(&lane);
+            self.ids.remove(&id);
+        }
+    }
+
+    /// Drops the waiting events whose lease was not among those renewed, and moves the others' ends.
+    fn renewed(&mut self, renewed: &HashSet<i64>, lease_until: i64) {
+        let ids = &mut self.ids;
+        self.queued.retain_mut(|waiting| {
+            if renewed.contains(&waiting.event.id) {
+                waiting.lease_until = lease_until;
+                return true;
+            }
+            tracing::warn!(
+                id = waiting.event.id,
+                "skipping a claimed webhook event whose lease was lost (taken over or wiped by a reset)"
+            );
+            ids.remove(&waiting.event.id);
+            false
+        });
+    }
 }
 
 /// What one attempt gave.
@@ -188,73 +334,102 @@ impl Outcome {
 }
 
 impl Deliverer {
-    /// Claims up to `limit` due events no other attempt holds.
-    async fn claim(&self, limit: usize) -> Result<Vec<Claimed>, sqlx::Error> {
+    /// Claims up to `limit` due events no other attempt holds; returns them with the end of their lease.
+    async fn claim(&self, limit: usize) -> Result<(Vec<ClaimedEvent>, i64), sqlx::Error> {
         let now = self.clock.now(&self.db).await?;
         let wall = wall_clock_micros();
+        let lease_until = self.config.lease_until();
         if !store::outbox::any_due(&self.db, now, wall).await? {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), lease_until));
         }
-        let lease_token = secrets::random_alnum(24);
         let events = store::outbox::claim(
             &self.db,
             now,
             wall,
-            &lease_token,
-            self.config.lease_until(),
+            &self.lease_token,
+            lease_until,
             i64::try_from(limit).unwrap_or(i64::MAX),
         )
         .await?;
-        Ok(events
-            .into_iter()
-            .map(|event| Claimed {
-                event,
-                lease_token: lease_token.clone(),
-            })
-            .collect())
+        if !events.is_empty() {
+            self.metrics.webhook_claim(events.len());
+        }
+        Ok((events, lease_until))
     }
 
-    /// Attempts `series` in order, renewing each event's lease just before its attempt so a long series
-    /// never lets another process take an event this one is about to send.
-    async fn attempt_in_order(self, series: Vec<Claimed>) {
-        for claimed in series {
+    /// Renews the lease of every event this process holds, in one statement, and gives back any lease
+    /// it holds on an event it no longer tracks (claimed again just as its last attempt ended).
+    async fn renew(&self, held: &mut Held) {
+        if held.ids.is_empty() && !held.maybe_orphans {
+            return;
+        }
+        let lease_until = self.config.lease_until();
+        let renewed = store::outbox::renew_leases(&self.db, &self.lease_token, lease_until).await;
+        let renewed: HashSet<i64> = match renewed {
+            Ok(ids) => ids.into_iter().collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "renewing the leases of held webhook events failed");
+                return;
+            }
+        };
+        held.renewed(&renewed, lease_until);
+        for &id in renewed.iter().filter(|id| !held.ids.contains(id)) {
+            if let Err(e) = store::outbox::release_lease(&self.db, id, &self.lease_token).await {
+                tracing::warn!(error = %e, id, "releasing the lease of an untracked webhook event failed");
+                return;
+            }
+        }
+        held.maybe_orphans = false;
+    }
+
+    /// One attempt at a held event; `renew` first when its lease may be short (periodic renewals failed)
+    /// or may have been taken over.
+    async fn attempt_held(self, event: ClaimedEvent, renew: bool) {
+        if renew {
             let renewed = store::outbox::renew_lease(
                 &self.db,
-                claimed.event.id,
-                &claimed.lease_token,
+                event.id,
+                &self.lease_token,
                 self.config.lease_until(),
             )
             .await;
             match renewed {
-                Ok(true) => self.attempt(&claimed).await,
-                Ok(false) => {}
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!(
+                        id = event.id,
+                        "skipping a claimed webhook event whose lease was lost (taken over or wiped by a reset)"
+                    );
+                    return;
+                }
                 Err(e) => {
-                    tracing::warn!(error = %e, id = claimed.event.id, "renewing a webhook lease failed")
+                    tracing::warn!(error = %e, id = event.id, "skipping a claimed webhook event: renewing its lease failed");
+                    return;
                 }
             }
         }
+        self.attempt(&event).await;
     }
 
-    async fn attempt(&self, claimed: &Claimed) {
-        let event = &claimed.event;
+    async fn attempt(&self, event: &ClaimedEvent) {
         let started = match self.clock.now(&self.db).await {
             Ok(now) => now,
             Err(e) => {
                 // The lease expires and the event is attempted again.
-                tracing::warn!(error = %e, id = event.id, "reading the clock for a webhook attempt failed");
+                tracing::warn!(error = %e, id = event.id, "skipping a claimed webhook event: reading the clock failed");
                 return;
             }
         };
         let outcome = match self.send(event, started).await {
             Ok(outcome) => outcome,
             Err(e) => {
-                tracing::warn!(error = %e, id = event.id, "loading a webhook destination failed");
+                tracing::warn!(error = %e, id = event.id, "skipping a claimed webhook event: loading its destination failed");
                 return;
             }
         };
         self.metrics
             .webhook_delivery(event.destination.kind().as_str(), outcome.success);
-        if let Err(e) = self.record(claimed, started, outcome).await {
+        if let Err(e) = self.record(event, started, outcome).await {
             tracing::warn!(error = %e, id = event.id, "recording a webhook attempt failed");
         }
     }
@@ -330,11 +505,10 @@ impl Deliverer {
     /// recorded). Nothing is recorded if the lease was lost meanwhile.
     async fn record(
         &self,
-        claimed: &Claimed,
+        event: &ClaimedEvent,
         started: Instant,
         outcome: Outcome,
     ) -> Result<(), sqlx::Error> {
-        let event = &claimed.event;
         let mut tx = self.db.begin().await?;
         let now = self.clock.now_in(&mut tx).await?;
         let after = webhooks::after_attempt(
@@ -352,7 +526,7 @@ impl Deliverer {
             success: outcome.success,
         };
         let recorded =
-            store::outbox::record_attempt(&mut tx, event.id, &claimed.lease_token, after, &attempt)
+            store::outbox::record_attempt(&mut tx, event.id, &self.lease_token, after, &attempt)
                 .await?;
         if !recorded {
             tracing::warn!(

@@ -3,8 +3,9 @@
 //!
 //! Events are written by [`enqueue`] (or its two shapes) inside the transaction of the state change that
 //! causes them. The delivery worker then [`claim`]s due events with a lease (wall-clock microseconds and
-//! a token), [`renew_lease`]s each just before its attempt and [`record_attempt`]s the outcome only while
-//! its token still holds the event.
+//! its process's token), [`renew_leases`] of every event it still holds while they wait or run,
+//! [`record_attempt`]s each outcome only while its token still holds the event, and [`release_leases`] of
+//! what it never started when it stops.
 
 use serde_json::Value;
 use sqlx::any::AnyRow;
@@ -246,6 +247,7 @@ pub struct ClaimedEvent {
     pub id: i64,
     pub transmission_id: String,
     pub destination: Destination,
+    pub event_type: EventType,
     /// The body as recorded (JSON text).
     pub body: String,
     /// The retried count of the attempt about to be made (0 = first).
@@ -262,8 +264,9 @@ fn claimed_event(row: &AnyRow) -> Result<ClaimedEvent, sqlx::Error> {
             row.try_get(4)?,
             row.try_get(5)?,
         )?,
-        body: row.try_get(6)?,
-        retried_count: row.try_get(7)?,
+        event_type: try_get_parsed(row, 6)?,
+        body: row.try_get(7)?,
+        retried_count: row.try_get(8)?,
     })
 }
 
@@ -283,8 +286,10 @@ pub async fn any_due(db: &Db, now: Instant, wall: i64) -> Result<bool, sqlx::Err
 }
 
 /// Leases up to `limit` events due at `now` and unleased at `wall` (oldest due first) to `lease_token`
-/// until `lease_until`, and returns them. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets processes sharing
-/// one database claim disjoint rows.
+/// until `lease_until`, and returns them. The candidates are picked once, in a materialized CTE: PostgreSQL
+/// may evaluate a `LIMIT` subquery inside `WHERE id IN (…)` more than once, which let one claim take more
+/// than its limit. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets processes sharing one database claim
+/// disjoint rows; SQLite runs one write at a time.
 pub async fn claim(
     db: &Db,
     now: Instant,
@@ -300,11 +305,12 @@ pub async fn claim(
     // The outer conditions repeat the inner ones: on PostgreSQL a row another claimer changed meanwhile
     // is re-checked after its lock is released, so it is never claimed twice.
     let sql = format!(
-        "UPDATE outbox_events SET lease_until = $1, lease_token = $2 WHERE id IN (\
+        "WITH picked AS MATERIALIZED (\
            SELECT id FROM outbox_events WHERE state = $6 AND next_attempt_at <= $3 \
            AND (lease_until IS NULL OR lease_until < $4) ORDER BY next_attempt_at, id LIMIT $5{skip_locked}) \
+         UPDATE outbox_events SET lease_until = $1, lease_token = $2 WHERE id IN (SELECT id FROM picked) \
          AND state = $6 AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until < $4) \
-         RETURNING id, transmission_id, destination, merchant_id, mode, app_id, body, retried_count"
+         RETURNING id, transmission_id, destination, merchant_id, mode, app_id, event_type, body, retried_count"
     );
     let rows = sqlx::query(&sql)
         .bind(lease_until)
@@ -336,6 +342,46 @@ pub async fn renew_lease(
     .await?
     .rows_affected();
     Ok(renewed == 1)
+}
+
+/// Extends every lease `lease_token` holds on a still pending event, in one statement; returns their ids
+/// (an event missing from them was taken over or wiped meanwhile).
+pub async fn renew_leases(
+    db: &Db,
+    lease_token: &str,
+    lease_until: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE outbox_events SET lease_until = $1 WHERE lease_token = $2 AND state = $3 RETURNING id",
+    )
+    .bind(lease_until)
+    .bind(lease_token)
+    .bind(EventState::Pending.as_str())
+    .fetch_all(db.writer())
+    .await
+}
+
+/// Gives up the lease `lease_token` holds on one event.
+pub async fn release_lease(db: &Db, event_id: i64, lease_token: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE outbox_events SET lease_until = NULL, lease_token = NULL WHERE id = $1 AND lease_token = $2",
+    )
+    .bind(event_id)
+    .bind(lease_token)
+    .execute(db.writer())
+    .await?;
+    Ok(())
+}
+
+/// Gives up every lease `lease_token` still holds, so any process may claim those events at once.
+pub async fn release_leases(db: &Db, lease_token: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE outbox_events SET lease_until = NULL, lease_token = NULL WHERE lease_token = $1",
+    )
+    .bind(lease_token)
+    .execute(db.writer())
+    .await?;
+    Ok(())
 }
 
 /// One attempt at delivering an event.

@@ -1,5 +1,5 @@
-//! Prometheus metrics: requests by route, method and status, a latency histogram, and webhook delivery
-//! attempts by destination and result.
+//! Prometheus metrics: requests by route, method and status, a latency histogram, webhook delivery
+//! attempts by destination and result, and the size of each claim of due webhook events.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -42,6 +42,7 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
     webhook_deliveries: Family<DeliveryLabels, Counter>,
+    webhook_claims: Histogram,
 }
 
 impl Default for Metrics {
@@ -67,11 +68,19 @@ impl Default for Metrics {
             "Webhook and callback delivery attempts by destination and result (success or failure)",
             webhook_deliveries.clone(),
         );
+        // 1 … 128 events: a claim takes at most 64 (outbox::worker).
+        let webhook_claims = Histogram::new(exponential_buckets(1.0, 2.0, 8));
+        registry.register(
+            "webhook_claimed_events",
+            "Due webhook and callback events taken by each claim that took any",
+            webhook_claims.clone(),
+        );
         Metrics {
             registry,
             requests,
             latency,
             webhook_deliveries,
+            webhook_claims,
         }
     }
 }
@@ -95,6 +104,11 @@ impl Metrics {
                 result,
             })
             .inc();
+    }
+
+    /// Records the size of one claim of due events.
+    pub fn webhook_claim(&self, events: usize) {
+        self.webhook_claims.observe(events as f64);
     }
 
     pub fn registry_mut(&mut self) -> &mut Registry {

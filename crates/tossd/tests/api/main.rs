@@ -17,6 +17,7 @@ mod login;
 mod messages;
 mod openapi;
 mod operator_guard;
+mod outbox_drain;
 mod pages;
 mod pay;
 mod payments;
