@@ -11,6 +11,8 @@
 //! - `commits`: durable commits per operation, counted in SQLite's write-ahead log;
 //! - `drain`: a backlog of due webhook events delivered to one local receiver by one or more tossd
 //!   processes on one database (events/s, delay from due to delivered, duplicates);
+//! - `soak`: kill -9 of `tossd serve` under a mixed write load, cycle after cycle, then every acknowledged
+//!   write read back (scripts/soak.sh, docs/soak.md);
 //! - `wait-healthy`, `free-port`, `pg-create`, `pg-drop`: plumbing the script needs without curl or psql.
 //!
 //! Every measuring command prints one line `BENCH key=value …`, the format of scripts/bench/wrk.lua
@@ -19,6 +21,7 @@
 mod drain;
 mod driver;
 mod setup;
+mod soak;
 mod static_body;
 mod store;
 mod wal;
@@ -95,6 +98,9 @@ enum Command {
         #[arg(long, default_value_t = 60)]
         advance_seconds: i64,
     },
+    /// Kills tossd with SIGKILL under a mixed write load CYCLES times, then reads every acknowledged write
+    /// back; prints `SOAK cycles=… acknowledged=… lost=… violations=…`.
+    Soak(soak::Options),
     /// Polls URL until it answers 200; prints the milliseconds since SINCE (epoch seconds, as bash's
     /// $EPOCHREALTIME gives them).
     WaitHealthy {
@@ -189,6 +195,7 @@ async fn main() -> anyhow::Result<()> {
             connections,
             advance_seconds,
         } => drain::run(&bases, events, connections, advance_seconds).await,
+        Command::Soak(options) => soak::run(options).await,
         Command::WaitHealthy {
             url,
             since,
