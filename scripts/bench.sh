@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # tossd's benchmark, side by side in one run (docs/benchmarks.md). Not run in CI.
 #
-#   bash scripts/bench.sh              # rows (a)–(g) on SQLite and PostgreSQL: wrk -t2 -c32 -d10s each
+#   bash scripts/bench.sh              # rows (a)–(g) on SQLite and PostgreSQL: wrk -t2 -c32 -d10s each,
+#                                      # then the webhook drain (10,000 events; 1 process, and 2 on PostgreSQL)
 #   BENCH_SECONDS=3 bash scripts/bench.sh
+#   bash scripts/bench.sh drain        # the webhook drain only
 #   bash scripts/bench.sh profile      # perf profile of the payment lookup (b) on SQLite
 #
 # It builds the release binaries (tossd and the helper tossd-bench, feature `bench`), installs wrk with
@@ -16,6 +18,7 @@
 #   BENCH_CONNECTIONS  concurrent connections / callers (default 32)
 #   BENCH_THREADS      wrk threads (default 2)
 #   BENCH_BACKENDS     "sqlite postgres" (default), or one of them
+#   BENCH_DRAIN_EVENTS events in the drain's backlog (default 10000)
 #   TOSSD_TEST_POSTGRES_URL  a database on the server to use (default postgres://postgres@127.0.0.1:5432/test)
 #   CARGO_TARGET_DIR   where cargo builds (default ./target)
 set -euo pipefail
@@ -25,18 +28,19 @@ ROOT=$PWD
 
 MODE=${1:-run}
 case "$MODE" in
-  run | profile) ;;
-  *) echo "usage: bash scripts/bench.sh [profile]" >&2; exit 2 ;;
+  run | drain | profile) ;;
+  *) echo "usage: bash scripts/bench.sh [drain|profile]" >&2; exit 2 ;;
 esac
 SECS=${BENCH_SECONDS:-10}
 CONNS=${BENCH_CONNECTIONS:-32}
 THREADS=${BENCH_THREADS:-2}
 BACKENDS=${BENCH_BACKENDS:-sqlite postgres}
+DRAIN_EVENTS=${BENCH_DRAIN_EVENTS:-10000}
 PG_ADMIN_URL=${TOSSD_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 LUA=$ROOT/scripts/bench/wrk.lua
-for n in "$SECS" "$CONNS" "$THREADS"; do
-  [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "bench: BENCH_SECONDS, BENCH_CONNECTIONS and BENCH_THREADS are whole numbers" >&2; exit 2; }
+for n in "$SECS" "$CONNS" "$THREADS" "$DRAIN_EVENTS"; do
+  [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "bench: BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_THREADS and BENCH_DRAIN_EVENTS are whole numbers" >&2; exit 2; }
 done
 
 die() { echo "bench: FAIL: $*" >&2; exit 1; }
@@ -105,7 +109,7 @@ if ! command -v wrk >/dev/null 2>&1; then
   command -v wrk >/dev/null 2>&1 || die "wrk is missing and could not be installed"
 fi
 
-if [[ $MODE == run && " $BACKENDS " == *" postgres "* ]]; then
+if [[ $MODE != profile && " $BACKENDS " == *" postgres "* ]]; then
   pg_ready() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
   if ! pg_ready; then
     note "PostgreSQL is down; starting it"
@@ -164,13 +168,15 @@ drive_row() {
   record "$row" "$out"
 }
 
-# start_tossd BACKEND URL: starts tossd on URL and waits for /healthz; sets TOSSD_PID, BASE, STARTUP_MS.
+# start_tossd BACKEND URL [FLAGS]: starts tossd on URL and waits for /healthz; sets TOSSD_PID, BASE,
+# STARTUP_MS.
 start_tossd() {
   local backend=$1 url=$2 port t0
+  shift 2
   port=$("$HELPER" free-port)
   BASE=http://127.0.0.1:$port
   t0=$EPOCHREALTIME
-  TOSSD_LOG=warn "$TOSSD" serve --listen "127.0.0.1:$port" --database-url "$url" \
+  TOSSD_LOG=warn "$TOSSD" serve --listen "127.0.0.1:$port" --database-url "$url" "$@" \
     >"$WORK/tossd-$backend.log" 2>&1 &
   TOSSD_PID=$!
   PIDS+=("$TOSSD_PID")
@@ -240,6 +246,80 @@ bench_backend() {
     || die "the storage row failed on $backend"
   record g "$out"
   print_table "$backend" "$rss" "$hwm"
+}
+
+# fresh_database BACKEND TAG: a new database for one measurement; sets DB_URL (and DB_NAME on PostgreSQL).
+fresh_database() {
+  local backend=$1 tag=$2
+  DB_NAME=
+  case "$backend" in
+    sqlite) DB_URL="sqlite://$WORK/$tag.db" ;;
+    postgres)
+      DB_NAME="tossd_bench_$$_$(date +%s)_$tag"
+      "$HELPER" pg-create --admin-url "$PG_ADMIN_URL" --name "$DB_NAME" || die "could not create database $DB_NAME"
+      PG_DBS+=("$DB_NAME")
+      DB_URL="${PG_ADMIN_URL%/*}/$DB_NAME"
+      ;;
+    *) die "unknown backend $backend in BENCH_BACKENDS" ;;
+  esac
+}
+
+# drain_row BACKEND PROCESSES: the webhook drain with PROCESSES tossd processes on one fresh database.
+drain_row() {
+  local backend=$1 n=$2 bases=() pids=() out line row=drain.$1.$2 i
+  fresh_database "$backend" "drain$n"
+  # First retries wait an hour (60 x 1 min), longer than building the backlog takes, so each event is
+  # attempted once before the advance that makes them all due.
+  for i in $(seq 1 "$n"); do
+    start_tossd "$backend-drain$i" "$DB_URL" --webhook-retry-scale 60
+    bases+=(--base "$BASE")
+    pids+=("$TOSSD_PID")
+  done
+  note "$backend: webhook drain of $DRAIN_EVENTS events, $n process(es)"
+  out=$("$HELPER" drain "${bases[@]}" --events "$DRAIN_EVENTS" --connections "$CONNS" --advance-seconds 3600) \
+    || die "the drain failed on $backend with $n process(es)"
+  for pid in "${pids[@]}"; do stop "$pid"; done
+  [[ -z $DB_NAME ]] || drop_database "$DB_NAME"
+  line=$(grep '^DRAIN ' <<<"$out") || die "the drain printed no result: $out"
+  for kv in ${line#DRAIN }; do R[$row.${kv%%=*}]=${kv#*=}; done
+  R[$row.rps]=$(awk -v n="${R[$row.events]}" -v s="${R[$row.seconds]}" 'BEGIN { printf "%.1f", (s > 0 ? n / s : 0) }')
+  note "  drain: ${R[$row.rps]} events/s  p99 ${R[$row.p99_us]} µs  duplicates ${R[$row.duplicates]}  lost ${R[$row.lost]}"
+}
+
+print_drain_row() {
+  local backend=$1 n=$2 row=drain.$1.$2 label flag=""
+  case "$backend" in
+    sqlite) label=SQLite ;;
+    postgres) label=PostgreSQL ;;
+  esac
+  if [[ ${R[$row.duplicates]} != 0 || ${R[$row.lost]} != 0 || ${R[$row.over_limit]} != 0 ]]; then
+    flag="  ! duplicates, lost events or claims over 64"
+  fi
+  printf "  %-12s %9s %10s %9s %9s %9s %10s %6s %7s %8s %10s%s\n" "$label" "$n" "${R[$row.rps]}" \
+    "$(ms "${R[$row.p50_us]}")" "$(ms "${R[$row.p99_us]}")" "${R[$row.seconds]}" "${R[$row.duplicates]}" \
+    "${R[$row.lost]}" "${R[$row.failed]}" "${R[$row.claims]}" "${R[$row.over_limit]}" "$flag"
+}
+
+# drain_table: the drain on every backend (1 process; PostgreSQL also 2), then its table.
+drain_table() {
+  local backend run runs=()
+  for backend in $BACKENDS; do
+    case "$backend" in
+      sqlite) runs+=("sqlite 1") ;;
+      postgres) runs+=("postgres 1" "postgres 2") ;;
+      *) die "unknown backend $backend in BENCH_BACKENDS" ;;
+    esac
+  done
+  for run in "${runs[@]}"; do drain_row $run; done
+  {
+    echo
+    echo "Webhook drain: a backlog of $DRAIN_EVENTS due events to one local receiver (tossd-bench drain)"
+    printf "  %-12s %9s %10s %9s %9s %9s %10s %6s %7s %8s %10s\n" backend processes "events/s" "p50 ms" "p99 ms" \
+      seconds duplicates lost failed claims "over 64"
+    for run in "${runs[@]}"; do print_drain_row $run; done
+    echo "  delay: from the instant the whole backlog fell due (a clock advance) to each event's first arrival;"
+    echo "  failed: attempts of the drain that failed (retried 4 hours later); claims: over the whole run"
+  } | sed 's/ *$//' | tee -a "$WORK/report.txt"
 }
 
 # --- the report --------------------------------------------------------------------------------------
@@ -314,6 +394,14 @@ if [[ $MODE == profile ]]; then
   exit 0
 fi
 
+if [[ $MODE == drain ]]; then
+  echo "tossd webhook drain — $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+  echo "  machine: $(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
+  drain_table
+  echo "  load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+  exit 0
+fi
+
 {
   echo "tossd benchmark — $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "  machine: $(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -324,15 +412,14 @@ for backend in $BACKENDS; do
   case "$backend" in
     sqlite) bench_backend sqlite "sqlite://$WORK/sqlite.db" "$WORK/sqlite.db" ;;
     postgres)
-      name="tossd_bench_$$_$(date +%s)"
-      "$HELPER" pg-create --admin-url "$PG_ADMIN_URL" --name "$name" || die "could not create database $name"
-      PG_DBS+=("$name")
-      bench_backend postgres "${PG_ADMIN_URL%/*}/$name" ""
-      drop_database "$name"
+      fresh_database postgres rows
+      bench_backend postgres "$DB_URL" ""
+      drop_database "$DB_NAME"
       ;;
     *) die "unknown backend $backend in BENCH_BACKENDS" ;;
   esac
 done
+drain_table
 echo "  load average at the end $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$WORK/report.txt"
 if [[ -n ${R[commits.idle_per_s]:-} ]]; then
   echo "  commits/op: commit records in SQLite's WAL per operation, run one at a time (idle tossd:" \

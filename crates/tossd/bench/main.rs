@@ -9,12 +9,19 @@
 //!   sending its next request when the last answered), with the latency of whole flows;
 //! - `setup`: the fixtures (keys, a payment, a logged-in user and token, a BrandPay customer and card);
 //! - `commits`: durable commits per operation, counted in SQLite's write-ahead log;
+//! - `drain`: a backlog of due webhook events delivered to one local receiver by one or more tossd
+//!   processes on one database (events/s, delay from due to delivered, duplicates);
+//! - `soak`: kill -9 of `tossd serve` under a mixed write load, cycle after cycle, then every acknowledged
+//!   write read back (scripts/soak.sh, docs/soak.md);
 //! - `wait-healthy`, `free-port`, `pg-create`, `pg-drop`: plumbing the script needs without curl or psql.
 //!
-//! Every measuring command prints one line `BENCH key=value …`, the format of scripts/bench/wrk.lua.
+//! Every measuring command prints one line `BENCH key=value …`, the format of scripts/bench/wrk.lua
+//! (`drain` prints `DRAIN key=value …`).
 
+mod drain;
 mod driver;
 mod setup;
+mod soak;
 mod static_body;
 mod store;
 mod wal;
@@ -76,6 +83,24 @@ enum Command {
         #[arg(long, default_value_t = 40)]
         ops: usize,
     },
+    /// Makes a backlog of EVENTS due webhook events on the tossd processes at BASE (one or more on one
+    /// database) and times its delivery to a local receiver.
+    Drain {
+        /// A tossd process; repeat for several on one database (events are spread over them).
+        #[arg(long = "base", required = true)]
+        bases: Vec<String>,
+        #[arg(long, default_value_t = 10_000)]
+        events: usize,
+        /// Concurrent callers recording the backlog.
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        /// The clock advance that makes every first retry due: 60 times tossd's --webhook-retry-scale.
+        #[arg(long, default_value_t = 60)]
+        advance_seconds: i64,
+    },
+    /// Kills tossd with SIGKILL under a mixed write load CYCLES times, then reads every acknowledged write
+    /// back; prints `SOAK cycles=… acknowledged=… lost=… violations=…`.
+    Soak(soak::Options),
     /// Polls URL until it answers 200; prints the milliseconds since SINCE (epoch seconds, as bash's
     /// $EPOCHREALTIME gives them).
     WaitHealthy {
@@ -164,6 +189,13 @@ async fn main() -> anyhow::Result<()> {
             database,
             ops,
         } => driver::commits(&target, &database, ops).await,
+        Command::Drain {
+            bases,
+            events,
+            connections,
+            advance_seconds,
+        } => drain::run(&bases, events, connections, advance_seconds).await,
+        Command::Soak(options) => soak::run(options).await,
         Command::WaitHealthy {
             url,
             since,
