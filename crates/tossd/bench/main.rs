@@ -12,7 +12,7 @@
 //! - `drain`: a backlog of due webhook events delivered to one local receiver by one or more tossd
 //!   processes on one database (events/s, delay from due to delivered, duplicates);
 //! - `soak`: kill -9 of `tossd serve` under a mixed write load, cycle after cycle, then every acknowledged
-//!   write read back (scripts/soak.sh, docs/soak.md);
+//!   write read back (scripts/soak.sh, docs/benchmarks.md);
 //! - `wait-healthy`, `free-port`, `pg-create`, `pg-drop`: plumbing the script needs without curl or psql.
 //!
 //! Every measuring command prints one line `BENCH key=value …`, the format of scripts/bench/wrk.lua

@@ -1,6 +1,6 @@
 //! `soak`: `tossd serve` killed with SIGKILL under a mixed write load, cycle after cycle, on one database;
 //! then every write it acknowledged is read back, and every exactly-once operation is checked (scripts/
-//! soak.sh, docs/soak.md).
+//! soak.sh, docs/benchmarks.md).
 //!
 //! Each cycle starts tossd, runs CONNECTIONS callers for a random time between MIN_MS and MAX_MS, and kills
 //! tossd while they are writing. A caller repeats four flows: Toss Pay make → approve (simulator) → execute;

@@ -568,15 +568,20 @@ pub async fn take_over_idempotency(
     Ok(taken == 1)
 }
 
-/// Stores the outcome on the record `owner` runs; nothing if it lost the record meanwhile.
-pub async fn complete_idempotency(
-    db: &Db,
+/// Stores the outcome on the record `owner` runs; false (and nothing changes) if it lost the record
+/// meanwhile or the outcome is already stored. On the writer, or inside the transaction that makes the
+/// request's effect, so the effect and its answer commit together.
+pub async fn complete_idempotency<'e, E>(
+    executor: E,
     fingerprint: &str,
     owner: &str,
     status: u16,
     body: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<bool, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let completed = sqlx::query(
         "UPDATE tp_idempotency SET state = $1, status = $2, body = $3 \
          WHERE fingerprint = $4 AND owner = $5 AND state = $6",
     )
@@ -586,9 +591,10 @@ pub async fn complete_idempotency(
     .bind(fingerprint)
     .bind(owner)
     .bind(RecordState::InProgress.as_str())
-    .execute(db.writer())
-    .await?;
-    Ok(())
+    .execute(executor)
+    .await?
+    .rows_affected();
+    Ok(completed == 1)
 }
 
 /// A Toss Payments payment as the dashboard lists it.

@@ -3,14 +3,18 @@
 //! A request is a duplicate when (key, credential, path, method) match. The first one creates an
 //! `IN_PROGRESS` record in its own committed statement (the primary key makes that exactly once), runs,
 //! and stores its status and body; duplicates then get those bytes back, or `409
-//! IDEMPOTENT_REQUEST_PROCESSING` while it runs. A record left `IN_PROGRESS` for 60 s of real time is
+//! IDEMPOTENT_REQUEST_PROCESSING` while it runs. A handler whose success changes state stores its answer
+//! inside the transaction that makes the change ([`Idempotency::commit`]): were the answer stored after
+//! the commit, a process killed in between would leave the effect without its record, and the retry
+//! after 60 s would apply it a second time (a partial cancel taken twice). A record left `IN_PROGRESS` for 60 s of real time is
 //! abandoned (its process died) and the next duplicate takes it over. Records live 15 days of business
 //! time (`domain::idempotency` judges a record; `store::payments` keeps them).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -19,6 +23,7 @@ use crate::domain::idempotency::{self, Verdict};
 use crate::domain::secrets;
 use crate::state::AppState;
 use crate::store::payments as store;
+use crate::store::Tx;
 use crate::tosspayments::codes;
 use crate::tosspayments::credential::Credential;
 use crate::tosspayments::error::prefers_english;
@@ -71,6 +76,58 @@ fn real_now_micros() -> i64 {
         .unwrap_or(0)
 }
 
+/// The record a request with an `Idempotency-Key` runs under (a request extension the middleware sets).
+#[derive(Clone, Debug)]
+struct HeldRecord {
+    fingerprint: String,
+    owner: String,
+}
+
+/// Extracts the request's idempotency record, if it runs under one: handlers commit their effect with
+/// [`Idempotency::commit`].
+pub struct Idempotency(Option<HeldRecord>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Idempotency {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Idempotency(parts.extensions.get::<HeldRecord>().cloned()))
+    }
+}
+
+impl Idempotency {
+    /// Stores `value` as the request's 200 answer on its idempotency record inside `tx`, commits, and
+    /// answers it: the effect and the answer a retry replays commit together.
+    pub async fn commit(
+        self,
+        mut tx: Tx,
+        value: &impl serde::Serialize,
+    ) -> Result<Response, TpError> {
+        let body = serde_json::to_string(value).map_err(|e| {
+            tracing::error!(error = %e, "response serialisation failed");
+            TpError(&codes::COMMON_ERROR)
+        })?;
+        if let Some(held) = &self.0 {
+            let stored = store::complete_idempotency(
+                &mut *tx,
+                &held.fingerprint,
+                &held.owner,
+                StatusCode::OK.as_u16(),
+                &body,
+            )
+            .await?;
+            if !stored {
+                // This request outlived the 60 s after which its record counts as abandoned, and a retry
+                // took the record over: the retry applies the change, so this one must not (dropping
+                // `tx` rolls it back).
+                return Err(TpError(&codes::IDEMPOTENT_REQUEST_PROCESSING));
+            }
+        }
+        tx.commit().await?;
+        Ok(raw_json_response(StatusCode::OK, body))
+    }
+}
+
 /// What to do with a request after looking at its record.
 enum Claim {
     /// This request owns the record and runs.
@@ -85,7 +142,11 @@ enum Claim {
 }
 
 /// The middleware, layered after the credentials step on the Toss Payments routes.
-pub async fn middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn middleware(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     if request.method() != Method::POST {
         return next.run(request).await;
     }
@@ -117,6 +178,10 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
         Err(e) => return TpError::from(e).render(english),
     };
     let arrival = request.extensions().get::<BodyArrival>().cloned();
+    request.extensions_mut().insert(HeldRecord {
+        fingerprint: fingerprint.clone(),
+        owner: owner.clone(),
+    });
     let response = next.run(request).await;
     if arrival.is_some_and(|a| a.incomplete()) {
         // The request never arrived whole (too slow or cut off), so nothing ran: a retry with the key runs
@@ -135,8 +200,9 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
         }
     };
     let text = String::from_utf8_lossy(&bytes).into_owned();
+    // Already stored (false) when the handler committed its effect with the answer.
     let completed = store::complete_idempotency(
-        &state.db,
+        state.db.writer(),
         &fingerprint,
         &owner,
         parts.status.as_u16(),

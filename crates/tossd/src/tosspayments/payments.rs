@@ -2,6 +2,8 @@
 //! (§3.6); cancels lock the payment row, so concurrent cancels of one payment are serialised and the
 //! balance never goes below zero.
 
+use std::borrow::Cow;
+
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
@@ -17,6 +19,7 @@ use crate::store::Snapshot;
 use crate::tosspayments::auth::{merchant_of, Merchant};
 use crate::tosspayments::credential::KeyEpoch;
 use crate::tosspayments::error::prefers_english;
+use crate::tosspayments::idempotency::Idempotency;
 use crate::tosspayments::{codes, PaymentPath, TpError, TpJson};
 use crate::web::{json_response, raw_json_response};
 
@@ -40,10 +43,15 @@ pub fn visible_to(
 
 /// The Payment as a 200 response; `failure.message` follows `Accept-Language`.
 pub fn payment_response(payment: &Payment, headers: &HeaderMap) -> Response {
+    json_response(StatusCode::OK, &as_answered(payment, headers))
+}
+
+/// The Payment as the caller is answered: `failure.message` follows `Accept-Language`.
+pub fn as_answered<'p>(payment: &'p Payment, headers: &HeaderMap) -> Cow<'p, Payment> {
     if payment.failure.is_some() && prefers_english(headers) {
-        json_response(StatusCode::OK, &in_english(payment))
+        Cow::Owned(in_english(payment))
     } else {
-        json_response(StatusCode::OK, payment)
+        Cow::Borrowed(payment)
     }
 }
 
@@ -253,6 +261,7 @@ pub async fn cancel(
     State(state): State<AppState>,
     merchant: Merchant,
     headers: HeaderMap,
+    idempotency: Idempotency,
     PaymentPath(payment_key): PaymentPath,
     TpJson(request): TpJson<CancelRequest>,
 ) -> Result<Response, TpError> {
@@ -297,8 +306,9 @@ pub async fn cancel(
             Err(WriteError::DuplicateApprovedOrder) => return Err(TpError(&codes::COMMON_ERROR)),
             Err(WriteError::Db(e)) => return Err(e.into()),
         }
-        tx.commit().await?;
-        return Ok(payment_response(&stored.payment, &headers));
+        return idempotency
+            .commit(tx, &as_answered(&stored.payment, &headers))
+            .await;
     }
     Err(TpError(&codes::COMMON_ERROR))
 }

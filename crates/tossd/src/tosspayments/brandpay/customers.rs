@@ -9,7 +9,8 @@ use crate::domain::brandpay::CustomerEvent;
 use crate::state::AppState;
 use crate::store::brandpay as store;
 use crate::tosspayments::auth::BrandPayCustomer;
-use crate::tosspayments::brandpay::{self as bp, ok};
+use crate::tosspayments::brandpay::{self as bp};
+use crate::tosspayments::idempotency::Idempotency;
 use crate::tosspayments::{codes, TpError};
 
 #[derive(Serialize, ToSchema)]
@@ -34,6 +35,7 @@ pub struct RemoveCustomerResponse {
 pub async fn remove_customer(
     State(state): State<AppState>,
     customer: BrandPayCustomer,
+    idempotency: Idempotency,
 ) -> Result<Response, TpError> {
     let mut tx = state.db.begin().await?;
     let now = state.clock.now_in(&mut tx).await?;
@@ -50,9 +52,9 @@ pub async fn remove_customer(
         CustomerEvent::Removed,
     )
     .await?;
-    tx.commit().await?;
-    Ok(ok(&RemoveCustomerResponse {
+    let answer = RemoveCustomerResponse {
         customer_key: customer.customer_key,
         success: true,
-    }))
+    };
+    idempotency.commit(tx, &answer).await
 }

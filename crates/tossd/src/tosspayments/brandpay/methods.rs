@@ -19,6 +19,7 @@ use crate::store::brandpay as store;
 use crate::tosspayments::auth::{BrandPayCustomer, Merchant};
 use crate::tosspayments::brandpay::catalogue::{self, MethodPromotion};
 use crate::tosspayments::brandpay::{self as bp, ok};
+use crate::tosspayments::idempotency::Idempotency;
 use crate::tosspayments::{codes, TpError, TpJson};
 
 #[derive(Serialize, ToSchema, Clone, Copy)]
@@ -273,9 +274,10 @@ pub struct RemoveMethodRequest {
 async fn remove(
     state: &AppState,
     customer: &BrandPayCustomer,
+    idempotency: Idempotency,
     request: RemoveMethodRequest,
     kind: MethodType,
-) -> Result<(Method, Vec<Promotion>), TpError> {
+) -> Result<Response, TpError> {
     let method_key = match request.method_key {
         Some(Value::String(key)) if !key.is_empty() => key,
         _ => return Err(TpError(&codes::INVALID_REQUEST)),
@@ -310,8 +312,9 @@ async fn remove(
     .await?;
     let promotions =
         store::active_promotions(&mut tx, customer.merchant_id, &customer.mode, now).await?;
-    tx.commit().await?;
-    Ok((method, promotions))
+    idempotency
+        .commit(tx, &MethodView::of(&method, &promotions))
+        .await
 }
 
 /// Removes one of the customer's cards; returns it with `status: DISABLED`.
@@ -331,10 +334,10 @@ async fn remove(
 pub async fn remove_card(
     State(state): State<AppState>,
     customer: BrandPayCustomer,
+    idempotency: Idempotency,
     TpJson(request): TpJson<RemoveMethodRequest>,
 ) -> Result<Response, TpError> {
-    let (method, promotions) = remove(&state, &customer, request, MethodType::Card).await?;
-    Ok(ok(&MethodView::of(&method, &promotions)))
+    remove(&state, &customer, idempotency, request, MethodType::Card).await
 }
 
 /// Removes one of the customer's accounts; returns it with `status: DISABLED`.
@@ -354,8 +357,8 @@ pub async fn remove_card(
 pub async fn remove_account(
     State(state): State<AppState>,
     customer: BrandPayCustomer,
+    idempotency: Idempotency,
     TpJson(request): TpJson<RemoveMethodRequest>,
 ) -> Result<Response, TpError> {
-    let (method, promotions) = remove(&state, &customer, request, MethodType::Account).await?;
-    Ok(ok(&MethodView::of(&method, &promotions)))
+    remove(&state, &customer, idempotency, request, MethodType::Account).await
 }

@@ -26,10 +26,11 @@ use crate::store::{merchants, Tx};
 use crate::tosspayments::auth::Merchant;
 use crate::tosspayments::brandpay::{self as bp};
 use crate::tosspayments::codes::{self, TpCode};
+use crate::tosspayments::idempotency::Idempotency;
 use crate::tosspayments::payment::{
     Approval, Card, NewPayment, Payment, METHOD_CARD, METHOD_TRANSFER,
 };
-use crate::tosspayments::payments::{payment_response, visible_to};
+use crate::tosspayments::payments::{as_answered, visible_to};
 use crate::tosspayments::{TpError, TpJson};
 
 /// `method` of a payment by this method.
@@ -214,6 +215,7 @@ pub async fn confirm(
     State(state): State<AppState>,
     merchant: Merchant,
     headers: HeaderMap,
+    idempotency: Idempotency,
     TpJson(request): TpJson<ConfirmRequest>,
 ) -> Result<Response, TpError> {
     let ask = validate_confirm(&request)?;
@@ -297,15 +299,17 @@ pub async fn confirm(
             Err(WriteError::Conflict) => continue,
             Err(e) => return Err(write_error(e)),
         }
-        if decline.is_none() {
-            store::mark_used(&mut tx, method.seq, now).await?;
+        if let Some(code) = decline {
+            tx.commit().await?;
+            outbox::wake(&state);
+            return Err(TpError(code));
         }
-        tx.commit().await?;
+        store::mark_used(&mut tx, method.seq, now).await?;
+        let answer = idempotency
+            .commit(tx, &as_answered(&stored.payment, &headers))
+            .await;
         outbox::wake(&state);
-        return match decline {
-            Some(code) => Err(TpError(code)),
-            None => Ok(payment_response(&stored.payment, &headers)),
-        };
+        return answer;
     }
     Err(TpError(&codes::COMMON_ERROR))
 }
@@ -438,6 +442,7 @@ pub async fn auto_pay(
     State(state): State<AppState>,
     merchant: Merchant,
     headers: HeaderMap,
+    idempotency: Idempotency,
     TpJson(request): TpJson<AutoPayRequest>,
 ) -> Result<Response, TpError> {
     let ask = validate_auto_pay(&request)?;
@@ -517,12 +522,12 @@ pub async fn auto_pay(
     payments::insert(&mut tx, &mut stored, now)
         .await
         .map_err(write_error)?;
-    if decline.is_none() {
-        store::mark_used(&mut tx, method.seq, now).await?;
+    if let Some(code) = decline {
+        tx.commit().await?;
+        return Err(TpError(code));
     }
-    tx.commit().await?;
-    match decline {
-        Some(code) => Err(TpError(code)),
-        None => Ok(payment_response(&stored.payment, &headers)),
-    }
+    store::mark_used(&mut tx, method.seq, now).await?;
+    idempotency
+        .commit(tx, &as_answered(&stored.payment, &headers))
+        .await
 }

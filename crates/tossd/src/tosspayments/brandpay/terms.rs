@@ -15,6 +15,7 @@ use crate::state::AppState;
 use crate::store::brandpay as store;
 use crate::tosspayments::auth::Merchant;
 use crate::tosspayments::brandpay::{self as bp, catalogue, ok};
+use crate::tosspayments::idempotency::Idempotency;
 use crate::tosspayments::{codes, TpError, TpJson};
 
 /// Terms (§2.6.4).
@@ -158,6 +159,7 @@ fn terms_ids(value: Option<&Value>) -> Result<Vec<i64>, TpError> {
 pub async fn agree(
     State(state): State<AppState>,
     merchant: Merchant,
+    idempotency: Idempotency,
     TpJson(request): TpJson<AgreeRequest>,
 ) -> Result<Response, TpError> {
     let customer_key = bp::customer_key(request.customer_key.as_ref())?;
@@ -208,6 +210,5 @@ pub async fn agree(
     store::record_agreements(&mut tx, customer.id, &ids, now).await?;
     let code = secrets::random_alnum(24);
     store::issue_code(&mut tx, customer.id, &secrets::hash(&code), now).await?;
-    tx.commit().await?;
-    Ok(ok(&AgreeResponse { code }))
+    idempotency.commit(tx, &AgreeResponse { code }).await
 }

@@ -16,7 +16,8 @@ use crate::state::AppState;
 use crate::store::brandpay::{self as store, NewPair};
 use crate::store::Tx;
 use crate::tosspayments::auth::Merchant;
-use crate::tosspayments::brandpay::{self as bp, ok};
+use crate::tosspayments::brandpay::{self as bp};
+use crate::tosspayments::idempotency::Idempotency;
 use crate::tosspayments::{codes, TpError, TpJson};
 
 #[derive(Deserialize, ToSchema)]
@@ -105,6 +106,7 @@ fn non_empty_string(value: Option<&Value>) -> Result<String, TpError> {
 pub async fn access_token(
     State(state): State<AppState>,
     merchant: Merchant,
+    idempotency: Idempotency,
     TpJson(request): TpJson<AccessTokenRequest>,
 ) -> Result<Response, TpError> {
     let customer_key = bp::customer_key(request.customer_key.as_ref())?;
@@ -172,13 +174,13 @@ pub async fn access_token(
     if identity.is_given() {
         store::store_identity(&mut tx, customer.id, &identity).await?;
     }
-    tx.commit().await?;
-    Ok(ok(&AccessToken {
+    let answer = AccessToken {
         access_token: access,
         refresh_token: refresh,
         token_type: "bearer",
         expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
-    }))
+    };
+    idempotency.commit(tx, &answer).await
 }
 
 /// A new token pair for the customer (the caller has revoked any previous one).
