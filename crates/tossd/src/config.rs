@@ -3,7 +3,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::domain::secrets::SeedDeriver;
 use crate::domain::time::Instant;
@@ -34,6 +35,15 @@ pub enum Command {
     /// Manage Toss Payments merchants
     #[command(subcommand)]
     Merchants(MerchantsCommand),
+    /// Run a command (a test suite) against a fresh tossd: a temporary database and a free port, passed in
+    /// TOSSD_URL, TOSSD_SECRET_KEY, …; exits with the command's status
+    #[command(
+        mut_arg("listen", |a| a.default_value(EXEC_LISTEN)),
+        mut_arg("database_url", |a| a.hide_default_value(true).help(
+            "Database: sqlite://FILE or postgres://USER@HOST/DB; by default a temporary SQLite database, deleted afterwards"
+        )),
+    )]
+    Exec(ExecArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -201,6 +211,10 @@ pub struct ServeArgs {
     #[arg(long, env = "TOSSD_WEBHOOK_RETRY_SCALE", default_value_t = 1.0, value_parser = parse_retry_scale)]
     pub webhook_retry_scale: f64,
 
+    /// Once tossd answers, write its URL, keys, appId and pid as JSON to this file (mode 0600, replaced atomically); removed on a clean shutdown
+    #[arg(long, env = "TOSSD_READY_FILE")]
+    pub ready_file: Option<PathBuf>,
+
     /// Response timeout of webhook and callback deliveries in milliseconds (tests shorten the 10 s)
     #[arg(long, env = "TOSSD_WEBHOOK_TIMEOUT_MS", default_value_t = 10_000, hide = true,
           value_parser = clap::value_parser!(u64).range(1..))]
@@ -224,6 +238,53 @@ impl ServeArgs {
     /// Operator endpoints need the admin token when one is set or when reachable beyond loopback.
     pub fn operator_token_required(&self) -> bool {
         self.admin_token.is_some() || !self.listen.ip().is_loopback()
+    }
+}
+
+/// `tossd exec`: every serve flag, then `--` and the command to run.
+#[derive(Debug, Clone, Args)]
+pub struct ExecArgs {
+    #[command(flatten)]
+    pub serve: ServeArgs,
+
+    /// The command and its arguments, after `--`
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<std::ffi::OsString>,
+
+    /// Whether neither the command line nor the environment named a database: then `exec` makes a
+    /// temporary one.
+    #[arg(skip)]
+    pub fresh_database: bool,
+}
+
+/// The address `exec` listens on unless told: loopback, a port the system picks.
+pub const EXEC_LISTEN: &str = "127.0.0.1:0";
+
+impl Cli {
+    /// Parses the process's arguments (exiting on an error, like [`Parser::parse`]).
+    pub fn parse_args() -> Cli {
+        Cli::resolve(&Cli::command().get_matches()).unwrap_or_else(|e| e.exit())
+    }
+
+    /// Parses `argv` (the program name first), reporting errors.
+    pub fn try_parse_args<I, T>(argv: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        Cli::resolve(&Cli::command().try_get_matches_from(argv)?)
+    }
+
+    /// The parsed command; for `exec`, whether the database is its own.
+    fn resolve(matches: &ArgMatches) -> Result<Cli, clap::Error> {
+        let mut cli = Cli::from_arg_matches(matches)?;
+        if let (Command::Exec(exec), Some(("exec", matches))) =
+            (&mut cli.command, matches.subcommand())
+        {
+            exec.fresh_database =
+                matches.value_source("database_url") == Some(ValueSource::DefaultValue);
+        }
+        Ok(cli)
     }
 }
 
@@ -330,6 +391,47 @@ mod tests {
         assert!(Cli::try_parse_from(["tossd", "serve", "--webhook-retry-scale", "0"]).is_err());
         assert!(Cli::try_parse_from(["tossd", "serve", "--webhook-retry-scale", "x"]).is_err());
         assert!(args.allowed_hosts.is_empty());
+    }
+
+    #[test]
+    fn exec_takes_serve_flags_then_the_command() {
+        let exec = |argv: &[&str]| match Cli::try_parse_args(argv.iter().copied()) {
+            Ok(Cli {
+                command: Command::Exec(exec),
+            }) => Ok(exec),
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e),
+        };
+        let args = exec(&["tossd", "exec", "--", "npm", "test", "--", "-x"]).unwrap();
+        assert_eq!(args.command, ["npm", "test", "--", "-x"]);
+        assert_eq!(args.serve.listen.to_string(), EXEC_LISTEN);
+        assert!(args.fresh_database);
+        let args = exec(&[
+            "tossd",
+            "exec",
+            "--database-url",
+            "postgres://u@h/db",
+            "--listen",
+            "127.0.0.1:9000",
+            "--tls",
+            "--",
+            "true",
+        ])
+        .unwrap();
+        assert!(!args.fresh_database);
+        assert_eq!(args.serve.database_url, "postgres://u@h/db");
+        assert_eq!(args.serve.listen.to_string(), "127.0.0.1:9000");
+        assert!(args.serve.tls_enabled());
+        assert!(exec(&["tossd", "exec"]).is_err(), "a command is required");
+        assert!(exec(&["tossd", "exec", "true"]).is_err(), "after --");
+        let Command::Serve(serve) = Cli::try_parse_args(["tossd", "serve"]).unwrap().command else {
+            panic!("serve arguments")
+        };
+        assert_eq!(
+            serve.listen.to_string(),
+            "127.0.0.1:8700",
+            "serve keeps its default"
+        );
     }
 
     #[test]

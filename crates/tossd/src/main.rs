@@ -1,4 +1,3 @@
-use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 use tossd::config::SeedConfig;
@@ -8,15 +7,22 @@ use tossd::config::{
 use tossd::domain::secrets::SeedDeriver;
 use tossd::domain::time::Instant;
 use tossd::identity::{apps, merchants, tls::Authority};
+use tossd::ready::{write_private, Connection, ReadyFile};
 use tossd::seed;
 use tossd::server::Server;
 use tossd::store::Db;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let Cli { command } = Cli::parse();
+    let Cli { command } = Cli::parse_args();
     match command {
         Command::Serve(args) => serve(args).await,
+        Command::Exec(args) => {
+            // The command's output comes first: tossd's request logs only on TOSSD_LOG's request.
+            init_logging(args.serve.log_format, "warn");
+            let code = tossd::exec::run(args).await?;
+            std::process::exit(code)
+        }
         Command::Apps(AppsCommand::Create {
             name,
             out,
@@ -78,19 +84,6 @@ async fn create_app(
     Ok(())
 }
 
-/// Writes `contents` to `path` readable by its owner only (0600, whatever the umask or an earlier mode).
-fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut open = std::fs::OpenOptions::new();
-    open.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
-    let mut file = open.open(path)?;
-    #[cfg(unix)]
-    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
-    file.write_all(contents.as_bytes())
-}
-
 async fn create_merchant(name: &str, database: &DatabaseArgs) -> anyhow::Result<()> {
     anyhow::ensure!(apps::valid_name(name), "the name must be 1–50 characters");
     let db = open_database(database).await?;
@@ -102,8 +95,9 @@ async fn create_merchant(name: &str, database: &DatabaseArgs) -> anyhow::Result<
     Ok(())
 }
 
-fn init_logging(format: LogFormat) {
-    let filter = EnvFilter::try_from_env("TOSSD_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+fn init_logging(format: LogFormat, default_filter: &str) {
+    let filter =
+        EnvFilter::try_from_env("TOSSD_LOG").unwrap_or_else(|_| EnvFilter::new(default_filter));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -126,7 +120,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    init_logging(args.log_format);
+    init_logging(args.log_format, "info");
     let shutdown = shutdown_signal()?;
     let server = Server::start(&args).await?;
     let base = server.base_url();
@@ -138,7 +132,19 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     println!("  secret key    {}", merchant.secret_key);
     println!("  API docs      {base}/docs");
     println!("  simulator     {base}/sim/v1   dashboard {base}/dashboard");
+    let ready = match &args.ready_file {
+        Some(path) => {
+            let tls_dir = ReadyFile::tls_dir_of(path);
+            let connection = Connection::describe(&server, &tls_dir).await?;
+            Some(ReadyFile::write(path, &connection, Some(tls_dir))?)
+        }
+        None => None,
+    };
     shutdown.await;
+    // Gone first: whoever polls for it must not find a server that is stopping.
+    if let Some(ready) = ready {
+        ready.remove();
+    }
     tracing::info!("shutting down: finishing in-flight requests");
     server.stop().await
 }

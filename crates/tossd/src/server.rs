@@ -326,7 +326,10 @@ fn connection_limits(args: &ServeArgs) -> Limits {
 
 /// A running server.
 pub struct Server {
+    /// The bound address: with port 0 in `--listen`, the port the system picked.
     pub addr: SocketAddr,
+    /// Whether it serves HTTPS.
+    pub tls: bool,
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
@@ -440,6 +443,7 @@ impl Server {
             let _ = rx.await;
         };
         let limits = connection_limits(args);
+        let tls = tls_config.is_some();
         let task = match tls_config {
             None => tokio::spawn(connections::serve(
                 listener, PlainHttp, app, limits, shutdown,
@@ -454,6 +458,7 @@ impl Server {
         };
         Ok(Server {
             addr,
+            tls,
             state,
             shutdown: Some(tx),
             task,
@@ -464,11 +469,7 @@ impl Server {
 
     /// The URL clients use: https when TLS is on.
     pub fn base_url(&self) -> String {
-        let scheme = if self.state.settings.public_url.starts_with("https://") {
-            "https"
-        } else {
-            "http"
-        };
+        let scheme = if self.tls { "https" } else { "http" };
         format!("{scheme}://{}", self.addr)
     }
 

@@ -70,6 +70,7 @@ pages!(
     architecture => "docs/architecture.md",
     benchmarks => "docs/benchmarks.md",
     security => "docs/security.md",
+    testing_with_tossd => "docs/testing-with-tossd.md",
     contributing_docs => "docs/CONTRIBUTING-docs.md",
 );
 
