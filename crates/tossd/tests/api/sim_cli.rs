@@ -1,10 +1,16 @@
 //! `tossd sim`: the real binary against a test server, each verb checked by its output and by the server's
 //! state read through the public API.
 
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::http::{HeaderMap, StatusCode};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::common::{deliveries, generate_token, is_alnum, is_tp_time, link_user, TestEnv};
+use crate::common::{
+    deliveries, generate_token, is_alnum, is_tp_time, link_user, run_serving, Backend, TestEnv,
+};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -531,7 +537,7 @@ async fn trigger_queues_a_realistic_event(env: TestEnv) {
     .await;
     let out = sim(&env, &["trigger", "METHOD_UPDATED"]).await;
     assert_eq!(out.line("targetUrl"), hook);
-    assert_ne!(out.line("state"), "NOT_SENT");
+    assert_eq!(out.line("state"), "PENDING");
 
     let listed = deliveries(&env).await;
     let types: Vec<&Value> = listed.iter().map(|d| &d["eventType"]).collect();
@@ -599,6 +605,96 @@ async fn trigger_queues_a_realistic_event(env: TestEnv) {
         "{out:?}"
     );
     assert_eq!(deliveries(&env).await.len(), 7);
+}
+
+/// What the test's webhook receiver got: each request's transmission id header and body.
+type Received = Arc<Mutex<Vec<(String, Value)>>>;
+
+/// A webhook receiver at `/cli-hook` of the test server itself, answering 200.
+fn receiver(received: &Received) -> axum::Router<tossd::state::AppState> {
+    let received = received.clone();
+    axum::Router::new().route(
+        "/cli-hook",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let received = received.clone();
+            async move {
+                let id = headers
+                    .get("tosspayments-webhook-transmission-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned();
+                let body = serde_json::from_str(&body).unwrap_or(Value::Null);
+                received.lock().unwrap().push((id, body));
+                StatusCode::OK
+            }
+        }),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_triggered_event_reaches_the_receiver_on_sqlite() {
+    let received = Received::default();
+    let routes = receiver(&received);
+    run_serving(Backend::Sqlite, &[], routes, move |env| {
+        a_triggered_event_reaches_the_receiver(env, received)
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_triggered_event_reaches_the_receiver_on_postgres() {
+    let received = Received::default();
+    let routes = receiver(&received);
+    run_serving(Backend::Postgres, &[], routes, move |env| {
+        a_triggered_event_reaches_the_receiver(env, received)
+    })
+    .await;
+}
+
+async fn a_triggered_event_reaches_the_receiver(env: TestEnv, received: Received) {
+    env.sim(
+        Method::PUT,
+        "/sim/v1/merchants/default/webhook",
+        json!({"url": env.url("/cli-hook")}),
+    )
+    .await;
+    let out = sim(
+        &env,
+        &[
+            "trigger",
+            "PAYMENT_STATUS_CHANGED",
+            "--order-id",
+            "cli-delivered",
+            "--status",
+            "canceled",
+        ],
+    )
+    .await;
+    let id = out.line("id");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let delivery = loop {
+        let delivery = env
+            .sim(Method::GET, &format!("/sim/v1/webhooks/{id}"), Value::Null)
+            .await;
+        if delivery["state"] == "DELIVERED" {
+            break delivery;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not delivered: {delivery}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let received = received.lock().unwrap().clone();
+    assert_eq!(
+        received,
+        [(out.line("transmissionId"), delivery["payload"].clone())]
+    );
+    let data = &received[0].1["data"];
+    assert_eq!(
+        (&data["orderId"], &data["status"], &data["balanceAmount"]),
+        (&json!("cli-delivered"), &json!("CANCELED"), &json!(0))
+    );
 }
 
 async fn reset_starts_over(env: TestEnv) {
