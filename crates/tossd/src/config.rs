@@ -44,6 +44,12 @@ pub enum Command {
         )),
     )]
     Exec(ExecArgs),
+    /// Drive a running tossd's simulator: log in, approve, register cards, move time, fire webhooks
+    ///
+    /// Calls the simulator API (/sim/v1) of the tossd at --url as its user or operator. Prints a few
+    /// `key: value` lines, or the API's JSON answer with --json; a failure prints its code and message to
+    /// stderr and exits with 1 (2 for options that do not fit).
+    Sim(crate::cli::sim::SimArgs),
 }
 
 #[derive(Debug, Subcommand)]

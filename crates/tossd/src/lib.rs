@@ -10,6 +10,7 @@
 
 pub mod apps_in_toss;
 pub mod cache;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod dashboard;

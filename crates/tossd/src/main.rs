@@ -31,6 +31,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Merchants(MerchantsCommand::Create { name, database }) => {
             create_merchant(&name, &database).await
         }
+        Command::Sim(args) => std::process::exit(tossd::cli::sim::run(args).await),
     }
 }
 

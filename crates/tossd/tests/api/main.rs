@@ -25,6 +25,7 @@ mod payments;
 mod promotions;
 mod receipts;
 mod robustness;
+mod sim_cli;
 mod tenancy;
 mod webhooks;
 mod webhooks_https;

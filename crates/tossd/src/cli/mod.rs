@@ -1,0 +1,3 @@
+//! Client commands of the `tossd` binary that talk to a running tossd over HTTP.
+
+pub mod sim;
