@@ -22,6 +22,7 @@ on_both_backends!(
     rules_match_on_body_app_and_merchant,
     a_count_is_exact_under_concurrent_requests,
     rules_are_listed_read_and_cleared,
+    a_window_follows_the_simulated_clock,
     bad_rules_are_refused,
     processes_on_one_database_share_rules,
     the_test_code_header_forces_documented_errors,
@@ -364,6 +365,34 @@ async fn rules_are_listed_read_and_cleared(env: TestEnv) {
     env.sim(Method::POST, "/sim/v1/reset", json!({})).await;
     let r = payment_lookup(&env, env.base(), "p").await;
     assert_resp(&r, 404, &not_found_payment());
+}
+
+async fn a_window_follows_the_simulated_clock(env: TestEnv) {
+    let clock = env.sim(Method::GET, "/sim/v1/clock", Value::Null).await;
+    let now = chrono::DateTime::parse_from_rfc3339(clock["now"].as_str().unwrap()).unwrap();
+    let at = |hours: i64| (now + chrono::Duration::hours(hours)).to_rfc3339();
+    add_rule(
+        &env,
+        json!({"path": "/v1/payments/*", "from": at(1), "until": at(2),
+               "action": {"type": "bad-gateway"}}),
+    )
+    .await;
+    let status = |env: TestEnv| async move { payment_lookup(&env, env.base(), "w").await.status };
+    assert_eq!(status(env.clone()).await, 404, "before the window");
+    env.sim(
+        Method::POST,
+        "/sim/v1/clock/advance",
+        json!({"seconds": 3600}),
+    )
+    .await;
+    assert_eq!(status(env.clone()).await, 502, "inside the window");
+    env.sim(
+        Method::POST,
+        "/sim/v1/clock/advance",
+        json!({"seconds": 3600}),
+    )
+    .await;
+    assert_eq!(status(env.clone()).await, 404, "after the window");
 }
 
 async fn bad_rules_are_refused(env: TestEnv) {
