@@ -434,7 +434,6 @@ impl Server {
             faults: faults::FaultRules::default(),
         };
         state.faults.reload(&state.db).await?;
-        let faults_poller = state.faults.spawn_poller(state.db.clone());
         let worker = Worker::spawn(
             state.db.clone(),
             state.clock.clone(),
@@ -449,6 +448,7 @@ impl Server {
             state.clock.clone(),
             state.outbox_wake.clone(),
         );
+        let faults_poller = state.faults.spawn_poller(state.db.clone());
         let app = router_with(state.clone(), extra);
         let (tx, rx) = oneshot::channel::<()>();
         let shutdown = async move {
