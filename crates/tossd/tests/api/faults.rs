@@ -638,4 +638,27 @@ async fn a_dropped_webhook_delivery_is_retried(env: TestEnv) {
     let done = delivery_with_attempts(&env, id, 2).await;
     assert_eq!(done["state"], "DELIVERED", "{done}");
     assert_eq!(received.load(Ordering::SeqCst), 1);
+
+    // A latency rule delays the delivery, which then succeeds at its first attempt.
+    add_rule(
+        &env,
+        json!({"target": "webhook", "url": "*/fault-hook", "action": {"type": "latency", "ms": 400}}),
+    )
+    .await;
+    let started = Instant::now();
+    let event = env
+        .sim(
+            Method::POST,
+            "/sim/v1/webhooks/test-events",
+            json!({"target": "merchant", "data": {"n": 2}}),
+        )
+        .await;
+    let late = delivery_with_attempts(&env, event["id"].as_i64().unwrap(), 1).await;
+    assert!(
+        started.elapsed() >= Duration::from_millis(400),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(late["state"], "DELIVERED", "{late}");
+    assert_eq!(received.load(Ordering::SeqCst), 2);
 }
