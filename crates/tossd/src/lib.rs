@@ -16,6 +16,7 @@ pub mod config;
 pub mod dashboard;
 pub mod domain;
 pub mod exec;
+pub mod faults;
 pub mod identity;
 pub mod ops;
 pub mod outbox;

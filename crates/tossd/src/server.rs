@@ -37,7 +37,7 @@ use crate::web::connections::{self, BodyArrival, Handshake, Limits};
 use crate::web::json_response;
 use crate::web::metrics::{self, Metrics};
 use crate::web::operator::{self, OperatorAccess, OperatorConfig};
-use crate::{ops, sim};
+use crate::{faults, ops, sim};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -106,9 +106,19 @@ pub fn router(state: AppState) -> Router {
 /// middleware: metrics, tracing and the family's 500 answer to a panic.
 pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let (apps_in_toss, toss_payments, simulator, _) = api_routers();
+    let injector = faults::middleware::Injector {
+        rules: state.faults.clone(),
+        db: state.db.clone(),
+        clock: state.clock.clone(),
+    };
     let api = apps_in_toss
+        .route_layer(middleware::from_fn(apps_in_toss::test_code::middleware))
         .merge(apps_in_toss::plain_router())
-        .merge(tosspayments::layered(toss_payments, &state));
+        .merge(tosspayments::layered(toss_payments, &state))
+        .layer(middleware::from_fn_with_state(
+            injector,
+            faults::middleware::inject,
+        ));
     let operator_only = Router::new()
         .merge(simulator)
         .merge(crate::dashboard::router())
@@ -335,6 +345,7 @@ pub struct Server {
     task: JoinHandle<()>,
     worker: Option<Worker>,
     sweeper: Option<JoinHandle<()>>,
+    faults_poller: JoinHandle<()>,
 }
 
 impl Server {
@@ -423,12 +434,15 @@ impl Server {
             authority: Arc::new(authority),
             outbox_wake: OutboxWake::default(),
             cache: ConfigCache::default(),
+            faults: faults::FaultRules::default(),
         };
+        state.faults.reload(&state.db).await?;
         let worker = Worker::spawn(
             state.db.clone(),
             state.clock.clone(),
             state.metrics.clone(),
             state.outbox_wake.clone(),
+            state.faults.clone(),
             WorkerConfig::from_args(args),
             &webhook_ca,
         )?;
@@ -437,6 +451,7 @@ impl Server {
             state.clock.clone(),
             state.outbox_wake.clone(),
         );
+        let faults_poller = state.faults.spawn_poller(state.db.clone());
         let app = router_with(state.clone(), extra);
         let (tx, rx) = oneshot::channel::<()>();
         let shutdown = async move {
@@ -464,6 +479,7 @@ impl Server {
             task,
             worker: Some(worker),
             sweeper,
+            faults_poller,
         })
     }
 
@@ -483,6 +499,7 @@ impl Server {
             // Each transition is one transaction, so stopping between sweeps loses nothing.
             sweeper.abort();
         }
+        self.faults_poller.abort();
         if let Some(worker) = self.worker.take() {
             worker.stop().await;
         }

@@ -11,6 +11,7 @@ use tokio::sync::Notify;
 use crate::cache::ConfigCache;
 use crate::clock::Clock;
 use crate::config::SeedConfig;
+use crate::faults::FaultRules;
 use crate::identity::tls::Authority;
 use crate::store::Db;
 use crate::web::metrics::Metrics;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub outbox_wake: OutboxWake,
     /// Credentials, apps and keys that reads may answer from (`crate::cache`).
     pub cache: ConfigCache,
+    /// This process's copy of the fault rules (`crate::faults`).
+    pub faults: FaultRules,
 }
 
 /// Wakes this process's webhook delivery worker after a commit that recorded events, so the first attempt

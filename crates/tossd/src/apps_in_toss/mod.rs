@@ -10,6 +10,7 @@ pub mod messenger;
 pub mod pay;
 pub mod promotions;
 pub mod rate_limit;
+pub mod test_code;
 
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;

@@ -29,6 +29,7 @@ use crate::config::ServeArgs;
 use crate::domain::secrets;
 use crate::domain::time::Instant;
 use crate::domain::webhooks::{self, CallbackMethod, Destination};
+use crate::faults::{Effect, FaultRules};
 use crate::state::OutboxWake;
 use crate::store::outbox::{Attempt, ClaimedEvent};
 use crate::store::{self, Db};
@@ -94,6 +95,7 @@ struct Deliverer {
     db: Db,
     clock: Clock,
     metrics: Arc<Metrics>,
+    faults: FaultRules,
     client: Client,
     config: WorkerConfig,
     lease_token: Arc<str>,
@@ -113,6 +115,7 @@ impl Worker {
         clock: Clock,
         metrics: Arc<Metrics>,
         wake: OutboxWake,
+        faults: FaultRules,
         config: WorkerConfig,
         webhook_ca: &[reqwest::Certificate],
     ) -> anyhow::Result<Worker> {
@@ -121,6 +124,7 @@ impl Worker {
             db,
             clock,
             metrics,
+            faults,
             client,
             config,
             lease_token: secrets::random_alnum(24).into(),
@@ -486,6 +490,16 @@ impl Deliverer {
                 (request, url)
             }
         };
+        match self.fault(&url, event).await {
+            Some(Effect::Drop) => {
+                return Ok(Outcome::failed(
+                    Some(url),
+                    "dropped by a fault rule (not sent)",
+                ))
+            }
+            Some(Effect::Latency(wait)) => tokio::time::sleep(wait).await,
+            _ => {}
+        }
         Ok(match request.send().await {
             Ok(response) => {
                 let status = response.status().as_u16();
@@ -499,6 +513,34 @@ impl Deliverer {
             }
             Err(e) => Outcome::failed(Some(url), describe(&e)),
         })
+    }
+
+    /// The effect of the first webhook fault rule that fires for this delivery, if any (docs/faults.md).
+    async fn fault(&self, url: &str, event: &ClaimedEvent) -> Option<Effect> {
+        let set = self.faults.current()?;
+        for loaded in &set.webhook {
+            let rule = &loaded.rule;
+            if !loaded.live() || !rule.matches_delivery(url, event.event_type.as_str()) {
+                continue;
+            }
+            if rule.has_window() {
+                match self.clock.now(&self.db).await {
+                    Ok(now) if rule.active_at(now) => {}
+                    _ => continue,
+                }
+            }
+            if !rule.chosen(rand::random::<f64>()) {
+                continue;
+            }
+            match store::faults::fire(&self.db, rule.id).await {
+                Ok(true) => return Some(rule.effect.clone()),
+                Ok(false) => loaded.mark_exhausted(),
+                Err(e) => {
+                    tracing::warn!(error = %e, id = rule.id, "counting a fault rule's firing failed")
+                }
+            }
+        }
+        None
     }
 
     /// Records the attempt and schedules what follows (`webhooks::after_attempt`, from the time it is

@@ -5,6 +5,7 @@ pub mod app_settings;
 pub mod brandpay;
 pub mod brandpay_payments;
 pub mod clock;
+pub mod faults;
 pub mod iap;
 pub mod identities;
 pub mod login;
@@ -224,4 +225,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(brandpay_payments::authenticate))
         .routes(routes!(brandpay_payments::set_decline))
         .routes(routes!(brandpay_payments::update_payment_settings))
+        .routes(routes!(
+            faults::create_fault,
+            faults::list_faults,
+            faults::clear_faults
+        ))
+        .routes(routes!(faults::get_fault, faults::delete_fault))
 }

@@ -8,6 +8,7 @@
 pub mod apps;
 pub mod brandpay;
 pub mod clock;
+pub mod faults;
 pub mod iap;
 pub mod identity;
 pub mod inline;
@@ -83,16 +84,19 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
     migration!("0010_checkout"),
     migration!("0011_config_epoch"),
     migration!(per_engine "0012_config_epoch_triggers"),
+    migration!(per_engine "0013_faults"),
 ];
 
 /// Tables that survive `POST /sim/v1/reset`: the migration history and instance secrets (the JWT signing
 /// key must outlive resets so cached JWKS stay valid), the local CA (issued certificates stay trusted) and
-/// the configuration epoch (it only ever grows, so no process mistakes post-reset data for cached data).
+/// the configuration epoch and the fault rules' generation (they only ever grow, so no process mistakes
+/// post-reset data for cached data).
 const KEPT_BY_RESET: &[&str] = &[
     "_sqlx_migrations",
     "instance",
     "tls_authority",
     "config_epoch",
+    "fault_generation",
 ];
 
 /// How many connections a process opens and how long a request waits for one.

@@ -10,7 +10,6 @@
 //! - A kept-alive connection idle for `keep_alive_timeout` after a response is closed.
 //! - Memory freed by closed connections is handed back to the system after a burst of them.
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
@@ -287,12 +286,28 @@ struct RequestService<P> {
     activity: Arc<watch::Sender<Activity>>,
 }
 
+/// Put on a response to close its connection without sending it (a fault rule's `drop`, docs/faults.md).
+#[derive(Debug, Clone, Copy)]
+pub struct DropConnection;
+
+/// Why a connection was closed without an answer; hyper closes it when the service fails.
+#[derive(Debug)]
+pub struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by a fault rule")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
 impl<P: Clone + Send + Sync + 'static> hyper::service::Service<Request<Incoming>>
     for RequestService<P>
 {
     type Response = axum::response::Response;
-    type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>> + Send>>;
+    type Error = Dropped;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Dropped>> + Send>>;
 
     fn call(&self, request: Request<Incoming>) -> Self::Future {
         // Every response tossd writes is a complete body, so a request is answered when its handler
@@ -314,7 +329,13 @@ impl<P: Clone + Send + Sync + 'static> hyper::service::Service<Request<Incoming>
         let app = self.app.clone();
         let keep_alive = self.keep_alive.clone();
         Box::pin(async move {
-            let mut response = app.oneshot(request).await?;
+            let mut response = match app.oneshot(request).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            };
+            if response.extensions().get::<DropConnection>().is_some() {
+                return Err(Dropped);
+            }
             if persistent && !has_connection_token(response.headers(), "close") {
                 response.headers_mut().insert("keep-alive", keep_alive);
             }

@@ -13,6 +13,7 @@ mod default_ids;
 mod doc_examples;
 mod doc_sources;
 mod exec;
+mod faults;
 mod foundation;
 mod login;
 mod messages;

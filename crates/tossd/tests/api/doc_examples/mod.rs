@@ -65,6 +65,7 @@ pages!(
     brandpay => "docs/brandpay.md",
     payments => "docs/payments.md",
     webhooks => "docs/webhooks.md",
+    faults => "docs/faults.md",
     tls => "docs/tls.md",
     compat => "docs/compat.md",
     architecture => "docs/architecture.md",
