@@ -34,6 +34,18 @@ pub enum Command {
     /// Manage Toss Payments merchants
     #[command(subcommand)]
     Merchants(MerchantsCommand),
+    /// Fixture files: named steps that make apps, users, payments… (docs/fixtures.md)
+    #[command(subcommand)]
+    Fixtures(FixturesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FixturesCommand {
+    /// Check a fixture file without a server or database; prints FILE:LINE: message for each problem
+    Check {
+        /// The fixture file (YAML, or JSON if its name ends in .json)
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -200,6 +212,10 @@ pub struct ServeArgs {
     /// Multiplies every webhook retry wait (1, 4, 16, 64, 256, 1024, 4096 minutes); e.g. 0.001 locally
     #[arg(long, env = "TOSSD_WEBHOOK_RETRY_SCALE", default_value_t = 1.0, value_parser = parse_retry_scale)]
     pub webhook_retry_scale: f64,
+
+    /// Fixture file loaded after start-up, before tossd reports ready (YAML, or JSON if its name ends in .json; docs/fixtures.md)
+    #[arg(long, env = "TOSSD_FIXTURES")]
+    pub fixtures: Option<PathBuf>,
 
     /// Response timeout of webhook and callback deliveries in milliseconds (tests shorten the 10 s)
     #[arg(long, env = "TOSSD_WEBHOOK_TIMEOUT_MS", default_value_t = 10_000, hide = true,

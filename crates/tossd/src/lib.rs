@@ -14,6 +14,7 @@ pub mod clock;
 pub mod config;
 pub mod dashboard;
 pub mod domain;
+pub mod fixtures;
 pub mod identity;
 pub mod ops;
 pub mod outbox;

@@ -452,14 +452,21 @@ impl Server {
                 shutdown,
             )),
         };
-        Ok(Server {
+        let server = Server {
             addr,
             state,
             shutdown: Some(tx),
             task,
             worker: Some(worker),
             sweeper,
-        })
+        };
+        if let Some(path) = &args.fixtures {
+            if let Err(e) = crate::sim::fixtures::load_file(&server.state, path).await {
+                server.stop().await?;
+                return Err(e);
+            }
+        }
+        Ok(server)
     }
 
     /// The URL clients use: https when TLS is on.

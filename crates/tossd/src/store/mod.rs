@@ -8,6 +8,7 @@
 pub mod apps;
 pub mod brandpay;
 pub mod clock;
+pub mod fixtures;
 pub mod iap;
 pub mod identity;
 pub mod inline;
@@ -83,6 +84,7 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
     migration!("0010_checkout"),
     migration!("0011_config_epoch"),
     migration!(per_engine "0012_config_epoch_triggers"),
+    migration!("0013_fixture_steps"),
 ];
 
 /// Tables that survive `POST /sim/v1/reset`: the migration history and instance secrets (the JWT signing
@@ -524,6 +526,7 @@ unique_constraints! {
     "bp_methods_method_key_key" => "bp_methods" ("method_key"),
     "tls_authority_pkey" => "tls_authority" ("id"),
     "app_certificates_pkey" => "app_certificates" ("fingerprint"),
+    "fixture_steps_pkey" => "fixture_steps" ("name"),
 }
 
 /// The name of the unique constraint `error` violated, if it is a unique violation of a known one.
