@@ -12,6 +12,7 @@ mod credentials;
 mod default_ids;
 mod doc_examples;
 mod doc_sources;
+mod fixtures;
 mod foundation;
 mod login;
 mod messages;

@@ -70,6 +70,7 @@ pages!(
     architecture => "docs/architecture.md",
     benchmarks => "docs/benchmarks.md",
     security => "docs/security.md",
+    fixtures => "docs/fixtures.md",
     contributing_docs => "docs/CONTRIBUTING-docs.md",
 );
 
