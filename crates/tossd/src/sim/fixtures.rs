@@ -5,6 +5,7 @@
 //! returns the recorded objects instead of making new ones.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{header, StatusCode};
@@ -29,6 +30,7 @@ use crate::sim::{
 };
 use crate::state::AppState;
 use crate::store;
+use crate::store::fixtures::Claim;
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -55,7 +57,8 @@ pub struct StepFailure {
 
 /// Loads a checked document step by step. A step loaded before under the same name with the same content
 /// is not run again: its recorded result stands. The same name with other content is refused (409), since
-/// the object it made cannot be changed into the new one. Steps before a failing one stay loaded.
+/// the object it made cannot be changed into the new one. Steps before a failing one stay loaded. Loads
+/// running at once run each step once (`store::fixtures::claim`).
 pub async fn load(state: &AppState, document: &Document) -> Result<Vec<LoadedStep>, StepFailure> {
     let mut results: HashMap<String, Value> = HashMap::new();
     let mut loaded = Vec::with_capacity(document.steps.len());
@@ -73,18 +76,9 @@ pub async fn load(state: &AppState, document: &Document) -> Result<Vec<LoadedSte
         let body = fixtures::resolve(&Value::Object(step.body.clone()), &results)
             .map_err(|m| fail(SimError::bad_request(m)))?;
         let digest = digest(step.kind.name, &body);
-        let result = match store::fixtures::find(&state.db, &step.name)
+        let result = load_step(state, &step.name, step.kind.name, &digest, body)
             .await
-            .map_err(|e| fail(e.into()))?
-        {
-            Some(before) => reuse(&before, step.kind.name, &digest).map_err(fail)?,
-            None => {
-                let result = run(state, step.kind.name, body).await.map_err(fail)?;
-                record(state, &step.name, step.kind.name, &digest, result)
-                    .await
-                    .map_err(fail)?
-            }
-        };
+            .map_err(fail)?;
         results.insert(step.name.clone(), result.clone());
         loaded.push(LoadedStep {
             name: step.name.clone(),
@@ -122,26 +116,54 @@ fn reuse(
         .map_err(|e| SimError::from(anyhow::anyhow!("a recorded fixture step is not JSON: {e}")))
 }
 
-/// Records a step's result; if a concurrent load recorded the name first, its result is the one kept.
-async fn record(
+/// How long a loader holds a step it runs; a claim older than this (its loader gone) is taken over.
+const CLAIM: Duration = Duration::from_secs(30);
+
+/// How often a load waiting for a step another loader holds looks again.
+const CLAIM_POLL: Duration = Duration::from_millis(50);
+
+fn wall_clock_us() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}
+
+/// Runs a step once: the recorded result when it was loaded before, else its kind's call, recorded. A
+/// step another load is running is waited for.
+async fn load_step(
     state: &AppState,
     name: &str,
     kind: &str,
     digest: &str,
-    result: Value,
+    body: Value,
 ) -> Result<Value, SimError> {
-    let now = state.clock.now(&state.db).await?;
-    let step = store::fixtures::LoadedStep {
-        kind: kind.to_owned(),
-        digest: digest.to_owned(),
-        result: result.to_string(),
-    };
-    if store::fixtures::record(&state.db, name, &step, now.micros()).await? {
-        return Ok(result);
-    }
-    match store::fixtures::find(&state.db, name).await? {
-        Some(before) => reuse(&before, kind, digest),
-        None => Err(anyhow::anyhow!("fixture step {name:?} vanished").into()),
+    let give_up = tokio::time::Instant::now() + 2 * CLAIM;
+    loop {
+        let now = wall_clock_us();
+        let until = now + i64::try_from(CLAIM.as_micros()).unwrap_or(i64::MAX);
+        match store::fixtures::claim(&state.db, name, kind, digest, now, until).await? {
+            Claim::Loaded(before) => return reuse(&before, kind, digest),
+            Claim::Claimed => {
+                return match run(state, kind, body).await {
+                    Ok(result) => {
+                        store::fixtures::complete(&state.db, name, &result.to_string()).await?;
+                        Ok(result)
+                    }
+                    Err(error) => {
+                        store::fixtures::release(&state.db, name).await?;
+                        Err(error)
+                    }
+                };
+            }
+            Claim::Busy if tokio::time::Instant::now() < give_up => {
+                tokio::time::sleep(CLAIM_POLL).await;
+            }
+            Claim::Busy => {
+                return Err(SimError {
+                    status: StatusCode::CONFLICT,
+                    code: "INVALID_STATE",
+                    message: "another load has been running this step for too long".into(),
+                })
+            }
+        }
     }
 }
 

@@ -8,14 +8,15 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::common::{
-    assert_resp, basic, bearer, brandpay_tokens, generate_token, post_as, run, toss_login, Backend,
-    Resp, TestEnv,
+    assert_resp, basic, bearer, brandpay_tokens, concurrently, generate_token, post_as, run,
+    toss_login, Backend, Resp, TestEnv,
 };
 use crate::on_both_backends;
 
 on_both_backends!(
     examples_load_and_their_objects_exist,
     loading_twice_makes_nothing_new,
+    concurrent_loads_make_each_object_once,
     broken_documents_are_refused_with_their_line,
     failing_steps_and_changed_steps,
 );
@@ -227,6 +228,23 @@ async fn loading_twice_makes_nothing_new(env: TestEnv) {
     .expect("YAML");
     let r = post_fixture(&env, &yaml.to_string(), "application/json").await;
     assert_resp(&r, 200, &first[1]);
+}
+
+async fn concurrent_loads_make_each_object_once(env: TestEnv) {
+    let users = user_count(&env).await;
+    let text = std::fs::read_to_string(example("toss-pay.yaml")).expect("example");
+    let answers = concurrently(4, |_| {
+        let env = env.clone();
+        let text = text.clone();
+        async move { post_fixture(&env, &text, "application/yaml").await }
+    })
+    .await;
+    for r in &answers {
+        assert_resp(r, 200, &answers[0].body);
+    }
+    // One buyer, and each payment once: its orderNo would be refused a second time.
+    assert_eq!(user_count(&env).await, users + 1);
+    assert_eq!(answers[0].body["steps"].as_array().map(Vec::len), Some(6));
 }
 
 fn invalid(message: &str) -> Value {
