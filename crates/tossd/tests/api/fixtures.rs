@@ -17,6 +17,7 @@ on_both_backends!(
     examples_load_and_their_objects_exist,
     loading_twice_makes_nothing_new,
     concurrent_loads_make_each_object_once,
+    apps_and_their_users,
     broken_documents_are_refused_with_their_line,
     failing_steps_and_changed_steps,
 );
@@ -174,11 +175,29 @@ async fn check_examples(env: &TestEnv, loaded: &Value) {
     assert_eq!(promotion["remainingBudget"], 500000);
     assert_eq!(promotion["maxAmountPerGrant"], 5000);
     assert_eq!(promotion["state"], "RUNNING");
-    assert_eq!(
-        loaded["msg_shipping"]["templateSetCode"],
-        "SHIPPING_STARTED"
-    );
     assert_eq!(loaded["msg_event"]["kind"], "MARKETING");
+    // The partner sends the fixture template to the fixture user, who receives it.
+    let member = loaded["promo_member"]["userKey"].as_i64().expect("userKey");
+    let r = post_as(
+        env,
+        "/api-partner/v1/apps-in-toss/messenger/send-message",
+        member,
+        &json!({"templateSetCode": "SHIPPING_STARTED", "context": {"productName": "토스 티셔츠"}}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["success"]["msgCount"], 2);
+    let inbox = env
+        .sim(
+            Method::GET,
+            &format!("/sim/v1/users/{member}/messages"),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(
+        inbox[0]["text"],
+        "정포인트님, 주문하신 토스 티셔츠 배송이 시작됐어요."
+    );
 }
 
 async fn load_all(env: &TestEnv) -> Value {
@@ -245,6 +264,45 @@ async fn concurrent_loads_make_each_object_once(env: TestEnv) {
     // One buyer, and each payment once: its orderNo would be refused a second time.
     assert_eq!(user_count(&env).await, users + 1);
     assert_eq!(answers[0].body["steps"].as_array().map(Vec::len), Some(6));
+}
+
+/// An `app` step, referred to by the steps of its user and callback.
+async fn apps_and_their_users(env: TestEnv) {
+    let doc = r#"{"steps": [
+        {"name": "game", "app": {"name": "토스 게임"}},
+        {"name": "callback", "unlinkCallback": {"appId": "${game.appId}", "url": "https://partner.example/unlink"}},
+        {"name": "player", "user": {"name": "김게임", "consent": {"appId": "${game.appId}", "scopes": ["USER_NAME"]}}}
+    ]}"#;
+    let r = post_fixture(&env, doc, "application/json").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let loaded = results(&r.body);
+    let app_id = loaded["game"]["appId"].as_str().expect("appId");
+    let app = env
+        .sim(Method::GET, &format!("/sim/v1/apps/{app_id}"), Value::Null)
+        .await;
+    assert_eq!(app["name"], "토스 게임");
+    assert_eq!(app["clientId"], loaded["game"]["clientId"]);
+    assert_eq!(app["decryptionKey"], loaded["game"]["decryptionKey"]);
+    assert_eq!(loaded["callback"]["appId"], app_id);
+    assert_eq!(loaded["callback"]["url"], "https://partner.example/unlink");
+    // The player logged in to that app, so leaving it inside Toss fires its unlink callback.
+    let player = loaded["player"]["userKey"].as_i64().expect("userKey");
+    env.sim(
+        Method::POST,
+        &format!("/sim/v1/users/{player}/unlink"),
+        json!({"appId": app_id, "referrer": "UNLINK"}),
+    )
+    .await;
+    let deliveries = crate::common::deliveries(&env).await;
+    assert!(
+        deliveries
+            .iter()
+            .any(|d| d.to_string().contains("https://partner.example/unlink")),
+        "{deliveries:?}"
+    );
+    // The same document again: the same app.
+    let again = post_fixture(&env, doc, "application/json").await;
+    assert_resp(&again, 200, &r.body);
 }
 
 fn invalid(message: &str) -> Value {
