@@ -75,6 +75,7 @@ pub async fn load(state: &AppState, document: &Document) -> Result<Vec<LoadedSte
         };
         let body = fixtures::resolve(&Value::Object(step.body.clone()), &results)
             .map_err(|m| fail(SimError::bad_request(m)))?;
+        fixtures::check_resolved(step.kind, &body).map_err(|m| fail(SimError::bad_request(m)))?;
         let digest = digest(step.kind.name, &body);
         let result = load_step(state, &step.name, step.kind.name, &digest, body)
             .await

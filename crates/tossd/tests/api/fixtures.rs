@@ -344,7 +344,16 @@ async fn broken_documents_are_refused_with_their_line(env: TestEnv) {
         .as_str()
         .expect("message")
         .starts_with("line 1: invalid JSON"));
-    // Nothing was made by the refused documents.
+    // A reference whose value does not fit its field is refused when the step runs.
+    let mistyped = "steps:\n  - name: shop\n    merchant: {name: My shop}\n  - name: order\n    iapOrder: {userKey: \"${shop.name}\", sku: x}\n";
+    let r = post_fixture(&env, mistyped, "application/yaml").await;
+    assert_resp(
+        &r,
+        400,
+        &invalid("line 4: step \"order\" (iapOrder): `iapOrder.userKey` must be an integer, not a string"),
+    );
+
+    // The refused documents made no user (the merchant step before the mistyped one stays loaded).
     assert_eq!(user_count(&env).await, users);
 }
 
