@@ -90,6 +90,8 @@ pub async fn load(state: &AppState, document: &Document) -> Result<Vec<LoadedSte
     Ok(loaded)
 }
 
+/// The SHA-256 of a step's kind and resolved content. serde_json's maps keep their keys sorted, so the
+/// order of the fields in the file does not matter (a test holds this).
 fn digest(kind: &str, body: &Value) -> String {
     let mut hash = Sha256::new();
     hash.update(kind.as_bytes());
@@ -485,4 +487,18 @@ pub async fn load_file(
         .map_err(|f| anyhow::anyhow!("{shown}:{}: {}", f.line, f.error.message))?;
     tracing::info!(file = %shown, steps = steps.len(), "fixtures loaded");
     Ok(steps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_digest_ignores_field_order_but_not_content_or_kind() {
+        let a: Value = serde_json::from_str(r#"{"name": "x", "phone": "1012345678"}"#).unwrap();
+        let b: Value = serde_json::from_str(r#"{"phone": "1012345678", "name": "x"}"#).unwrap();
+        assert_eq!(digest("user", &a), digest("user", &b));
+        assert_ne!(digest("user", &a), digest("merchant", &a));
+        assert_ne!(digest("user", &a), digest("user", &json!({"name": "y"})));
+    }
 }
