@@ -23,6 +23,7 @@ use crate::apps_in_toss::pay::{
 };
 use crate::apps_in_toss::AitJson;
 use crate::fixtures::{self, Document, Format, Problem};
+use crate::identity::tls::PeerCertificate;
 use crate::sim::brandpay::MerchantQuery;
 use crate::sim::{
     brandpay, iap, identities, login, messages, pay, promotions, users, webhooks, SimError,
@@ -306,8 +307,32 @@ fn partner_error(error: AitError) -> SimError {
     }
 }
 
-/// The request head of a partner call on the default app for the buyer `user_key`.
-async fn caller<K>(state: &AppState, user_key: i64) -> Result<PayCaller<K>, SimError>
+/// The client certificate a partner call of the app `app_id` presents: none for the default app (every
+/// plain-HTTP call is its), else one issued to the app.
+async fn certificate_of(
+    state: &AppState,
+    app_id: Option<&str>,
+) -> Result<Option<String>, SimError> {
+    let app = identities::app(&state.db, app_id).await?;
+    let default = store::apps::default_app_id(state.db.reader()).await?;
+    if default.as_deref() == Some(app.app_id.as_str()) {
+        return Ok(None);
+    }
+    match store::apps::first_certificate(&state.db, &app.app_id).await? {
+        Some(fingerprint) => Ok(Some(fingerprint)),
+        None => Err(SimError::bad_request(format!(
+            "the app {:?} has no client certificate",
+            app.app_id
+        ))),
+    }
+}
+
+/// The request head of a partner call of the app presenting `certificate` for the buyer `user_key`.
+async fn caller<K>(
+    state: &AppState,
+    certificate: &Option<String>,
+    user_key: i64,
+) -> Result<PayCaller<K>, SimError>
 where
     PayCaller<K>: FromRequestParts<AppState, Rejection = AitError>,
 {
@@ -316,12 +341,17 @@ where
         .body(())
         .map_err(anyhow::Error::from)?
         .into_parts();
+    if certificate.is_some() {
+        parts
+            .extensions
+            .insert(PeerCertificate(certificate.clone()));
+    }
     PayCaller::<K>::from_request_parts(&mut parts, state)
         .await
         .map_err(partner_error)
 }
 
-/// A Toss Pay payment of the default app, made by the partner and taken to the wanted state the way it
+/// A Toss Pay payment of the app `appId` (the default app when absent), made by the partner and taken to the wanted state the way it
 /// gets there for real: PAY_STANDBY (made), PAY_CANCEL (the buyer closed the sheet), PAY_APPROVED (the
 /// buyer authenticated), PAY_COMPLETE (the partner executed it), REFUND_SUCCESS (and refunded it all).
 async fn toss_pay_payment(
@@ -339,6 +369,7 @@ async fn toss_pay_payment(
             "state must be PAY_STANDBY, PAY_CANCEL, PAY_APPROVED, PAY_COMPLETE or REFUND_SUCCESS",
         )),
     };
+    let certificate = certificate_of(state, take_text(&mut fields, "appId").as_deref()).await?;
     let pay_method = fields.remove("payMethod");
     let user_key = fields.get("userKey").and_then(Value::as_i64).unwrap_or(0);
     let is_test_payment = fields
@@ -366,7 +397,7 @@ async fn toss_pay_payment(
     };
     let made = partner_pay::make_payment(
         State(state.clone()),
-        caller::<AnyKey>(state, user_key).await?,
+        caller::<AnyKey>(state, &certificate, user_key).await?,
         AitJson(make),
     )
     .await
@@ -395,7 +426,7 @@ async fn toss_pay_payment(
         };
         partner_pay::execute_payment(
             State(state.clone()),
-            caller::<PrivateKey>(state, user_key).await?,
+            caller::<PrivateKey>(state, &certificate, user_key).await?,
             AitJson(execute),
         )
         .await
@@ -410,7 +441,7 @@ async fn toss_pay_payment(
         };
         partner_pay::refund_payment(
             State(state.clone()),
-            caller::<PrivateKey>(state, user_key).await?,
+            caller::<PrivateKey>(state, &certificate, user_key).await?,
             AitJson(refund),
         )
         .await

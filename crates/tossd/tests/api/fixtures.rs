@@ -271,11 +271,13 @@ async fn apps_and_their_users(env: TestEnv) {
     let doc = r#"{"steps": [
         {"name": "game", "app": {"name": "토스 게임"}},
         {"name": "callback", "unlinkCallback": {"appId": "${game.appId}", "url": "https://partner.example/unlink"}},
-        {"name": "player", "user": {"name": "김게임", "consent": {"appId": "${game.appId}", "scopes": ["USER_NAME"]}}}
+        {"name": "player", "user": {"name": "김게임", "consent": {"appId": "${game.appId}", "scopes": ["USER_NAME"]}}},
+        {"name": "gems", "tossPayPayment": {"appId": "${game.appId}", "userKey": "${player.userKey}",
+            "orderNo": "gems-1", "amount": 3300, "isTestPayment": true, "state": "PAY_COMPLETE"}}
     ]}"#;
-    let r = post_fixture(&env, doc, "application/json").await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let loaded = results(&r.body);
+    let first = post_fixture(&env, doc, "application/json").await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    let loaded = results(&first.body);
     let app_id = loaded["game"]["appId"].as_str().expect("appId");
     let app = env
         .sim(Method::GET, &format!("/sim/v1/apps/{app_id}"), Value::Null)
@@ -285,8 +287,28 @@ async fn apps_and_their_users(env: TestEnv) {
     assert_eq!(app["decryptionKey"], loaded["game"]["decryptionKey"]);
     assert_eq!(loaded["callback"]["appId"], app_id);
     assert_eq!(loaded["callback"]["url"], "https://partner.example/unlink");
-    // The player logged in to that app, so leaving it inside Toss fires its unlink callback.
+    // The payment is the game's, completed; the default app has no such payment.
+    let token = loaded["gems"]["payToken"].as_str().expect("payToken");
+    let r = env
+        .post(&format!("/sim/v1/pay/{token}/cancel"), &[], &json!({}))
+        .await;
+    assert_resp(
+        &r,
+        409,
+        &json!({"error": {"code": "INVALID_STATE", "message": "the payment is PAY_COMPLETE, not PAY_STANDBY"}}),
+    );
     let player = loaded["player"]["userKey"].as_i64().expect("userKey");
+    crate::common::link_user(&env, player).await;
+    let r = post_as(
+        &env,
+        "/api-partner/v1/apps-in-toss/pay/get-payment-status",
+        player,
+        &json!({"payToken": token, "isTestPayment": true}),
+    )
+    .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    assert_eq!(r.body["error"]["errorCode"], "PAYMENT_NOT_FOUND");
+    // The player logged in to that app, so leaving it inside Toss fires its unlink callback.
     env.sim(
         Method::POST,
         &format!("/sim/v1/users/{player}/unlink"),
@@ -302,7 +324,7 @@ async fn apps_and_their_users(env: TestEnv) {
     );
     // The same document again: the same app.
     let again = post_fixture(&env, doc, "application/json").await;
-    assert_resp(&again, 200, &r.body);
+    assert_resp(&again, 200, &first.body);
 }
 
 fn invalid(message: &str) -> Value {
