@@ -50,6 +50,18 @@ pub enum Command {
     /// `key: value` lines, or the API's JSON answer with --json; a failure prints its code and message to
     /// stderr and exits with 1 (2 for options that do not fit).
     Sim(crate::cli::sim::SimArgs),
+    /// Fixture files: named steps that make apps, users, payments… (docs/fixtures.md)
+    #[command(subcommand)]
+    Fixtures(FixturesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FixturesCommand {
+    /// Check a fixture file without a server or database; prints FILE:LINE: message for each problem
+    Check {
+        /// The fixture file (YAML, or JSON if its name ends in .json)
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -220,6 +232,9 @@ pub struct ServeArgs {
     /// Once tossd answers, write its URL, keys, appId and pid as JSON to this file (mode 0600, replaced atomically); removed on a clean shutdown
     #[arg(long, env = "TOSSD_READY_FILE")]
     pub ready_file: Option<PathBuf>,
+    /// Fixture file loaded after start-up, before tossd reports ready (YAML, or JSON if its name ends in .json; docs/fixtures.md)
+    #[arg(long, env = "TOSSD_FIXTURES")]
+    pub fixtures: Option<PathBuf>,
 
     /// Response timeout of webhook and callback deliveries in milliseconds (tests shorten the 10 s)
     #[arg(long, env = "TOSSD_WEBHOOK_TIMEOUT_MS", default_value_t = 10_000, hide = true,

@@ -17,6 +17,7 @@ pub mod dashboard;
 pub mod domain;
 pub mod exec;
 pub mod faults;
+pub mod fixtures;
 pub mod identity;
 pub mod ops;
 pub mod outbox;

@@ -2,7 +2,8 @@ use tracing_subscriber::EnvFilter;
 
 use tossd::config::SeedConfig;
 use tossd::config::{
-    AppsCommand, Cli, Command, DatabaseArgs, LogFormat, MerchantsCommand, ServeArgs,
+    AppsCommand, Cli, Command, DatabaseArgs, FixturesCommand, LogFormat, MerchantsCommand,
+    ServeArgs,
 };
 use tossd::domain::secrets::SeedDeriver;
 use tossd::domain::time::Instant;
@@ -32,6 +33,26 @@ async fn main() -> anyhow::Result<()> {
             create_merchant(&name, &database).await
         }
         Command::Sim(args) => std::process::exit(tossd::cli::sim::run(args).await),
+        Command::Fixtures(FixturesCommand::Check { file }) => check_fixtures(&file),
+    }
+}
+
+/// `tossd fixtures check FILE`: exit 0 when the file is valid, 1 with `FILE:LINE: message` lines otherwise.
+fn check_fixtures(file: &std::path::Path) -> anyhow::Result<()> {
+    use tossd::fixtures::{parse, Format};
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    match parse(&text, Format::of_path(file)) {
+        Ok(document) => {
+            println!("{}: {} steps, valid", file.display(), document.steps.len());
+            Ok(())
+        }
+        Err(problems) => {
+            for problem in problems {
+                println!("{}:{}: {}", file.display(), problem.line, problem.message);
+            }
+            std::process::exit(1);
+        }
     }
 }
 

@@ -471,7 +471,7 @@ impl Server {
                 shutdown,
             )),
         };
-        Ok(Server {
+        let server = Server {
             addr,
             tls,
             state,
@@ -480,7 +480,14 @@ impl Server {
             worker: Some(worker),
             sweeper,
             faults_poller,
-        })
+        };
+        if let Some(path) = &args.fixtures {
+            if let Err(e) = crate::sim::fixtures::load_file(&server.state, path).await {
+                server.stop().await?;
+                return Err(e);
+            }
+        }
+        Ok(server)
     }
 
     /// The URL clients use: https when TLS is on.

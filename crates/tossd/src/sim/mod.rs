@@ -6,6 +6,7 @@ pub mod brandpay;
 pub mod brandpay_payments;
 pub mod clock;
 pub mod faults;
+pub mod fixtures;
 pub mod iap;
 pub mod identities;
 pub mod login;
@@ -184,6 +185,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(clock::get_clock))
         .routes(routes!(clock::advance_clock))
         .routes(routes!(clock::reset))
+        .routes(routes!(fixtures::load_fixtures))
         .routes(routes!(users::create_user))
         .routes(routes!(users::get_user))
         .routes(routes!(identities::get_app, app_settings::update_app))

@@ -152,6 +152,18 @@ pub async fn insert_app(tx: &mut Tx, app: &NewApp<'_>) -> Result<(), sqlx::Error
     Ok(())
 }
 
+/// The fingerprint of the app's first client certificate: fixture steps (`sim::fixtures`) make partner
+/// calls as that app with it.
+pub async fn first_certificate(db: &Db, app_id: &str) -> Result<Option<String>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT fingerprint FROM app_certificates WHERE app_id = $1 ORDER BY created_at, fingerprint LIMIT 1",
+    )
+    .bind(app_id)
+    .fetch_optional(db.reader())
+    .await?;
+    row.map(|row| row.try_get(0)).transpose()
+}
+
 /// Makes the client certificate with this fingerprint identify the app.
 pub async fn insert_certificate(
     tx: &mut Tx,

@@ -9,6 +9,7 @@ pub mod apps;
 pub mod brandpay;
 pub mod clock;
 pub mod faults;
+pub mod fixtures;
 pub mod iap;
 pub mod identity;
 pub mod inline;
@@ -85,6 +86,7 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
     migration!("0011_config_epoch"),
     migration!(per_engine "0012_config_epoch_triggers"),
     migration!(per_engine "0013_faults"),
+    migration!("0014_fixture_steps"),
 ];
 
 /// Tables that survive `POST /sim/v1/reset`: the migration history and instance secrets (the JWT signing
@@ -528,6 +530,7 @@ unique_constraints! {
     "bp_methods_method_key_key" => "bp_methods" ("method_key"),
     "tls_authority_pkey" => "tls_authority" ("id"),
     "app_certificates_pkey" => "app_certificates" ("fingerprint"),
+    "fixture_steps_pkey" => "fixture_steps" ("name"),
 }
 
 /// The name of the unique constraint `error` violated, if it is a unique violation of a known one.

@@ -14,6 +14,7 @@ mod doc_examples;
 mod doc_sources;
 mod exec;
 mod faults;
+mod fixtures;
 mod foundation;
 mod login;
 mod messages;

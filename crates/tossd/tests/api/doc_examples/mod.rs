@@ -72,6 +72,7 @@ pages!(
     benchmarks => "docs/benchmarks.md",
     security => "docs/security.md",
     testing_with_tossd => "docs/testing-with-tossd.md",
+    fixtures => "docs/fixtures.md",
     contributing_docs => "docs/CONTRIBUTING-docs.md",
 );
 
