@@ -366,7 +366,13 @@ async fn advance(State(state): State<AppState>, body: Bytes) -> Response {
 }
 
 async fn reset(State(state): State<AppState>) -> Response {
-    match seed::reset(&state.db, &state.seed).await {
+    let reset = async {
+        seed::reset(&state.db, &state.seed).await?;
+        // Reset removed the fault rules; this process stops applying them at once.
+        state.faults.reload(&state.db).await?;
+        anyhow::Ok(())
+    };
+    match reset.await {
         Ok(()) => Redirect::to("/dashboard").into_response(),
         Err(e) => failed("reset", &e),
     }

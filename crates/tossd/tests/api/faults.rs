@@ -365,6 +365,25 @@ async fn rules_are_listed_read_and_cleared(env: TestEnv) {
     env.sim(Method::POST, "/sim/v1/reset", json!({})).await;
     let r = payment_lookup(&env, env.base(), "p").await;
     assert_resp(&r, 404, &not_found_payment());
+    // So does the dashboard's reset button, at once in the process that served it.
+    add_rule(
+        &env,
+        json!({"path": "/v1/*", "action": {"type": "bad-gateway"}}),
+    )
+    .await;
+    let r = env
+        .request(
+            Method::POST,
+            "/dashboard/reset",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            Some(""),
+        )
+        .await;
+    // The client follows the button's 303 to the dashboard page.
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.text.contains("<title>tossd dashboard</title>"));
+    let r = payment_lookup(&env, env.base(), "p").await;
+    assert_resp(&r, 404, &not_found_payment());
 }
 
 async fn a_window_follows_the_simulated_clock(env: TestEnv) {
