@@ -9,6 +9,10 @@
 # - PUT/DELETE /sim/v1/merchants/{mId}/webhook and /sim/v1/apps/{appId}/unlink-callback: a generated URL
 #   would make tossd's delivery worker send events to arbitrary hosts; tests only reach loopback.
 # - POST /sim/v1/reset: it wipes the fixtures the run relies on (reset is covered by the API tests).
+# - /sim/v1/faults: a generated rule makes partner API calls fail on purpose (dropped connections, 502s,
+#   any status), which the run would report as tossd's failures (fault rules are covered by the API tests).
+# - POST /sim/v1/fixtures: a generated fixture can set a webhook or unlink-callback URL, as above (fixtures
+#   are covered by the API tests).
 #
 # Usage: scripts/schemathesis.sh [sqlite|postgres]...   (both by default)
 # Env: TOSSD_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test), CARGO_TARGET_DIR,
@@ -90,7 +94,7 @@ PY
   mkdir -p "$report"
   set +e
   st --config-file schemathesis.toml run "$base/openapi.json" \
-    --exclude-path-regex '^/sim/v1/(merchants/[^/]+/webhook|apps/[^/]+/unlink-callback|reset)$' \
+    --exclude-path-regex '^/sim/v1/(merchants/[^/]+/webhook|apps/[^/]+/unlink-callback|reset|faults(/[^/]+)?|fixtures)$' \
     --workers "${ST_WORKERS:-2}" --max-time "${ST_MAX_TIME:-75}" --no-color \
     --report ndjson --report-dir "$report" >"$report/output.txt" 2>&1
   rc=$?
