@@ -28,5 +28,7 @@ pub mod sim;
 pub mod state;
 pub mod store;
 pub mod sweep;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod tosspayments;
 pub mod web;
