@@ -15,8 +15,13 @@ use crate::tosspayments::auth::{
     customer_by_token, merchant_by_secret_key, parse_basic, BasicCredential, BrandPayCustomer,
     Merchant,
 };
-use crate::tosspayments::payments::EPOCH_CHECKED_READS;
 use crate::tosspayments::TpError;
+
+/// The routes whose handlers compare the configuration epoch of their own statement with the one their
+/// key was resolved at (`tosspayments::payments`), and so may be given a key from the cache
+/// (`crate::cache`).
+pub const EPOCH_CHECKED_READS: &[&str] =
+    &["/v1/payments/{paymentKey}", "/v1/payments/orders/{orderId}"];
 
 /// The API credential of a request: its idempotency space and its mode.
 #[derive(Debug, Clone, PartialEq, Eq)]

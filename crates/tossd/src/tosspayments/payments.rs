@@ -23,11 +23,6 @@ use crate::tosspayments::idempotency::Idempotency;
 use crate::tosspayments::{codes, PaymentPath, TpError, TpJson};
 use crate::web::{json_response, raw_json_response};
 
-/// The routes whose handlers compare the configuration epoch of their own statement with the one their
-/// key was resolved at ([`merchant_at`]), and so may be given a key from the cache (`crate::cache`).
-pub const EPOCH_CHECKED_READS: &[&str] =
-    &["/v1/payments/{paymentKey}", "/v1/payments/orders/{orderId}"];
-
 /// A payment visible to `merchant`: `NOT_FOUND_PAYMENT` when it does not exist, `INVALID_API_KEY` when it
 /// belongs to another merchant or mode.
 pub fn visible_to(
