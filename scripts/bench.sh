@@ -45,6 +45,8 @@ done
 
 die() { echo "bench: FAIL: $*" >&2; exit 1; }
 note() { echo "bench: $*" >&2; }
+# shellcheck source=scripts/lib/common.sh
+source "$ROOT/scripts/lib/common.sh"
 
 # --- clean-up: every process started and database created is recorded here and undone on exit -------
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tossd-bench.XXXXXX")
@@ -86,12 +88,7 @@ cleanup() {
   local status=$?
   trap - EXIT INT TERM
   for pid in ${PIDS[@]+"${PIDS[@]}"}; do stop_process "$pid"; done
-  if [[ -n $HELPER ]]; then
-    for name in ${PG_DBS[@]+"${PG_DBS[@]}"}; do
-      "$HELPER" pg-drop --admin-url "$PG_ADMIN_URL" --name "$name" >/dev/null 2>&1 \
-        || note "could not drop database $name"
-    done
-  fi
+  drop_recorded_databases
   rm -rf "$WORK"
   exit "$status"
 }
@@ -100,7 +97,6 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- prerequisites -----------------------------------------------------------------------------------
-as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
 if ! command -v wrk >/dev/null 2>&1; then
   note "installing wrk"
@@ -110,15 +106,7 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 
 if [[ $MODE != profile && " $BACKENDS " == *" postgres "* ]]; then
-  pg_ready() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
-  if ! pg_ready; then
-    note "PostgreSQL is down; starting it"
-    if command -v pg_ctlcluster >/dev/null 2>&1 && [[ -d /etc/postgresql ]]; then
-      as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
-    fi
-    for _ in $(seq 1 30); do pg_ready && break; sleep 1; done
-  fi
-  pg_ready || die "PostgreSQL is not reachable at 127.0.0.1:5432 (or set BENCH_BACKENDS=sqlite)"
+  ensure_postgres "or set BENCH_BACKENDS=sqlite"
 fi
 
 if [[ $MODE == profile ]]; then

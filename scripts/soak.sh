@@ -37,6 +37,8 @@ done
 
 die() { echo "soak: FAIL: $*" >&2; exit 1; }
 note() { echo "soak: $*" >&2; }
+# shellcheck source=scripts/lib/common.sh
+source "$ROOT/scripts/lib/common.sh"
 
 # --- clean-up: every database created is dropped on exit, also on failure or Ctrl-C -------------------
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tossd-soak.XXXXXX")
@@ -47,12 +49,7 @@ cleanup() {
   trap - EXIT INT TERM
   # tossd-bench kills the tossd it started when it ends; this catches one left by an interrupted run.
   pkill -KILL -f "$WORK/" 2>/dev/null || true
-  if [[ -n $HELPER ]]; then
-    for name in ${PG_DBS[@]+"${PG_DBS[@]}"}; do
-      "$HELPER" pg-drop --admin-url "$PG_ADMIN_URL" --name "$name" >/dev/null 2>&1 \
-        || note "could not drop database $name"
-    done
-  fi
+  drop_recorded_databases
   rm -rf "$WORK"
   exit "$status"
 }
@@ -60,17 +57,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 if [[ " $BACKENDS " == *" postgres "* ]]; then
-  pg_ready() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
-  if ! pg_ready; then
-    note "PostgreSQL is down; starting it"
-    if command -v pg_ctlcluster >/dev/null 2>&1 && [[ -d /etc/postgresql ]]; then
-      as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
-    fi
-    for _ in $(seq 1 30); do pg_ready && break; sleep 1; done
-  fi
-  pg_ready || die "PostgreSQL is not reachable at 127.0.0.1:5432 (or set SOAK_BACKENDS=sqlite)"
+  ensure_postgres "or set SOAK_BACKENDS=sqlite"
 fi
 
 note "building (release): tossd and tossd-bench"

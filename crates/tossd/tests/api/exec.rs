@@ -243,6 +243,19 @@ async fn signals_reach_the_command_and_the_ready_file_goes(env: TestEnv) {
     assert!(left.is_empty(), "{left:?}");
 }
 
+/// The ready file's JSON, once it appears (within a minute).
+async fn ready_file(path: &Path) -> Value {
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    while !path.exists() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no ready file within a minute"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).expect("JSON")
+}
+
 fn terminate(pid: u32) {
     let signalled = std::process::Command::new("kill")
         .args(["-TERM", &pid.to_string()])
@@ -273,16 +286,7 @@ async fn serve_on_port_zero_writes_a_ready_file_that_answers(env: TestEnv) {
         .expect("the banner")
         .unwrap()
         .expect("a first line");
-    let deadline = tokio::time::Instant::now() + LIMIT;
-    while !ready.exists() {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "no ready file within a minute"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let described: Value =
-        serde_json::from_str(&std::fs::read_to_string(&ready).unwrap()).expect("JSON");
+    let described = ready_file(&ready).await;
     let url = described["url"].as_str().expect("a url").to_owned();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     assert!(!url.ends_with(":0"), "{url}");
@@ -364,16 +368,7 @@ async fn serve_with_tls_writes_the_client_files_beside_the_ready_file(env: TestE
         .kill_on_drop(true)
         .spawn()
         .expect("tossd serve starts");
-    let deadline = tokio::time::Instant::now() + LIMIT;
-    while !ready.exists() {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "no ready file within a minute"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let described: Value =
-        serde_json::from_str(&std::fs::read_to_string(&ready).unwrap()).expect("JSON");
+    let described = ready_file(&ready).await;
     let files = tmp.path().join("tossd.json.tls");
     let path = |name: &str| files.join(name).to_str().unwrap().to_owned();
     assert_eq!(
