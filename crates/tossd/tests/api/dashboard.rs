@@ -391,7 +391,8 @@ async fn object_pages_sit_behind_the_operator_guard(env: TestEnv) {
 
 /// A stand-in for the journal API (`GET /sim/v1/requests[/{id}]`, built on another branch) that follows
 /// its contract: one entry, whose path echoes the filters the list was asked for. Once tossd serves the
-/// journal itself these routes overlap its own: this test then drives the real journal instead.
+/// journal itself these routes overlap its own (axum refuses that): drop the stub then and drive the real
+/// journal.
 fn journal_stub() -> axum::Router<tossd::state::AppState> {
     use axum::extract::{Path, RawQuery};
     use axum::routing::get;
