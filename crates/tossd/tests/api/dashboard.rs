@@ -190,6 +190,12 @@ async fn a_person_follows_objects_across_the_dashboard(env: TestEnv) {
         cancels.contains("5,000원") && cancels.contains("고객 변심"),
         "{cancels}"
     );
+    // The payment's status webhooks (recorded, not sent: no webhook URL is set).
+    let hooks = browser.text("#webhooks").await;
+    assert!(
+        hooks.contains("PAYMENT_STATUS_CHANGED") && hooks.contains("NOT_SENT"),
+        "{hooks}"
+    );
     journal_section_is_filled(&browser, &payment_key).await;
     mark_document(&browser).await;
     cancel(
