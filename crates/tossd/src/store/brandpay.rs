@@ -877,3 +877,53 @@ pub async fn recent_customers(db: &Db, limit: i64) -> Result<Vec<CustomerSummary
     })
     .await
 }
+
+/// A record of a customerKey with its merchant, as the dashboard's customer page shows it.
+pub struct CustomerRecord {
+    pub id: i64,
+    pub mid: String,
+    pub summary: CustomerSummary,
+}
+
+/// Every record of a customerKey (any merchant and mode; withdrawn ones too), newest first.
+pub async fn customer_records(
+    db: &Db,
+    customer_key: &str,
+) -> Result<Vec<CustomerRecord>, sqlx::Error> {
+    sqlx::query(
+        "SELECT c.id, m.mid, c.created_at, c.customer_key, c.mode, c.status, c.identified \
+         FROM bp_customers c JOIN merchants m ON m.id = c.merchant_id \
+         WHERE c.customer_key = $1 ORDER BY c.id DESC",
+    )
+    .bind(customer_key)
+    .fetch_all(db.reader())
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(CustomerRecord {
+            id: row.try_get(0)?,
+            mid: row.try_get(1)?,
+            summary: CustomerSummary {
+                created_at: Instant(row.try_get(2)?),
+                customer_key: row.try_get(3)?,
+                mode: row.try_get(4)?,
+                status: row.try_get(5)?,
+                identified: flag(row.try_get(6)?),
+            },
+        })
+    })
+    .collect()
+}
+
+/// Every method a customer record registered, whatever its status, oldest first.
+pub async fn methods_of(db: &Db, customer_id: i64) -> Result<Vec<Method>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {METHOD_COLUMNS} FROM bp_methods WHERE customer_id = $1 ORDER BY seq"
+    ))
+    .bind(customer_id)
+    .fetch_all(db.reader())
+    .await?
+    .iter()
+    .map(method_from_row)
+    .collect()
+}

@@ -586,3 +586,27 @@ pub async fn delivery_by_transmission_id(
     .await?;
     Ok(deliveries(&rows)?.pop())
 }
+
+/// The newest `limit` deliveries whose body mentions `text` (an object's id), newest first.
+pub async fn deliveries_mentioning(
+    db: &Db,
+    text: &str,
+    limit: i64,
+) -> Result<Vec<Delivery>, sqlx::Error> {
+    // LIKE's wildcards in the id are matched literally.
+    let pattern = format!(
+        "%{}%",
+        text.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let rows = sqlx::query(&format!(
+        "{DELIVERY_SELECT} WHERE e.id IN (SELECT id FROM outbox_events WHERE body LIKE $1 ESCAPE '\\' \
+         ORDER BY id DESC LIMIT $2) ORDER BY e.id DESC, a.id"
+    ))
+    .bind(pattern)
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?;
+    deliveries(&rows)
+}

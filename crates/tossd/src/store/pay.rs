@@ -620,3 +620,40 @@ pub async fn recent(db: &Db, limit: i64) -> Result<Vec<PaySummary>, sqlx::Error>
     )
     .await
 }
+
+/// A payment by its payToken alone and what was bought, whoever made it (the dashboard's payment page).
+pub async fn by_token(db: &Db, pay_token: &str) -> Result<Option<(Payment, String)>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {PAYMENT_COLUMNS}, product_desc FROM ait_payments WHERE pay_token = $1"
+    ))
+    .bind(pay_token)
+    .fetch_optional(db.reader())
+    .await?;
+    row.map(|row| Ok((payment(&row)?, row.try_get("product_desc")?)))
+        .transpose()
+}
+
+/// The user's newest payments, newest first.
+pub async fn of_user(db: &Db, user_key: i64, limit: i64) -> Result<Vec<PaySummary>, sqlx::Error> {
+    sqlx::query(
+        "SELECT created_at, pay_token, order_no, user_key, mode, status, amount FROM ait_payments \
+         WHERE user_key = $1 ORDER BY seq DESC LIMIT $2",
+    )
+    .bind(user_key)
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(PaySummary {
+            created_at: Instant(row.try_get(0)?),
+            pay_token: row.try_get(1)?,
+            order_no: row.try_get(2)?,
+            user_key: row.try_get(3)?,
+            mode: row.try_get(4)?,
+            status: row.try_get(5)?,
+            amount: row.try_get(6)?,
+        })
+    })
+    .collect()
+}

@@ -622,3 +622,31 @@ pub async fn recent(db: &Db, limit: i64) -> Result<Vec<PaymentSummary>, sqlx::Er
     })
     .await
 }
+
+/// The newest payments of a BrandPay customerKey (any merchant), newest first.
+pub async fn of_customer(
+    db: &Db,
+    customer_key: &str,
+    limit: i64,
+) -> Result<Vec<PaymentSummary>, sqlx::Error> {
+    sqlx::query(
+        "SELECT created_at, payment_key, order_id, status, total_amount, balance_amount FROM tp_payments \
+         WHERE customer_key = $1 ORDER BY seq DESC LIMIT $2",
+    )
+    .bind(customer_key)
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(PaymentSummary {
+            created_at: Instant(row.try_get(0)?),
+            payment_key: row.try_get(1)?,
+            order_id: row.try_get(2)?,
+            status: row.try_get(3)?,
+            total_amount: row.try_get(4)?,
+            balance_amount: row.try_get(5)?,
+        })
+    })
+    .collect()
+}

@@ -632,3 +632,45 @@ pub async fn active(db: &Db, limit: i64) -> Result<Vec<User>, sqlx::Error> {
     .fetch_all(db.reader())
     .await
 }
+
+/// Every app the user is known to, in app order.
+pub async fn links_of_user(db: &Db, user_key: i64) -> Result<Vec<Link>, sqlx::Error> {
+    sqlx::query_as("SELECT app_id, linked, sub FROM app_users WHERE user_key = $1 ORDER BY app_id")
+        .bind(user_key)
+        .fetch_all(db.reader())
+        .await
+}
+
+/// A login consent as the dashboard shows it: the app, the scopes agreed, and whether it still holds.
+pub struct Consent {
+    pub app_id: String,
+    pub scopes: String,
+    pub issued_at: Instant,
+    pub revoked: bool,
+}
+
+/// The user's newest login grants, newest first.
+pub async fn consents_of_user(
+    db: &Db,
+    user_key: i64,
+    limit: i64,
+) -> Result<Vec<Consent>, sqlx::Error> {
+    sqlx::query(
+        "SELECT app_id, scopes, issued_at, revoked_at FROM login_grants WHERE user_key = $1 \
+         ORDER BY id DESC LIMIT $2",
+    )
+    .bind(user_key)
+    .bind(limit)
+    .fetch_all(db.reader())
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(Consent {
+            app_id: row.try_get(0)?,
+            scopes: row.try_get(1)?,
+            issued_at: Instant(row.try_get(2)?),
+            revoked: row.try_get::<Option<i64>, _>(3)?.is_some(),
+        })
+    })
+    .collect()
+}

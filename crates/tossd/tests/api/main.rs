@@ -9,6 +9,7 @@ mod caches;
 mod connection_budget;
 mod connections;
 mod credentials;
+mod dashboard;
 mod default_ids;
 mod doc_examples;
 mod doc_sources;

@@ -262,6 +262,16 @@ impl Browser {
         panic!("the page never reached the expected address; last: {last}");
     }
 
+    /// Runs `script` (a function body) in the page and returns what it returns.
+    pub async fn execute(&self, script: &str) -> serde_json::Value {
+        self.command(
+            reqwest::Method::POST,
+            "/execute/sync",
+            serde_json::json!({"script": script, "args": []}),
+        )
+        .await
+    }
+
     /// Accepts the page's `confirm()` dialog.
     pub async fn accept_dialog(&self) {
         self.command(
