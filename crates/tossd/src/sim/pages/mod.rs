@@ -15,6 +15,7 @@ use crate::state::AppState;
 use crate::store;
 use crate::web::html::{escape, group_digits};
 
+mod ait_sdk;
 mod receipts;
 
 pub fn router() -> Router<AppState> {
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
             "/sim/receipts/tosspay/{transactionId}",
             get(receipts::toss_pay_receipt),
         )
+        .merge(ait_sdk::router())
 }
 
 /// A whole page: the shared head, a title, the body and its script.
@@ -145,6 +147,7 @@ async fn login_sheet(
            document.getElementById('referrer').textContent = r.body.referrer;\
            document.getElementById('result').hidden = false;\
            document.getElementById('agree').disabled = true;\
+           if (parent !== window) parent.postMessage({{tossd: 'login', authorizationCode: r.body.authorizationCode, referrer: r.body.referrer}}, '*');\
          }});",
         app_id = js(&app.app_id)
     );
@@ -184,6 +187,7 @@ async fn pay_sheet(State(state): State<AppState>, SimPath(pay_token): SimPath<St
            document.getElementById('status').textContent = r.body.payStatus;\
            document.querySelectorAll('.buttons button').forEach(b => b.disabled = true);\
            if (r.body.payStatus === 'PAY_APPROVED') document.getElementById('done').hidden = false;\
+           if (parent !== window) parent.postMessage({{tossd: 'pay', payStatus: r.body.payStatus}}, '*');\
          }}\
          document.getElementById('pay-money').addEventListener('click', () => act('/approve', {{payMethod: 'TOSS_MONEY'}}));\
          document.getElementById('pay-card').addEventListener('click', () => act('/approve', {{payMethod: 'CARD'}}));\
