@@ -17,9 +17,15 @@ use crate::web::html::escape;
 
 const MODULE: &str = include_str!("../../../assets/js/apps-in-toss/web-framework.js");
 
+/// The module: public like any static asset, since a mini-app's page loads it without tossd's sign-in
+/// cookie (a cross-origin module script carries no credentials).
+pub fn module_router() -> Router<AppState> {
+    Router::new().route("/js/apps-in-toss/web-framework.js", get(module))
+}
+
+/// The pages the module opens, behind the operator guard like every simulator page.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/js/apps-in-toss/web-framework.js", get(module))
         .route("/sim/sdk/bridge", get(bridge))
         .route("/sim/iap/purchase", get(purchase_sheet))
 }

@@ -15,7 +15,7 @@ use crate::state::AppState;
 use crate::store;
 use crate::web::html::{escape, group_digits};
 
-mod ait_sdk;
+pub mod ait_sdk;
 mod receipts;
 
 pub fn router() -> Router<AppState> {
