@@ -91,8 +91,9 @@ function bridgeWindow() {
   return bridge;
 }
 
-// Calls tossd's simulator API as tossd's own origin; resolves `{status, body}`.
-async function simulator(method, path, body) {
+// Has the bridge make `call` (`{op: "pending", query}` or `{op: "grant", orderId}`) as tossd's own
+// origin; resolves `{status, body}`.
+async function simulator(call) {
   const target = await bridgeWindow();
   const id = ++lastCall;
   return new Promise((resolve) => {
@@ -102,7 +103,7 @@ async function simulator(method, path, body) {
       resolve({ status: event.data.status, body: event.data.body });
     }
     addEventListener("message", onMessage);
-    target.postMessage({ tossdCall: id, method, path, body }, TOSSD);
+    target.postMessage({ ...call, tossdCall: id }, TOSSD);
   });
 }
 
@@ -132,11 +133,7 @@ export async function checkoutPayment(options) {
 }
 
 async function completeGrant(orderId) {
-  const answer = await simulator(
-    "POST",
-    "/sim/v1/iap/orders/" + encodeURIComponent(orderId) + "/status",
-    { status: "PURCHASED" },
-  );
+  const answer = await simulator({ op: "grant", orderId });
   return answer.status === 200;
 }
 
@@ -173,7 +170,7 @@ export const IAP = {
     if (!query.has("userKey")) {
       throw sdkError("INVALID_REQUEST", "tossd needs the user: add ?tossd-user=USERKEY to the page's address");
     }
-    const answer = await simulator("GET", "/sim/v1/iap/pending-orders?" + query);
+    const answer = await simulator({ op: "pending", query: String(query) });
     if (answer.status !== 200) throw failure(answer);
     return { orders: answer.body.orders };
   },

@@ -46,18 +46,24 @@ async fn module() -> Response {
     response
 }
 
-/// A hidden page the module embeds: it runs the module's `/sim/v1` calls as tossd's own origin and posts
-/// the answers back to the page that asked.
+/// A hidden page the module embeds: it makes the module's two sheet-less calls (the pending orders, a
+/// grant) as tossd's own origin and posts the answers back. Only these two: any site can embed it, and
+/// the operator guard's refusal of other origins' writes must keep holding for the rest of `/sim/v1`.
 async fn bridge() -> Response {
     Html(
         "<!doctype html><meta charset=\"utf-8\"><title>tossd bridge</title><script>\
          addEventListener('message', async (event) => {\
            const m = event.data;\
-           if (!m || typeof m.tossdCall !== 'number' || typeof m.path !== 'string' || !m.path.startsWith('/sim/v1/')) return;\
-           const init = {method: m.method === 'POST' ? 'POST' : 'GET'};\
-           if (init.method === 'POST') { init.headers = {'content-type': 'application/json'}; init.body = JSON.stringify(m.body || {}); }\
+           if (!m || typeof m.tossdCall !== 'number') return;\
+           let path, init;\
+           if (m.op === 'pending' && typeof m.query === 'string') {\
+             path = '/sim/v1/iap/pending-orders?' + m.query; init = {method: 'GET'};\
+           } else if (m.op === 'grant' && typeof m.orderId === 'string') {\
+             path = '/sim/v1/iap/orders/' + encodeURIComponent(m.orderId) + '/status';\
+             init = {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({status: 'PURCHASED'})};\
+           } else return;\
            let status = 0, body = null;\
-           try { const r = await fetch(m.path, init); status = r.status; body = await r.json().catch(() => null); }\
+           try { const r = await fetch(path, init); status = r.status; body = await r.json().catch(() => null); }\
            catch (e) { body = {error: {code: 'NETWORK', message: String(e)}}; }\
            event.source.postMessage({tossdReply: m.tossdCall, status, body}, event.origin);\
          });</script>",

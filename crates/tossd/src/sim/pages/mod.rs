@@ -138,6 +138,7 @@ async fn login_sheet(
          <p class=\"hint\">파트너 서버가 이 코드로 generate-token을 호출해요 (10분, 1회).</p></section>\
          <p id=\"error\" class=\"error\" hidden></p>",
     );
+    // Opened by the web-framework drop-in (ait_sdk.rs), the sheet also tells the page that embeds it.
     let script = format!(
         "document.getElementById('agree').addEventListener('click', async () => {{\
            const scopes = [...document.querySelectorAll('input[name=scope]:checked')].map(e => e.value);\
@@ -179,6 +180,7 @@ async fn pay_sheet(State(state): State<AppState>, SimPath(pay_token): SimPath<St
         escape(mode),
         escape(status)
     );
+    // Opened by the web-framework drop-in (ait_sdk.rs), the sheet also tells the page that embeds it.
     let script = format!(
         "const token = {token};\
          async function act(path, body) {{\
