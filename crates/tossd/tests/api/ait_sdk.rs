@@ -18,6 +18,10 @@ on_both_backends!(
     closing_the_sheets_cancels,
 );
 
+on_both_backends!(with_flags ["--admin-token", "ait-sdk-admin-token-0123456789"];
+    module_is_public_and_the_sheets_stay_guarded,
+);
+
 const AIT: &str = "/api-partner/v1/apps-in-toss";
 const SKU: &str = "ait.0000010000.af647449.3bd55cfd00.0000000475";
 const USER: i64 = 123456789;
@@ -278,4 +282,29 @@ async fn closing_the_sheets_cancels(env: TestEnv) {
         )
         .await;
     assert_eq!(pending, json!({"orders": []}));
+}
+
+async fn module_is_public_and_the_sheets_stay_guarded(env: TestEnv) {
+    // A mini-app's page fetches the module without tossd's sign-in cookie.
+    let r = env.get("/js/apps-in-toss/web-framework.js", &[]).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.headers["content-type"], "text/javascript");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    for page in ["/sim/sdk/bridge", "/sim/iap/purchase?sku=x"] {
+        let r = client
+            .get(env.url(page))
+            .send()
+            .await
+            .expect("page answers");
+        assert_eq!(r.status(), 303, "{page}");
+        let to = r.headers()["location"].to_str().unwrap().to_owned();
+        assert!(to.starts_with("/dashboard/login?next="), "{to}");
+    }
+    let r = env
+        .get(&format!("/sim/v1/iap/pending-orders?userKey={USER}"), &[])
+        .await;
+    assert_eq!(r.status, 401, "{}", r.text);
 }
