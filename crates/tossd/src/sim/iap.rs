@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use crate::domain::iap::{self, OrderStatus};
 use crate::domain::uuid;
-use crate::sim::{SimError, SimJson, SimPath};
+use crate::sim::{SimError, SimJson, SimPath, SimQuery};
 use crate::state::AppState;
 use crate::store::iap::{self as store, Order};
 use crate::store::users;
@@ -133,4 +133,48 @@ pub async fn move_order(
     }
     tx.commit().await?;
     Ok(Json(OrderView::new(order)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct PendingQuery {
+    pub user_key: i64,
+    /// The app (default: the default app)
+    pub app_id: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingOrder {
+    pub order_id: String,
+    pub sku: String,
+    /// yyyy-MM-dd'T'HH:mm:ss, KST: when the payment completed
+    pub payment_completed_date: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PendingOrders {
+    pub orders: Vec<PendingOrder>,
+}
+
+/// The user's paid orders in an app that still wait for the partner's grant (`PAYMENT_COMPLETED`),
+/// oldest first: what the SDK's `IAP.getPendingOrders()` shows the mini-app.
+#[utoipa::path(get, path = "/sim/v1/iap/pending-orders", tag = "Simulator", params(PendingQuery),
+    responses((status = 200, body = PendingOrders), (status = 400), (status = 404, description = "unknown app")))]
+pub async fn pending_orders(
+    State(state): State<AppState>,
+    SimQuery(query): SimQuery<PendingQuery>,
+) -> Result<Json<PendingOrders>, SimError> {
+    let app = crate::sim::identities::app(&state.db, query.app_id.as_deref()).await?;
+    let orders = store::pending(&state.db, &app.app_id, query.user_key)
+        .await?
+        .into_iter()
+        .map(|order| PendingOrder {
+            payment_completed_date: order.status_determined_at.map(|t| t.kst_t()),
+            order_id: order.order_id,
+            sku: order.sku,
+        })
+        .collect();
+    Ok(Json(PendingOrders { orders }))
 }

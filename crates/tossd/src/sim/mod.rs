@@ -207,6 +207,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pay::set_toss_pay))
         .routes(routes!(iap::create_order))
         .routes(routes!(iap::move_order))
+        .routes(routes!(iap::pending_orders))
         .routes(routes!(
             webhooks::put_merchant_webhook,
             webhooks::delete_merchant_webhook

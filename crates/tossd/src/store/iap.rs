@@ -108,6 +108,20 @@ pub async fn lock_order(
     row.as_ref().map(order).transpose()
 }
 
+/// The user's orders in `app_id` that are paid and wait for the partner's grant, oldest first.
+pub async fn pending(db: &Db, app_id: &str, user_key: i64) -> Result<Vec<Order>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {ORDER_COLUMNS} FROM iap_orders WHERE app_id = $1 AND user_key = $2 AND status = $3 \
+         ORDER BY created_at, order_id"
+    ))
+    .bind(app_id)
+    .bind(user_key)
+    .bind(OrderStatus::PaymentCompleted.as_str())
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter().map(order).collect()
+}
+
 /// Moves the order to `moved`'s status and determined time if it is still in `from`; `false` when it
 /// moved meanwhile.
 pub async fn record_move(

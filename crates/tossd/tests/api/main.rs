@@ -2,6 +2,7 @@
 
 mod common;
 
+mod ait_sdk;
 mod bad_input;
 mod brandpay_customers;
 mod brandpay_payments;

@@ -15,6 +15,7 @@ use crate::state::AppState;
 use crate::store;
 use crate::web::html::{escape, group_digits};
 
+pub mod ait_sdk;
 mod receipts;
 
 pub fn router() -> Router<AppState> {
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
             "/sim/receipts/tosspay/{transactionId}",
             get(receipts::toss_pay_receipt),
         )
+        .merge(ait_sdk::router())
 }
 
 /// A whole page: the shared head, a title, the body and its script.
@@ -136,6 +138,7 @@ async fn login_sheet(
          <p class=\"hint\">파트너 서버가 이 코드로 generate-token을 호출해요 (10분, 1회).</p></section>\
          <p id=\"error\" class=\"error\" hidden></p>",
     );
+    // Opened by the web-framework drop-in (ait_sdk.rs), the sheet also tells the page that embeds it.
     let script = format!(
         "document.getElementById('agree').addEventListener('click', async () => {{\
            const scopes = [...document.querySelectorAll('input[name=scope]:checked')].map(e => e.value);\
@@ -145,6 +148,7 @@ async fn login_sheet(
            document.getElementById('referrer').textContent = r.body.referrer;\
            document.getElementById('result').hidden = false;\
            document.getElementById('agree').disabled = true;\
+           if (parent !== window) parent.postMessage({{tossd: 'login', authorizationCode: r.body.authorizationCode, referrer: r.body.referrer}}, '*');\
          }});",
         app_id = js(&app.app_id)
     );
@@ -176,6 +180,7 @@ async fn pay_sheet(State(state): State<AppState>, SimPath(pay_token): SimPath<St
         escape(mode),
         escape(status)
     );
+    // Opened by the web-framework drop-in (ait_sdk.rs), the sheet also tells the page that embeds it.
     let script = format!(
         "const token = {token};\
          async function act(path, body) {{\
@@ -184,6 +189,7 @@ async fn pay_sheet(State(state): State<AppState>, SimPath(pay_token): SimPath<St
            document.getElementById('status').textContent = r.body.payStatus;\
            document.querySelectorAll('.buttons button').forEach(b => b.disabled = true);\
            if (r.body.payStatus === 'PAY_APPROVED') document.getElementById('done').hidden = false;\
+           if (parent !== window) parent.postMessage({{tossd: 'pay', payStatus: r.body.payStatus}}, '*');\
          }}\
          document.getElementById('pay-money').addEventListener('click', () => act('/approve', {{payMethod: 'TOSS_MONEY'}}));\
          document.getElementById('pay-card').addEventListener('click', () => act('/approve', {{payMethod: 'CARD'}}));\

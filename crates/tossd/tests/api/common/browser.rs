@@ -272,6 +272,27 @@ impl Browser {
         .await
     }
 
+    /// Moves into the iframe `css` (a sheet a page opened); later commands act inside it.
+    pub async fn enter_frame(&self, css: &str) {
+        let id = self.element(css).await;
+        self.command(
+            reqwest::Method::POST,
+            "/frame",
+            serde_json::json!({"id": {ELEMENT_KEY: id}}),
+        )
+        .await;
+    }
+
+    /// Moves back to the page that holds the current iframe.
+    pub async fn leave_frame(&self) {
+        self.command(
+            reqwest::Method::POST,
+            "/frame/parent",
+            serde_json::json!({}),
+        )
+        .await;
+    }
+
     /// Accepts the page's `confirm()` dialog.
     pub async fn accept_dialog(&self) {
         self.command(

@@ -73,6 +73,7 @@ pages!(
     security => "docs/security.md",
     testing_with_tossd => "docs/testing-with-tossd.md",
     fixtures => "docs/fixtures.md",
+    front_end => "docs/front-end.md",
     contributing_docs => "docs/CONTRIBUTING-docs.md",
 );
 
