@@ -5,6 +5,7 @@ mod common;
 mod bad_input;
 mod brandpay_customers;
 mod brandpay_payments;
+mod brandpay_sdk;
 mod caches;
 mod connection_budget;
 mod connections;

@@ -15,6 +15,7 @@ use crate::state::AppState;
 use crate::store;
 use crate::web::html::{escape, group_digits};
 
+mod brandpay_sdk;
 mod receipts;
 
 pub fn router() -> Router<AppState> {
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/sim/login", get(login_sheet))
         .route("/sim/pay/{payToken}", get(pay_sheet))
         .route("/sim/brandpay", get(brandpay_window))
+        .route("/sim/brandpay/sdk", get(brandpay_sdk::window))
         .route("/sim/receipts/{paymentKey}", get(receipts::payment_receipt))
         .route(
             "/sim/receipts/tosspay/{transactionId}",

@@ -262,6 +262,40 @@ impl Browser {
         panic!("the page never reached the expected address; last: {last}");
     }
 
+    /// Waits (bounded) for the iframe `css` and sends the next commands into it.
+    pub async fn enter_frame(&self, css: &str) {
+        for _ in 0..200 {
+            let found = self
+                .try_command(
+                    reqwest::Method::POST,
+                    "/element",
+                    serde_json::json!({"using": "css selector", "value": css}),
+                )
+                .await;
+            if let Ok(element) = found {
+                self.command(
+                    reqwest::Method::POST,
+                    "/frame",
+                    serde_json::json!({"id": element}),
+                )
+                .await;
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("no frame {css} appeared");
+    }
+
+    /// Sends the next commands to the top-level page again.
+    pub async fn leave_frames(&self) {
+        self.command(
+            reqwest::Method::POST,
+            "/frame",
+            serde_json::json!({"id": null}),
+        )
+        .await;
+    }
+
     /// Accepts the page's `confirm()` dialog.
     pub async fn accept_dialog(&self) {
         self.command(
