@@ -4,6 +4,7 @@
 //! same tables the APIs write and moves time through the same clock as `/sim/v1`.
 
 mod login;
+mod redirect_urls;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard/clock/advance", post(advance))
         .route("/dashboard/reset", post(reset))
         .merge(login::router())
+        .merge(redirect_urls::router())
 }
 
 /// One table section: a heading, column names and rows of already-escaped cells.
@@ -286,9 +288,13 @@ async fn sections(db: &Db) -> Result<Vec<Section>, sqlx::Error> {
 }
 
 async fn page(State(state): State<AppState>) -> Response {
-    let (now, sections) = match (state.clock.now(&state.db).await, sections(&state.db).await) {
-        (Ok(now), Ok(sections)) => (now, sections),
-        (Err(e), _) | (_, Err(e)) => {
+    let (now, sections, redirect_urls) = match (
+        state.clock.now(&state.db).await,
+        sections(&state.db).await,
+        redirect_urls::section(&state.db).await,
+    ) {
+        (Ok(now), Ok(sections), Ok(redirect_urls)) => (now, sections, redirect_urls),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
             tracing::error!(error = %e, "dashboard query failed");
             return (StatusCode::INTERNAL_SERVER_ERROR, "database error").into_response();
         }
@@ -333,6 +339,7 @@ async fn page(State(state): State<AppState>) -> Response {
     for section in &sections {
         section.render(&mut out);
     }
+    out.push_str(&redirect_urls);
     out.push_str("</main></body></html>");
     Html(out).into_response()
 }

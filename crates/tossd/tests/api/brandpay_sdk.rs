@@ -24,6 +24,7 @@ on_both_backends!(
     declined_card_fails_the_merchants_confirm,
     closing_the_window_is_a_user_cancel,
     unregistered_redirect_url_is_refused,
+    dashboard_edits_the_redirect_urls,
 );
 
 const CUSTOMER: &str = "sdk-customer-1";
@@ -478,4 +479,28 @@ async fn unregistered_redirect_url_is_refused(env: TestEnv) {
         "{result}"
     );
     assert!(merchant.exchanges.lock().unwrap().is_empty());
+}
+
+async fn dashboard_edits_the_redirect_urls(env: TestEnv) {
+    let browser = Browser::open().await;
+    browser.goto(&env.url("/dashboard")).await;
+    browser
+        .type_into(
+            "#redirect-urls-tosspayments",
+            "https://shop.example/bp/callback\nhttp://127.0.0.1:3000/cb",
+        )
+        .await;
+    browser.click("#save-redirect-urls-tosspayments").await;
+    browser
+        .wait_for_url(|u| u.ends_with("/dashboard#brandpay-redirect-urls"))
+        .await;
+    browser.close().await;
+    let r = env
+        .get("/sim/v1/merchants/default/brandpay/redirect-urls", &[])
+        .await;
+    assert_resp(
+        &r,
+        200,
+        &json!({"redirectUrls": ["https://shop.example/bp/callback", "http://127.0.0.1:3000/cb"]}),
+    );
 }

@@ -63,6 +63,7 @@ pages!(
     toss_pay => "docs/toss-pay.md",
     promotions_and_messages => "docs/promotions-and-messages.md",
     brandpay => "docs/brandpay.md",
+    front_end => "docs/front-end.md",
     payments => "docs/payments.md",
     webhooks => "docs/webhooks.md",
     faults => "docs/faults.md",
