@@ -25,6 +25,7 @@ on_both_backends!(
     closing_the_window_is_a_user_cancel,
     unregistered_redirect_url_is_refused,
     dashboard_edits_the_redirect_urls,
+    agreement_registration_and_settings_open_the_window,
 );
 
 const CUSTOMER: &str = "sdk-customer-1";
@@ -58,6 +59,7 @@ async fn start_merchant(env: &TestEnv) -> (String, Shared) {
     });
     let app = Router::new()
         .route("/checkout", get(checkout))
+        .route("/account", get(account))
         .route("/brandpay/callback", get(callback))
         .route("/success", get(success))
         .route("/fail", get(fail))
@@ -120,6 +122,30 @@ document.getElementById('pay').addEventListener('click', () => {{
         customer = json!(customer),
         redirect = json!(redirect),
         order_id = json!(order_id),
+    ))
+}
+
+/// The merchant's "my payment methods" page (v2): agreement, registration and settings buttons, each
+/// showing what its promise settled with.
+async fn account(State(m): State<Shared>, Query(q): Params) -> Html<String> {
+    Html(format!(
+        r#"<!doctype html><html><head><meta charset="utf-8"><title>내 결제수단</title>
+<script src="{tossd}/js/v2/standard"></script></head>
+<body><button id="agreement">약관 동의</button><button id="add-card">카드 등록</button>
+<button id="add-account">계좌 등록</button><button id="settings">설정</button><p id="result"></p>
+<script>
+const brandpay = TossPayments({client_key}).brandpay({{customerKey: {customer}, redirectUrl: location.origin + '/brandpay/callback'}});
+const show = (p) => p.then((r) => {{ document.getElementById('result').textContent = JSON.stringify(r); }},
+  (e) => {{ document.getElementById('result').textContent = 'error: ' + e.code; }});
+const clear = () => {{ document.getElementById('result').textContent = ''; }};
+document.getElementById('agreement').addEventListener('click', () => {{ clear(); show(brandpay.requestAgreement('CARD')); }});
+document.getElementById('add-card').addEventListener('click', () => {{ clear(); show(brandpay.addPaymentMethod('카드')); }});
+document.getElementById('add-account').addEventListener('click', () => {{ clear(); show(brandpay.addPaymentMethod('계좌')); }});
+document.getElementById('settings').addEventListener('click', () => {{ clear(); show(brandpay.openSettings()); }});
+</script></body></html>"#,
+        tossd = m.tossd,
+        client_key = json!(m.client_key),
+        customer = json!(q.get("customerKey").cloned().unwrap_or_default()),
     ))
 }
 
@@ -502,5 +528,90 @@ async fn dashboard_edits_the_redirect_urls(env: TestEnv) {
         &r,
         200,
         &json!({"redirectUrls": ["https://shop.example/bp/callback", "http://127.0.0.1:3000/cb"]}),
+    );
+}
+
+async fn agreement_registration_and_settings_open_the_window(env: TestEnv) {
+    let (origin, merchant) = start_merchant(&env).await;
+    register_redirect(&env, &format!("{origin}/brandpay/callback")).await;
+    let browser = Browser::open().await;
+    browser
+        .goto(&format!("{origin}/account?customerKey={CUSTOMER}"))
+        .await;
+    let result = || browser.wait_for_text("#result", |t| !t.is_empty());
+
+    // requestAgreement: the sign-up terms and the card terms; the code reaches the merchant's server.
+    browser.click("#agreement").await;
+    browser.enter_frame("iframe").await;
+    let terms = browser
+        .wait_for_text("#terms", |t| t.contains("(필수)"))
+        .await;
+    browser.click("#agree").await;
+    browser.leave_frames().await;
+    assert_eq!(
+        result().await,
+        r#"{"scope":["REGISTER","CARD"]}"#,
+        "{terms}"
+    );
+    assert_eq!(merchant.exchanges.lock().unwrap()[0].1, 200);
+
+    // addPaymentMethod: the card, then an account; each resolves with the customer's methods.
+    browser.click("#add-card").await;
+    browser.enter_frame("iframe").await;
+    browser
+        .wait_for_text("#register", |t| t == "등록하기")
+        .await;
+    browser.type_into("#password", "000000").await;
+    browser.click("#register").await;
+    browser.leave_frames().await;
+    let cards: Value = serde_json::from_str(&result().await).unwrap();
+    assert_eq!(
+        (
+            cards.as_array().map(Vec::len),
+            &cards[0]["cardName"],
+            &cards[0]["status"]
+        ),
+        (Some(1), &json!("현대카드"), &json!("ENABLED"))
+    );
+    browser.click("#add-account").await;
+    browser.enter_frame("iframe").await;
+    browser
+        .wait_for_text("#register", |t| t == "등록하기")
+        .await;
+    browser.type_into("#account-number", "1234567890").await;
+    browser.type_into("#password", "000000").await;
+    browser.click("#register").await;
+    browser.leave_frames().await;
+    let methods: Value = serde_json::from_str(&result().await).unwrap();
+    assert_eq!(methods.as_array().map(Vec::len), Some(2));
+    assert_eq!(methods[1]["accountNumber"], "123***7890");
+
+    // openSettings lists them and resolves with them when closed.
+    browser.click("#settings").await;
+    browser.enter_frame("iframe").await;
+    let listed = browser
+        .wait_for_text("#methods", |t| t.contains("신한은행"))
+        .await;
+    assert!(listed.contains("현대카드"), "{listed}");
+    browser.click("#close").await;
+    browser.leave_frames().await;
+    let settled: Value = serde_json::from_str(&result().await).unwrap();
+    browser.close().await;
+    assert_eq!(settled, methods);
+    // The merchant's server sees the same two methods.
+    let r = env
+        .get(
+            &format!("/v1/brandpay/payments/methods/{CUSTOMER}"),
+            &[("authorization", &merchant.auth)],
+        )
+        .await;
+    assert_eq!(
+        (
+            r.body["cards"].as_array().map(Vec::len),
+            r.body["accounts"].as_array().map(Vec::len)
+        ),
+        (Some(1), Some(1)),
+        "{}",
+        r.text
     );
 }

@@ -56,7 +56,9 @@ if (ctx.step === "pay") {
       mId: ctx.mId, customerKey: ctx.customerKey, methodId: picked.value, amount: Number(ctx.amount),
       orderId: ctx.orderId, orderName: ctx.orderName, password: document.getElementById("password").value,
     });
-    if (r.ok) return send({ type: "success", paymentKey: r.body.paymentKey, orderId: r.body.orderId, amount: r.body.amount });
+    if (r.ok) {
+      return send({ type: "success", paymentKey: r.body.paymentKey, orderId: r.body.orderId, amount: r.body.amount, methodId: picked.value });
+    }
     // A wrong password lets the customer try again, as the real window does.
     if (r.body && r.body.error && r.body.error.code === "INVALID_PASSWORD") return showError(r.body);
     failed(r.body);

@@ -30,6 +30,8 @@ pub struct SdkQuery {
     amount: Option<String>,
     order_id: Option<String>,
     order_name: Option<String>,
+    /// `requestPayment`'s `methodId`: the method the window offers first.
+    method_id: Option<String>,
     method_type: Option<String>,
     scope: Option<String>,
 }
@@ -220,11 +222,17 @@ pub async fn window(
                 escape(order_name),
                 escape(amount)
             ));
-            for (i, (method, view)) in methods.iter().zip(&views).enumerate() {
+            let chosen = query
+                .method_id
+                .as_deref()
+                .filter(|id| methods.iter().any(|m| m.id == *id))
+                .or_else(|| methods.first().map(|m| m.id.as_str()))
+                .unwrap_or_default();
+            for (method, view) in methods.iter().zip(&views) {
                 body.push_str(&format!(
                     "<label><input type=\"radio\" name=\"method\" value=\"{}\"{}> {}</label>",
                     escape(&method.id),
-                    if i == 0 { " checked" } else { "" },
+                    if method.id == chosen { " checked" } else { "" },
                     escape(&label(view))
                 ));
             }
@@ -263,6 +271,26 @@ fn label(view: &MethodView) -> String {
         MethodView::Card(card) => format!("{} {}", card.card_name, card.card_number),
         MethodView::Account(account) => {
             format!("{} {}", account.account_name, account.account_number)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_bare_origins_are_talked_to() {
+        assert!(is_origin("http://127.0.0.1:3000"));
+        assert!(is_origin("https://shop.example"));
+        for bad in [
+            "*",
+            "https://shop.example/",
+            "https://shop.example/path",
+            "null",
+            "file:///x",
+        ] {
+            assert!(!is_origin(bad), "{bad}");
         }
     }
 }
