@@ -166,6 +166,12 @@ pub async fn agree(
             scopes.push(scope);
         }
     }
+    // As `terms/agree`: the sign-up item and at most one payment-method item.
+    if scopes.is_empty() || scopes.iter().filter(|s| **s != Scope::Register).count() > 1 {
+        return Err(SimError::bad_request(
+            "scope holds REGISTER and at most one of CARD, ACCOUNT, BILLING",
+        ));
+    }
     let query = MerchantQuery {
         m_id: request.m_id.clone(),
     };

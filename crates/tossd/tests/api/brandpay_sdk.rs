@@ -284,6 +284,44 @@ async fn redirect_urls_are_registered_per_merchant(env: TestEnv) {
         "{}",
         r.text
     );
+    let r = env
+        .post(
+            "/sim/v1/brandpay/sdk/agreements",
+            &[],
+            &json!({"customerKey": CUSTOMER, "scope": ["REGISTER", "CARD", "ACCOUNT"], "termsId": []}),
+        )
+        .await;
+    assert_resp(
+        &r,
+        400,
+        &json!({"error": {"code": "INVALID_REQUEST", "message": "scope holds REGISTER and at most one of CARD, ACCOUNT, BILLING"}}),
+    );
+    let r = env
+        .post(
+            "/sim/v1/brandpay/sdk/agreements",
+            &[],
+            &json!({"customerKey": CUSTOMER, "scope": ["REGISTER"], "termsId": [1, 2, 3, 4]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(crate::common::is_alnum(&r.body["code"], 24), "{}", r.text);
+    let code = r.body["code"].as_str().unwrap();
+    let auth = env.merchant_basic().await;
+    let r = crate::common::brandpay_exchange(&env, &auth, CUSTOMER, code).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = env
+        .post(
+            "/sim/v1/brandpay/sdk/agreements",
+            &[],
+            &json!({"customerKey": CUSTOMER, "scope": "REGISTER"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, &r.body["error"]["code"]),
+        (400, &json!("INVALID_REQUEST")),
+        "{}",
+        r.text
+    );
 }
 
 async fn scripts_are_served_as_javascript(env: TestEnv) {
