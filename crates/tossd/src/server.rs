@@ -133,6 +133,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .merge(operator_only)
         .merge(ops::router())
         .merge(sim::pages::ait_sdk::module_router())
+        .merge(sim::brandpay_sdk::scripts_router())
         .merge(extra)
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)

@@ -12,6 +12,7 @@ mod login;
 mod overview;
 mod pay;
 mod payment;
+mod redirect_urls;
 mod user;
 
 use std::hash::{Hash, Hasher};
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard/users/{userKey}", get(user::page))
         .route("/dashboard/journal", get(journal::page))
         .merge(login::router())
+        .merge(redirect_urls::router())
 }
 
 /// `?live=1`: the page's live part as JSON (`{"html", "now"}`) instead of the whole page.

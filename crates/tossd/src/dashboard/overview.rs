@@ -335,12 +335,20 @@ async fn page(
         ),
         lang.t("초기화", "Reset"),
     ));
+    // The forms stay out of the live part, so a refresh never replaces a field being edited.
+    let after = match super::redirect_urls::section(&state.db).await {
+        Ok(section) => section,
+        Err(e) => {
+            tracing::error!(error = %e, "dashboard query failed");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "database error").into_response();
+        }
+    };
     let content = sections(&state.db, lang).await.map(Some);
     Page {
         lang,
         title: lang.t("대시보드", "Dashboard").to_owned(),
         before,
-        after: String::new(),
+        after,
         polls: true,
         view: &view,
     }

@@ -24,7 +24,7 @@ use crate::tosspayments::payment::{NewPayment, Payment};
 
 /// A window failure carrying the catalogue's code, status and Korean message (the failUrl's `code` and
 /// `message`, §5.3).
-fn fail(code: &'static TpCode) -> SimError {
+pub fn fail(code: &'static TpCode) -> SimError {
     SimError {
         status: StatusCode::from_u16(code.status).unwrap_or(StatusCode::BAD_REQUEST),
         code: code.code,

@@ -4,6 +4,7 @@
 pub mod app_settings;
 pub mod brandpay;
 pub mod brandpay_payments;
+pub mod brandpay_sdk;
 pub mod clock;
 pub mod faults;
 pub mod fixtures;
@@ -228,6 +229,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(brandpay_payments::authenticate))
         .routes(routes!(brandpay_payments::set_decline))
         .routes(routes!(brandpay_payments::update_payment_settings))
+        .routes(routes!(
+            brandpay_sdk::get_redirect_urls,
+            brandpay_sdk::put_redirect_urls
+        ))
+        .routes(routes!(brandpay_sdk::agree))
         .routes(routes!(
             faults::create_fault,
             faults::list_faults,

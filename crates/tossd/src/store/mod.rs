@@ -7,6 +7,7 @@
 
 pub mod apps;
 pub mod brandpay;
+pub mod brandpay_sdk;
 pub mod clock;
 pub mod faults;
 pub mod fixtures;
@@ -87,6 +88,7 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
     migration!(per_engine "0012_config_epoch_triggers"),
     migration!(per_engine "0013_faults"),
     migration!("0014_fixture_steps"),
+    migration!("0015_brandpay_redirect_urls"),
 ];
 
 /// Tables that survive `POST /sim/v1/reset`: the migration history and instance secrets (the JWT signing

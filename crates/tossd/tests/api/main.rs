@@ -6,6 +6,7 @@ mod ait_sdk;
 mod bad_input;
 mod brandpay_customers;
 mod brandpay_payments;
+mod brandpay_sdk;
 mod caches;
 mod connection_budget;
 mod connections;

@@ -16,6 +16,7 @@ use crate::store;
 use crate::web::html::{escape, group_digits};
 
 pub mod ait_sdk;
+mod brandpay_sdk;
 mod receipts;
 
 pub fn router() -> Router<AppState> {
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/sim/login", get(login_sheet))
         .route("/sim/pay/{payToken}", get(pay_sheet))
         .route("/sim/brandpay", get(brandpay_window))
+        .route("/sim/brandpay/sdk", get(brandpay_sdk::window))
         .route("/sim/receipts/{paymentKey}", get(receipts::payment_receipt))
         .route(
             "/sim/receipts/tosspay/{transactionId}",

@@ -272,23 +272,46 @@ impl Browser {
         .await
     }
 
-    /// Moves into the iframe `css` (a sheet a page opened); later commands act inside it.
-    pub async fn enter_frame(&self, css: &str) {
-        let id = self.element(css).await;
-        self.command(
-            reqwest::Method::POST,
-            "/frame",
-            serde_json::json!({"id": {ELEMENT_KEY: id}}),
-        )
-        .await;
-    }
-
     /// Moves back to the page that holds the current iframe.
     pub async fn leave_frame(&self) {
         self.command(
             reqwest::Method::POST,
             "/frame/parent",
             serde_json::json!({}),
+        )
+        .await;
+    }
+
+    /// Waits (bounded) for the iframe `css` and sends the next commands into it.
+    pub async fn enter_frame(&self, css: &str) {
+        for _ in 0..200 {
+            let found = self
+                .try_command(
+                    reqwest::Method::POST,
+                    "/element",
+                    serde_json::json!({"using": "css selector", "value": css}),
+                )
+                .await;
+            if let Ok(element) = found {
+                self.command(
+                    reqwest::Method::POST,
+                    "/frame",
+                    serde_json::json!({"id": element}),
+                )
+                .await;
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("no frame {css} appeared");
+    }
+
+    /// Sends the next commands to the top-level page again.
+    pub async fn leave_frames(&self) {
+        self.command(
+            reqwest::Method::POST,
+            "/frame",
+            serde_json::json!({"id": null}),
         )
         .await;
     }

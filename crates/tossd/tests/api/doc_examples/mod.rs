@@ -63,6 +63,7 @@ pages!(
     toss_pay => "docs/toss-pay.md",
     promotions_and_messages => "docs/promotions-and-messages.md",
     brandpay => "docs/brandpay.md",
+    front_end => "docs/front-end.md",
     payments => "docs/payments.md",
     webhooks => "docs/webhooks.md",
     faults => "docs/faults.md",
@@ -73,7 +74,6 @@ pages!(
     security => "docs/security.md",
     testing_with_tossd => "docs/testing-with-tossd.md",
     fixtures => "docs/fixtures.md",
-    front_end => "docs/front-end.md",
     contributing_docs => "docs/CONTRIBUTING-docs.md",
 );
 
