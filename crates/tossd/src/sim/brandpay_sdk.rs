@@ -143,7 +143,7 @@ pub struct WindowCode {
 
 /// The customer agrees to BrandPay's terms in the SDK window (test mode): as `POST
 /// /v1/brandpay/terms/agree`, the required terms of the scopes must all be agreed, and a code is issued.
-#[utoipa::path(post, path = "/sim/v1/brandpay/sdk/agreements", tag = "Simulator",
+#[utoipa::path(post, path = "/sim/v1/brandpay/sdk/agreements", tag = "Simulator", operation_id = "sim_brandpay_sdk_agree",
     request_body = WindowAgreement,
     responses((status = 200, body = WindowCode),
         (status = 400, description = "INVALID_CUSTOMER_KEY, INVALID_REQUEST, NEED_AGREEMENT_WITH_TERMS"),
