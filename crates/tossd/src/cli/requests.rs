@@ -69,7 +69,10 @@ async fn execute(args: &RequestsArgs) -> Result<(), Failure> {
     let first = page(&client, args, usize::from(args.limit), None).await?;
     let mut last = first.first().map_or(0, id);
     print_oldest_first(args.json, &first);
-    while args.follow {
+    if !args.follow {
+        return Ok(());
+    }
+    loop {
         tokio::time::sleep(POLL).await;
         // Pages back from the newest until the last entry printed.
         let mut fresh: Vec<Value> = Vec::new();
@@ -89,7 +92,6 @@ async fn execute(args: &RequestsArgs) -> Result<(), Failure> {
         }
         print_oldest_first(args.json, &fresh);
     }
-    Ok(())
 }
 
 fn id(entry: &Value) -> i64 {
