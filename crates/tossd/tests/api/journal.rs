@@ -494,9 +494,16 @@ async fn near_misses_name_the_route_meant(env: TestEnv) {
         entries[1]["nearMiss"],
         json!({"route": MAKE_PAYMENT, "reason": "missing /v1: the path lacks the version segment"})
     );
-    // A call that matched a route has none.
-    let matched = requests(&env, "?limit=1").await;
-    assert!(matched["nextCursor"].is_string());
+    let wrong_method = env
+        .request(Method::DELETE, "/v1/payments/pk_1", &[], None)
+        .await;
+    assert_eq!(wrong_method.status, 404, "{}", wrong_method.text);
+    let page = requests(&env, "?method=DELETE").await;
+    assert_eq!(
+        page["requests"][0]["nearMiss"],
+        json!({"route": "/v1/payments/{paymentKey}",
+            "reason": "wrong method: /v1/payments/{paymentKey} takes GET, not DELETE"})
+    );
 }
 
 /// `tossd requests` against the test's server, with its stdout's lines.
