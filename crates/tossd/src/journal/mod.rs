@@ -66,20 +66,30 @@ pub struct Raw {
     pub response_body: Captured,
 }
 
-/// The first [`BODY_CAP`] bytes of a body, and whether there was more.
+/// The first [`BODY_CAP`] bytes of a body, and whether there was more. It holds the body's own chunks
+/// (shared, not copied); the writer joins them.
 #[derive(Default, Clone)]
 pub struct Captured {
-    pub bytes: Vec<u8>,
+    chunks: Vec<Bytes>,
+    len: usize,
     pub truncated: bool,
 }
 
 impl Captured {
-    fn push(&mut self, data: &[u8]) {
-        let room = BODY_CAP.saturating_sub(self.bytes.len());
-        if data.len() > room {
+    fn push(&mut self, data: &Bytes) {
+        let take = data.len().min(BODY_CAP - self.len);
+        if take < data.len() {
             self.truncated = true;
         }
-        self.bytes.extend_from_slice(&data[..data.len().min(room)]);
+        if take > 0 {
+            self.chunks.push(data.slice(..take));
+            self.len += take;
+        }
+    }
+
+    /// The captured bytes in one piece.
+    pub fn bytes(&self) -> Vec<u8> {
+        self.chunks.concat()
     }
 }
 
@@ -207,11 +217,14 @@ mod tests {
     #[test]
     fn captured_bodies_stop_at_the_cap() {
         let mut c = Captured::default();
-        c.push(&[b'a'; BODY_CAP - 1]);
+        c.push(&Bytes::from(vec![b'a'; BODY_CAP - 1]));
         assert!(!c.truncated);
-        c.push(b"bc");
-        assert_eq!(c.bytes.len(), BODY_CAP);
+        c.push(&Bytes::from_static(b"bc"));
+        assert_eq!(c.bytes().len(), BODY_CAP);
+        assert_eq!(c.bytes()[BODY_CAP - 1], b'b');
         assert!(c.truncated);
+        c.push(&Bytes::from_static(b"d"));
+        assert_eq!(c.bytes().len(), BODY_CAP);
     }
 
     #[test]

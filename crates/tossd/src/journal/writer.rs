@@ -200,7 +200,7 @@ fn exchange(headers: &HeaderMap, body: &Captured, path: &str, side: Side) -> Exc
         .is_some_and(|t| t.contains("x-www-form-urlencoded"));
     Exchange {
         headers: serde_json::to_string(&shown).unwrap_or_else(|_| "{}".to_owned()),
-        body: redact::body(&String::from_utf8_lossy(&body.bytes), form, path, side),
+        body: redact::body(&String::from_utf8_lossy(&body.bytes()), form, path, side),
         truncated: body.truncated,
     }
 }
@@ -224,7 +224,7 @@ fn objects(raw: &Raw) -> [Option<String>; 7] {
         if body.truncated {
             continue;
         }
-        if let Ok(value) = serde_json::from_slice::<Value>(&body.bytes) {
+        if let Ok(value) = serde_json::from_slice::<Value>(&body.bytes()) {
             for (kind, _) in OBJECT_COLUMNS {
                 if let Some(id) = first(&value, kind) {
                     set(&mut found, kind, id);
