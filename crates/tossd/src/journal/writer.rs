@@ -200,9 +200,20 @@ fn exchange(headers: &HeaderMap, body: &Captured, path: &str, side: Side) -> Exc
         .is_some_and(|t| t.contains("x-www-form-urlencoded"));
     Exchange {
         headers: serde_json::to_string(&shown).unwrap_or_else(|_| "{}".to_owned()),
-        body: redact::body(&String::from_utf8_lossy(&body.bytes()), form, path, side),
+        body: redact::body(&text(body), form, path, side),
         truncated: body.truncated,
     }
+}
+
+/// A body as text; a cut that split a character ends before it.
+fn text(body: &Captured) -> String {
+    let mut bytes = body.bytes();
+    if let Err(e) = std::str::from_utf8(&bytes) {
+        if body.truncated && e.error_len().is_none() {
+            bytes.truncate(e.valid_up_to());
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// The objects a call touched, first found first: the route's path parameters, the `x-toss-user-key`

@@ -18,6 +18,7 @@ on_both_backends!(
     secrets_are_never_stored,
     filters_and_paging,
     near_misses_name_the_route_meant,
+    long_bodies_are_cut_at_64_kib,
     processes_on_one_database_share_the_journal,
     the_requests_command_prints_and_follows,
 );
@@ -569,4 +570,32 @@ async fn the_requests_command_prints_and_follows(env: TestEnv) {
         .await
         .contains("GET /v1/payments/nope-3  404"));
     follow.kill().await.unwrap();
+}
+
+async fn long_bodies_are_cut_at_64_kib(env: TestEnv) {
+    let basic = env.merchant_basic().await;
+    let payment = env.approved_payment("order-l1", 5000, 0).await;
+    let key = payment["paymentKey"].as_str().unwrap();
+    // The secret sits past the cut, the reason runs across it.
+    let body = json!({"cancelReason": "가".repeat(30_000), "secretKey": "test_sk_past_the_cut"});
+    let r = env
+        .post(
+            &format!("/v1/payments/{key}/cancel"),
+            &[("Authorization", &basic)],
+            &body,
+        )
+        .await;
+    assert!(r.status < 500, "{}", r.text);
+    let page = requests(&env, "").await;
+    let full = detail(&env, &page["requests"][0]["id"]).await;
+    assert_eq!(full["request"]["truncated"], true);
+    let stored = full["request"]["body"].as_str().unwrap();
+    assert!(stored.len() <= 64 * 1024, "{}", stored.len());
+    assert!(
+        stored.starts_with("{\"cancelReason\":\"가가"),
+        "{}",
+        &stored[..40]
+    );
+    assert!(!stored.contains("test_sk_past_the_cut"));
+    assert_eq!(full["response"]["truncated"], false);
 }
