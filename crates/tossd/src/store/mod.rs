@@ -88,7 +88,7 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
     migration!(per_engine "0012_config_epoch_triggers"),
     migration!(per_engine "0013_faults"),
     migration!("0014_fixture_steps"),
-    migration!("0015_request_journal"),
+    migration!("0016_request_journal"),
 ];
 
 /// Tables that survive `POST /sim/v1/reset`: the migration history and instance secrets (the JWT signing
