@@ -50,6 +50,8 @@ pub enum Command {
     /// `key: value` lines, or the API's JSON answer with --json; a failure prints its code and message to
     /// stderr and exits with 1 (2 for options that do not fit).
     Sim(crate::cli::sim::SimArgs),
+    /// Print the newest partner API calls of a running tossd's request journal; --follow prints new ones as they come
+    Requests(crate::cli::requests::RequestsArgs),
     /// Fixture files: named steps that make apps, users, payments… (docs/fixtures.md)
     #[command(subcommand)]
     Fixtures(FixturesCommand),
@@ -117,6 +119,52 @@ pub enum ClockMode {
     System,
     /// Time stands still and moves only by `POST /sim/v1/clock/advance`
     Manual,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum JournalMode {
+    On,
+    Off,
+}
+
+/// `--journal-retention`: the most entries kept, the oldest kept; either or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    pub entries: Option<u64>,
+    pub age_seconds: Option<u64>,
+}
+
+/// `10000`, `24h`, `10000,24h` (a count, an age with s, m, h or d, or one of each).
+fn parse_retention(text: &str) -> Result<Retention, String> {
+    let mut retention = Retention {
+        entries: None,
+        age_seconds: None,
+    };
+    for part in text.split(',').map(str::trim) {
+        let bad = || format!("{part:?} is neither a number of entries (10000) nor an age (24h)");
+        let (digits, unit) = part.split_at(
+            part.find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(part.len()),
+        );
+        let number: u64 = digits.parse().map_err(|_| bad())?;
+        if number == 0 {
+            return Err(format!(
+                "{part:?}: the journal keeps at least one entry and one second"
+            ));
+        }
+        let (slot, value) = match unit {
+            "" => (&mut retention.entries, number),
+            "s" => (&mut retention.age_seconds, number),
+            "m" => (&mut retention.age_seconds, number.saturating_mul(60)),
+            "h" => (&mut retention.age_seconds, number.saturating_mul(3600)),
+            "d" => (&mut retention.age_seconds, number.saturating_mul(86_400)),
+            _ => return Err(bad()),
+        };
+        if slot.replace(value).is_some() {
+            return Err(format!("{text:?} gives two limits of one kind"));
+        }
+    }
+    Ok(retention)
 }
 
 #[derive(Debug, Clone, Args)]
@@ -235,6 +283,14 @@ pub struct ServeArgs {
     /// Fixture file loaded after start-up, before tossd reports ready (YAML, or JSON if its name ends in .json; docs/fixtures.md)
     #[arg(long, env = "TOSSD_FIXTURES")]
     pub fixtures: Option<PathBuf>,
+
+    /// Request journal of partner API calls (GET /sim/v1/requests): on or off
+    #[arg(long, env = "TOSSD_JOURNAL", value_enum, default_value_t = JournalMode::On)]
+    pub journal: JournalMode,
+
+    /// What the request journal keeps: a number of entries (10000), an age (24h; s, m, h or d), or both comma-separated (10000,24h), whichever keeps fewer
+    #[arg(long, env = "TOSSD_JOURNAL_RETENTION", default_value = "10000,24h", value_parser = parse_retention)]
+    pub journal_retention: Retention,
 
     /// Response timeout of webhook and callback deliveries in milliseconds (tests shorten the 10 s)
     #[arg(long, env = "TOSSD_WEBHOOK_TIMEOUT_MS", default_value_t = 10_000, hide = true,
@@ -374,6 +430,19 @@ impl SeedConfig {
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    #[test]
+    fn retention_takes_a_count_an_age_or_both() {
+        let both = parse_retention("10000,24h").unwrap();
+        assert_eq!(both.entries, Some(10_000));
+        assert_eq!(both.age_seconds, Some(86_400));
+        assert_eq!(parse_retention("90m").unwrap().age_seconds, Some(5_400));
+        assert_eq!(parse_retention("5").unwrap().entries, Some(5));
+        assert!(parse_retention("5,6").is_err());
+        assert!(parse_retention("0").is_err());
+        assert!(parse_retention("1w").is_err());
+        assert!(parse_retention("").is_err());
+    }
 
     #[test]
     fn cli_is_well_formed() {

@@ -19,6 +19,7 @@ pub mod exec;
 pub mod faults;
 pub mod fixtures;
 pub mod identity;
+pub mod journal;
 pub mod ops;
 pub mod outbox;
 pub mod ready;

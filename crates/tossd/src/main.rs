@@ -33,6 +33,7 @@ async fn main() -> anyhow::Result<()> {
             create_merchant(&name, &database).await
         }
         Command::Sim(args) => std::process::exit(tossd::cli::sim::run(args).await),
+        Command::Requests(args) => std::process::exit(tossd::cli::requests::run(args).await),
         Command::Fixtures(FixturesCommand::Check { file }) => check_fixtures(&file),
     }
 }

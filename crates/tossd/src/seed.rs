@@ -9,6 +9,7 @@ use crate::domain::messages::{Channel, TemplateKind, TemplateStatus};
 use crate::domain::promotions::PromotionState;
 use crate::domain::secrets::{self, SeedDeriver};
 use crate::domain::time::Instant;
+use crate::state::AppState;
 use crate::store::apps::NewApp;
 use crate::store::messages::Template;
 use crate::store::promotions::NewPromotion;
@@ -104,8 +105,18 @@ pub async fn ensure_seeded(db: &Db, config: &SeedConfig) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Wipes every object and writes the defaults again (`POST /sim/v1/reset`).
-pub async fn reset(db: &Db, config: &SeedConfig) -> anyhow::Result<()> {
+/// Reset as the simulator and the dashboard do it: queued journal entries are written first (so they
+/// are wiped too), then every object is wiped and the defaults written again, and this process stops
+/// applying the wiped fault rules at once (other processes within their refresh bound).
+pub async fn reset_serving(state: &AppState) -> anyhow::Result<()> {
+    state.journal.flush().await;
+    reset(&state.db, &state.seed).await?;
+    state.faults.reload(&state.db).await?;
+    Ok(())
+}
+
+/// Wipes every object and writes the defaults again.
+async fn reset(db: &Db, config: &SeedConfig) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
     db.wipe(&mut tx).await?;
     write_defaults(&mut tx, config).await?;

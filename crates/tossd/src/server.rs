@@ -23,7 +23,7 @@ use crate::apps_in_toss::{self, AitError};
 use crate::cache::ConfigCache;
 use crate::clock::Clock;
 use crate::config::SeedConfig;
-use crate::config::ServeArgs;
+use crate::config::{JournalMode, ServeArgs};
 use crate::domain::secrets::SeedDeriver;
 use crate::domain::time::Instant;
 use crate::identity::tls::{self, Authority, PeerCertificate};
@@ -37,7 +37,7 @@ use crate::web::connections::{self, BodyArrival, Handshake, Limits};
 use crate::web::json_response;
 use crate::web::metrics::{self, Metrics};
 use crate::web::operator::{self, OperatorAccess, OperatorConfig};
-use crate::{faults, ops, sim};
+use crate::{faults, journal, ops, sim};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -140,6 +140,10 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(family_500_on_panic))
         .layer(middleware::from_fn(family_408_on_late_body))
+        .layer(middleware::from_fn_with_state(
+            state.journal.clone(),
+            journal::record,
+        ))
         .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::record))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
             // Only the method and path: headers carry secrets and queries may too.
@@ -348,6 +352,7 @@ pub struct Server {
     worker: Option<Worker>,
     sweeper: Option<JoinHandle<()>>,
     faults_poller: JoinHandle<()>,
+    journal_writer: Option<JoinHandle<()>>,
 }
 
 impl Server {
@@ -422,6 +427,29 @@ impl Server {
             instance_key: &crate::store::identity::instance_key(db.reader()).await?,
             secure_cookie: args.tls_enabled(),
         });
+        let mut metrics = Metrics::default();
+        let journal_dropped = prometheus_client::metrics::counter::Counter::default();
+        metrics.registry_mut().register(
+            "journal_dropped_entries",
+            "Request journal entries dropped because the writer's queue was full",
+            journal_dropped.clone(),
+        );
+        let openapi = openapi_document();
+        let (journal, journal_writer) = match args.journal {
+            JournalMode::On => {
+                let routes =
+                    journal::writer::routes_of(&serde_json::from_str(&openapi).unwrap_or_default());
+                let (journal, task) = journal::writer::spawn(
+                    db.clone(),
+                    Clock::new(args.clock),
+                    args.journal_retention,
+                    routes,
+                    journal_dropped,
+                );
+                (journal, Some(task))
+            }
+            JournalMode::Off => (journal::Journal::default(), None),
+        };
         let state = AppState {
             db,
             clock: Clock::new(args.clock),
@@ -431,12 +459,13 @@ impl Server {
                 jwt_issuer: args.jwt_issuer.clone(),
             }),
             seed: Arc::new(seed_config),
-            metrics: Arc::new(Metrics::default()),
-            openapi_json: OpenApiJson(openapi_document().into()),
+            metrics: Arc::new(metrics),
+            openapi_json: OpenApiJson(openapi.into()),
             authority: Arc::new(authority),
             outbox_wake: OutboxWake::default(),
             cache: ConfigCache::default(),
             faults: faults::FaultRules::default(),
+            journal,
         };
         state.faults.reload(&state.db).await?;
         let worker = Worker::spawn(
@@ -482,6 +511,7 @@ impl Server {
             worker: Some(worker),
             sweeper,
             faults_poller,
+            journal_writer,
         };
         if let Some(path) = &args.fixtures {
             if let Err(e) = crate::sim::fixtures::load_file(&server.state, path).await {
@@ -509,6 +539,11 @@ impl Server {
             sweeper.abort();
         }
         self.faults_poller.abort();
+        if let Some(writer) = self.journal_writer.take() {
+            // Every request has been answered: write what is queued, then stop.
+            self.state.journal.flush().await;
+            writer.abort();
+        }
         if let Some(worker) = self.worker.take() {
             worker.stop().await;
         }

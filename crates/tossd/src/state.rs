@@ -13,6 +13,7 @@ use crate::clock::Clock;
 use crate::config::SeedConfig;
 use crate::faults::FaultRules;
 use crate::identity::tls::Authority;
+use crate::journal::Journal;
 use crate::store::Db;
 use crate::web::metrics::Metrics;
 use crate::web::operator::OperatorAccess;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub cache: ConfigCache,
     /// This process's copy of the fault rules (`crate::faults`).
     pub faults: FaultRules,
+    /// This process's request journal queue (`crate::journal`).
+    pub journal: Journal,
 }
 
 /// Wakes this process's webhook delivery worker after a commit that recorded events, so the first attempt
@@ -96,5 +99,11 @@ impl FromRef<AppState> for OperatorAccess {
 impl FromRef<AppState> for OutboxWake {
     fn from_ref(state: &AppState) -> OutboxWake {
         state.outbox_wake.clone()
+    }
+}
+
+impl FromRef<AppState> for Journal {
+    fn from_ref(state: &AppState) -> Journal {
+        state.journal.clone()
     }
 }

@@ -280,7 +280,7 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
 
 /// Why a command failed; printed to stderr after `error: `.
 #[derive(Debug)]
-enum Failure {
+pub(crate) enum Failure {
     /// The simulator (or the operator guard) answered an error.
     Api {
         status: u16,
@@ -294,7 +294,7 @@ enum Failure {
 }
 
 impl Failure {
-    fn exit_code(&self) -> i32 {
+    pub(crate) fn exit_code(&self) -> i32 {
         match self {
             Failure::Api { .. } | Failure::Unreachable { .. } => 1,
             // As clap exits on a malformed command line.
@@ -352,12 +352,12 @@ pub async fn run(args: SimArgs) -> i32 {
 }
 
 /// A successful answer: its text as it came and its JSON.
-struct Answer {
-    text: String,
-    json: Value,
+pub(crate) struct Answer {
+    pub(crate) text: String,
+    pub(crate) json: Value,
 }
 
-struct Client {
+pub(crate) struct Client {
     http: reqwest::Client,
     base: Url,
     admin_token: Option<String>,
@@ -365,14 +365,16 @@ struct Client {
 
 impl Client {
     fn new(args: &SimArgs) -> Result<Client, Failure> {
-        let base = Url::parse(&args.url)
+        Client::connect(&args.url, args.admin_token.clone())
+    }
+
+    /// A client of the simulator API at `url`, sending `admin_token` if given (`tossd requests` too).
+    pub(crate) fn connect(url: &str, admin_token: Option<String>) -> Result<Client, Failure> {
+        let base = Url::parse(url)
             .ok()
             .filter(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
             .ok_or_else(|| {
-                Failure::Usage(format!(
-                    "--url {:?} is not an http:// or https:// URL",
-                    args.url
-                ))
+                Failure::Usage(format!("--url {url:?} is not an http:// or https:// URL"))
             })?;
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
@@ -382,7 +384,7 @@ impl Client {
         Ok(Client {
             http,
             base,
-            admin_token: args.admin_token.clone(),
+            admin_token,
         })
     }
 
@@ -450,6 +452,18 @@ impl Client {
 
     async fn get(&self, segments: &[&str]) -> Result<Answer, Failure> {
         self.call(Method::GET, self.url(segments), None).await
+    }
+
+    /// `GET` with a query string.
+    pub(crate) async fn get_query(
+        &self,
+        segments: &[&str],
+        query: &[(&str, String)],
+    ) -> Result<Answer, Failure> {
+        let mut url = self.url(segments);
+        url.query_pairs_mut()
+            .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+        self.call(Method::GET, url, None).await
     }
 
     async fn post(&self, segments: &[&str], body: &Value) -> Result<Answer, Failure> {

@@ -385,13 +385,7 @@ async fn advance(State(state): State<AppState>, body: Bytes) -> Response {
 }
 
 async fn reset(State(state): State<AppState>) -> Response {
-    let reset = async {
-        seed::reset(&state.db, &state.seed).await?;
-        // Reset removed the fault rules; this process stops applying them at once.
-        state.faults.reload(&state.db).await?;
-        anyhow::Ok(())
-    };
-    match reset.await {
+    match seed::reset_serving(&state).await {
         Ok(()) => Redirect::to("/dashboard").into_response(),
         Err(e) => failed("reset", &e),
     }

@@ -71,8 +71,6 @@ pub async fn advance_clock(
 /// Wipes all state and writes the seeded defaults again.
 #[utoipa::path(post, path = "/sim/v1/reset", tag = "Simulator", responses((status = 200, description = "{}")))]
 pub async fn reset(State(state): State<AppState>) -> Result<Json<Value>, SimError> {
-    seed::reset(&state.db, &state.seed).await?;
-    // Reset removed the fault rules; this process stops applying them at once.
-    state.faults.reload(&state.db).await?;
+    seed::reset_serving(&state).await?;
     Ok(Json(json!({})))
 }

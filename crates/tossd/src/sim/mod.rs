@@ -16,6 +16,7 @@ pub mod pages;
 pub mod pay;
 pub mod payments;
 pub mod promotions;
+pub mod requests;
 pub mod users;
 pub mod webhooks;
 
@@ -240,4 +241,6 @@ pub fn router() -> OpenApiRouter<AppState> {
             faults::clear_faults
         ))
         .routes(routes!(faults::get_fault, faults::delete_fault))
+        .routes(routes!(requests::list_requests))
+        .routes(routes!(requests::get_request))
 }

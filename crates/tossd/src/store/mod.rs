@@ -14,6 +14,7 @@ pub mod fixtures;
 pub mod iap;
 pub mod identity;
 pub mod inline;
+pub mod journal;
 pub mod merchants;
 pub mod messages;
 pub mod outbox;
@@ -89,6 +90,7 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
     migration!(per_engine "0013_faults"),
     migration!("0014_fixture_steps"),
     migration!("0015_brandpay_redirect_urls"),
+    migration!("0016_request_journal"),
 ];
 
 /// Tables that survive `POST /sim/v1/reset`: the migration history and instance secrets (the JWT signing

@@ -8,35 +8,14 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::common::browser::Browser;
-use crate::common::{link_user, register_card, run_serving, send, Backend, Servers, TestEnv};
+use crate::common::{link_user, register_card, send, Servers, TestEnv};
 use crate::on_both_backends;
 
 on_both_backends!(
     a_person_follows_objects_across_the_dashboard,
     pages_speak_the_browsers_language_and_answer_live_json,
+    the_journal_view_shows_partner_calls,
 );
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn journal_view_reads_the_journal_api_sqlite() {
-    run_serving(
-        Backend::Sqlite,
-        &[],
-        journal_stub(),
-        journal_view_reads_the_journal_api,
-    )
-    .await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn journal_view_reads_the_journal_api_postgres() {
-    run_serving(
-        Backend::Postgres,
-        &[],
-        journal_stub(),
-        journal_view_reads_the_journal_api,
-    )
-    .await;
-}
 
 on_both_backends!(with_flags ["--admin-token", "dashboard-admin-token-0123456789"];
     object_pages_sit_behind_the_operator_guard,
@@ -409,79 +388,48 @@ async fn object_pages_sit_behind_the_operator_guard(env: TestEnv) {
     }
 }
 
-/// A stand-in for the journal API (`GET /sim/v1/requests[/{id}]`, built on another branch) that follows
-/// its contract: one entry, whose path echoes the filters the list was asked for. Once tossd serves the
-/// journal itself these routes overlap its own (axum refuses that): drop the stub then and drive the real
-/// journal.
-fn journal_stub() -> axum::Router<tossd::state::AppState> {
-    use axum::extract::{Path, RawQuery};
-    use axum::routing::get;
-    fn entry(id: &str, path: &str) -> Value {
-        json!({"id": id, "at": "2026-12-01T12:00:00.000000Z", "simulatedAt": "2026-12-01T21:00:00+09:00",
-               "method": "POST", "path": path, "query": null, "family": "tosspayments",
-               "caller": {"mId": "tosspayments"}, "status": 404, "durationMs": 3,
-               "idempotencyKey": null, "objects": {"paymentKey": "stub-key"},
-               "nearMiss": {"route": "/v1/payments/{paymentKey}", "reason": "method"}})
+async fn the_journal_view_shows_partner_calls(env: TestEnv) {
+    let auth = env.merchant_basic().await;
+    for path in [
+        "/v1/payments/journal-key",
+        "/v1/payments/orders/journal-order",
+    ] {
+        let r = env.get(path, &[("authorization", &auth)]).await;
+        assert_eq!(r.status, 404, "{path}: {}", r.text);
     }
-    axum::Router::new()
-        .route(
-            "/sim/v1/requests",
-            get(|RawQuery(query): RawQuery| async move {
-                let path = format!("/echo/{}", query.unwrap_or_default());
-                axum::Json(json!({"requests": [entry("req-1", &path)], "nextCursor": null}))
-            }),
-        )
-        .route(
-            "/sim/v1/requests/{id}",
-            get(|Path(id): Path<String>| async move {
-                let mut detail = entry(&id, "/v1/payments/stub-key");
-                detail["request"] = json!({"headers": {"content-type": "application/json"},
-                                           "body": {"stubRequest": 15000}, "truncated": false});
-                detail["response"] =
-                    json!({"headers": {}, "body": "stub response text", "truncated": true});
-                axum::Json(detail)
-            }),
-        )
-}
-
-async fn journal_view_reads_the_journal_api(env: TestEnv) {
     let browser = Browser::open().await;
     browser.goto(&env.url("/dashboard/journal")).await;
     browser.click("#lang-en").await;
     browser
-        .wait_for_text("#journal-list", |t| t.contains("POST /echo/"))
+        .wait_for_text("#journal-list", |t| {
+            t.contains("GET /v1/payments/journal-key")
+                && t.contains("GET /v1/payments/orders/journal-order")
+        })
         .await;
-    // Filters go to the API as query parameters.
+    // Filters go to the journal API; only the lookup by paymentKey is left.
     browser.type_into("#filter-status", "4xx").await;
-    browser.type_into("#filter-object", "stub-key").await;
+    browser.type_into("#filter-object", "journal-key").await;
     browser.click("#filter-apply").await;
     let list = browser
-        .wait_for_text("#journal-list", |t| t.contains("status=4xx"))
+        .wait_for_text("#journal-list", |t| {
+            t.contains("journal-key") && !t.contains("journal-order")
+        })
         .await;
-    assert!(
-        list.contains("POST /echo/status=4xx&object=stub-key") && list.contains("404"),
-        "{list}"
-    );
-    // A click shows the entry in full, request and response.
+    assert!(list.contains("404"), "{list}");
+    // A click shows the entry in full: the answer, and the credential redacted.
     browser.click("a.entry").await;
     let detail = browser
-        .wait_for_text("#journal-detail", |t| t.contains("stub response text"))
+        .wait_for_text("#journal-detail", |t| t.contains("NOT_FOUND_PAYMENT"))
         .await;
-    for shown in [
-        "req-1",
-        "POST /v1/payments/stub-key",
-        "\"stubRequest\": 15000",
-        "Response (truncated)",
-        "method",
-    ] {
-        assert!(detail.contains(shown), "{shown} in {detail}");
-    }
-    let url = browser.wait_for_url(|u| u.contains("id=req-1")).await;
+    assert!(detail.contains("GET /v1/payments/journal-key"), "{detail}");
+    let credential = auth.trim_start_matches("Basic ");
+    assert!(!detail.contains(credential), "{detail}");
+    let url = browser.wait_for_url(|u| u.contains("id=")).await;
     assert!(url.contains("status=4xx"), "{url}");
-    // The address keeps the view: opening it again shows the same filters and entry.
+    // The address keeps the view: opening it again shows the same entry.
     browser.goto(&url).await;
     browser
-        .wait_for_text("#journal-detail", |t| t.contains("stub response text"))
+        .wait_for_text("#journal-detail", |t| t.contains("NOT_FOUND_PAYMENT"))
         .await;
     browser.close().await;
 }

@@ -19,6 +19,7 @@ mod exec;
 mod faults;
 mod fixtures;
 mod foundation;
+mod journal;
 mod login;
 mod messages;
 mod openapi;

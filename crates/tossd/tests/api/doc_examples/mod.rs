@@ -74,6 +74,7 @@ pages!(
     security => "docs/security.md",
     testing_with_tossd => "docs/testing-with-tossd.md",
     fixtures => "docs/fixtures.md",
+    journal => "docs/journal.md",
     contributing_docs => "docs/CONTRIBUTING-docs.md",
 );
 

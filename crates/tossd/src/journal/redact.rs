@@ -1,0 +1,266 @@
+//! Redaction: what the request journal never stores (docs/journal.md). Credentials in headers, queries
+//! and bodies are replaced by [`REDACTED`] before an entry is written; ids (paymentKey, userKey, …) stay.
+
+/// What a redacted value reads as.
+pub const REDACTED: &str = "[REDACTED]";
+
+/// Headers whose values are credentials. `Authorization` keeps its scheme (`Basic [REDACTED]`), so a
+/// reader still sees which kind of credential was sent.
+const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "x-toss-secret-key",
+];
+
+/// Body and query fields whose values are secrets, compared without case, `_` or `-`.
+const SECRET_FIELDS: &[&str] = &[
+    "secretkey",
+    "clientkey",
+    "apikey",
+    "accesstoken",
+    "refreshtoken",
+    "customertoken",
+    "authorizationcode",
+    "password",
+    "cardpassword",
+    "cardnumber",
+    "cardno",
+    "cvc",
+    "cvv",
+    "pin",
+];
+
+/// Personal data the Toss login answers (encrypted on the wire, docs/reference.md §2): redacted in the
+/// bodies of `login-me` calls.
+const PERSONAL_FIELDS: &[&str] = &[
+    "name",
+    "callingcode",
+    "phone",
+    "birthday",
+    "ci",
+    "di",
+    "gender",
+    "nationality",
+    "email",
+];
+
+/// Where a text comes from: a request's `code` is an authorization code, a response's is an error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Request,
+    Response,
+}
+
+fn normalized(name: &str) -> String {
+    name.chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Whether the value of a field `name` is redacted, for a body of `path` on `side`.
+pub fn secret_field(name: &str, path: &str, side: Side) -> bool {
+    let name = normalized(name);
+    SECRET_FIELDS.contains(&name.as_str())
+        || (side == Side::Request && name == "code")
+        || (path.ends_with("/login-me") && PERSONAL_FIELDS.contains(&name.as_str()))
+}
+
+/// A header's value as stored.
+pub fn header(name: &str, value: &str) -> String {
+    if !SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+        return value.to_owned();
+    }
+    match value.split_once(' ') {
+        Some((scheme, _)) if name.eq_ignore_ascii_case("authorization") => {
+            format!("{scheme} {REDACTED}")
+        }
+        _ => REDACTED.to_owned(),
+    }
+}
+
+/// A query string or form body (`a=1&b=2`) with secret fields' values redacted.
+pub fn form(text: &str, path: &str, side: Side) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in form_urlencoded::parse(text.as_bytes()) {
+        if secret_field(&name, path, side) {
+            out.append_pair(&name, REDACTED);
+        } else {
+            out.append_pair(&name, &value);
+        }
+    }
+    out.finish()
+}
+
+/// A body as stored: JSON (also a truncated prefix of it, which cannot be parsed) with the values of
+/// secret fields replaced, a form body through [`form`], anything else as it came.
+pub fn body(text: &str, form_encoded: bool, path: &str, side: Side) -> String {
+    if form_encoded {
+        form(text, path, side)
+    } else {
+        json_text(text, path, side)
+    }
+}
+
+/// Scans JSON text token by token, without parsing it whole: a string followed by `:` is a key, and the
+/// scalar value after a secret key is replaced. Works on a truncated document (a value cut off at the
+/// end is replaced too) and keeps the text's layout otherwise.
+pub fn json_text(text: &str, path: &str, side: Side) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut secret_value = false;
+    while let Some(c) = rest.chars().next() {
+        match c {
+            '"' => {
+                let end = string_end(rest);
+                let token = &rest[..end];
+                rest = &rest[end..];
+                let is_key = rest.trim_start().starts_with(':');
+                if is_key {
+                    let key = token.trim_start_matches('"').trim_end_matches('"');
+                    secret_value = secret_field(key, path, side);
+                    out.push_str(token);
+                } else if secret_value {
+                    out.push('"');
+                    out.push_str(REDACTED);
+                    out.push('"');
+                    secret_value = false;
+                } else {
+                    out.push_str(token);
+                }
+            }
+            '-' | '0'..='9' | 't' | 'f' => {
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '+' | '.')))
+                    .unwrap_or(rest.len());
+                if secret_value {
+                    out.push('"');
+                    out.push_str(REDACTED);
+                    out.push('"');
+                } else {
+                    out.push_str(&rest[..end]);
+                }
+                secret_value = false;
+                rest = &rest[end..];
+            }
+            _ => {
+                // `{`, `[` (a structured value under a secret key has its own keys checked), `null`,
+                // separators and whitespace.
+                if !c.is_whitespace() && c != ':' {
+                    secret_value = false;
+                }
+                out.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    out
+}
+
+/// The byte length of the JSON string token at the start of `text` (which starts with `"`), up to its
+/// closing quote or the end of a truncated text.
+fn string_end(text: &str) -> usize {
+    let mut escaped = false;
+    for (i, c) in text.char_indices().skip(1) {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return i + 1,
+            _ => {}
+        }
+    }
+    text.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAY: &str = "/v1/payments/confirm";
+
+    #[test]
+    fn authorization_keeps_its_scheme_only() {
+        assert_eq!(
+            header("Authorization", "Basic dGVzdF9za19hYmM6"),
+            "Basic [REDACTED]"
+        );
+        assert_eq!(
+            header("authorization", "Bearer eyJ.a.b"),
+            "Bearer [REDACTED]"
+        );
+        assert_eq!(header("Cookie", "tossd_admin=abc"), "[REDACTED]");
+        assert_eq!(header("x-toss-user-key", "123456789"), "123456789");
+        assert_eq!(header("Idempotency-Key", "k-1"), "k-1");
+    }
+
+    #[test]
+    fn secret_json_fields_are_replaced_and_ids_kept() {
+        let body = r#"{"secretKey":"test_sk_abc","accessToken": "eyJ.x", "refresh_token":"r",
+            "paymentKey":"pk","cardNumber":4330123412341234,"nested":{"password":"pw","ok":true}}"#;
+        let redacted = json_text(body, PAY, Side::Request);
+        let value: serde_json::Value = serde_json::from_str(&redacted).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!({"secretKey":"[REDACTED]","accessToken":"[REDACTED]",
+                "refresh_token":"[REDACTED]","paymentKey":"pk","cardNumber":"[REDACTED]",
+                "nested":{"password":"[REDACTED]","ok":true}})
+        );
+    }
+
+    #[test]
+    fn codes_are_secret_in_requests_only() {
+        let request = json_text(
+            r#"{"authorizationCode":"ac","code":"c","referrer":"DEFAULT"}"#,
+            "/api-partner/v1/apps-in-toss/user/oauth2/generate-token",
+            Side::Request,
+        );
+        assert_eq!(
+            request,
+            r#"{"authorizationCode":"[REDACTED]","code":"[REDACTED]","referrer":"DEFAULT"}"#
+        );
+        let response = json_text(
+            r#"{"code":"NOT_FOUND_PAYMENT","message":"없음"}"#,
+            PAY,
+            Side::Response,
+        );
+        assert_eq!(response, r#"{"code":"NOT_FOUND_PAYMENT","message":"없음"}"#);
+    }
+
+    #[test]
+    fn a_truncated_document_is_still_redacted() {
+        let cut = r#"{"orderId":"o-1","secretKey":"test_sk_abcdef"#;
+        assert_eq!(
+            json_text(cut, PAY, Side::Request),
+            r#"{"orderId":"o-1","secretKey":"[REDACTED]""#
+        );
+        let escaped = r#"{"a":"x\"y","password":"p\"q"}"#;
+        assert_eq!(
+            json_text(escaped, PAY, Side::Request),
+            r#"{"a":"x\"y","password":"[REDACTED]"}"#
+        );
+    }
+
+    #[test]
+    fn login_me_personal_data_is_redacted() {
+        let body = r#"{"userKey":1,"name":"ENC","phone":"ENC","scope":"user_name"}"#;
+        assert_eq!(
+            json_text(
+                body,
+                "/api-partner/v1/apps-in-toss/user/oauth2/login-me",
+                Side::Response
+            ),
+            r#"{"userKey":1,"name":"[REDACTED]","phone":"[REDACTED]","scope":"user_name"}"#
+        );
+        assert_eq!(json_text(body, PAY, Side::Response), body);
+    }
+
+    #[test]
+    fn forms_and_queries_are_redacted_by_field() {
+        assert_eq!(
+            form("grant_type=x&code=abc&client_key=ck", "/x", Side::Request),
+            "grant_type=x&code=%5BREDACTED%5D&client_key=%5BREDACTED%5D"
+        );
+    }
+}

@@ -1,0 +1,356 @@
+//! The journal's writer task: takes entries off the queue, redacts them, names their caller, objects and
+//! near miss, and inserts them in batches (up to [`BATCH`] rows, or what came within [`LINGER`]), then
+//! applies `--journal-retention`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use axum::http::{header, HeaderMap};
+use base64::Engine;
+use prometheus_client::metrics::counter::Counter;
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::near_miss::{self, Route};
+use super::redact::{self, Side};
+use super::{Captured, Journal, Message, Raw, QUEUE};
+use crate::clock::Clock;
+use crate::config::{ClockMode, Retention};
+use crate::domain::merchant::Mode;
+use crate::domain::secrets;
+use crate::store::clock::StoredClock;
+use crate::store::journal::{self as store, Exchange, NewEntry, OBJECT_COLUMNS};
+use crate::store::{self as stores, Db};
+
+/// Most rows in one INSERT.
+const BATCH: usize = 200;
+/// How long the first entry of a batch waits for company.
+const LINGER: Duration = Duration::from_millis(100);
+
+/// Starts the writer; returns the journal the middleware and the simulator use, and the task.
+pub fn spawn(
+    db: Db,
+    clock: Clock,
+    retention: Retention,
+    routes: Vec<Route>,
+    dropped: Counter,
+) -> (Journal, JoinHandle<()>) {
+    let (queue, inbox) = mpsc::channel(QUEUE);
+    let writer = Writer {
+        db,
+        clock,
+        retention,
+        routes,
+    };
+    let task = tokio::spawn(writer.run(inbox));
+    (Journal::new(queue, dropped), task)
+}
+
+struct Writer {
+    db: Db,
+    clock: Clock,
+    retention: Retention,
+    routes: Vec<Route>,
+}
+
+impl Writer {
+    async fn run(self, mut inbox: mpsc::Receiver<Message>) {
+        let mut batch: Vec<Raw> = Vec::new();
+        loop {
+            let message = if batch.is_empty() {
+                inbox.recv().await
+            } else {
+                match tokio::time::timeout(LINGER, inbox.recv()).await {
+                    Ok(message) => message,
+                    Err(_) => {
+                        self.write(&mut batch).await;
+                        continue;
+                    }
+                }
+            };
+            match message {
+                Some(Message::Entry(raw)) => {
+                    batch.push(*raw);
+                    if batch.len() >= BATCH {
+                        self.write(&mut batch).await;
+                    }
+                }
+                Some(Message::Flush(done)) => {
+                    self.write(&mut batch).await;
+                    let _ = done.send(());
+                }
+                None => {
+                    self.write(&mut batch).await;
+                    return;
+                }
+            }
+        }
+    }
+
+    async fn write(&self, batch: &mut Vec<Raw>) {
+        if batch.is_empty() {
+            return;
+        }
+        let clock = match stores::clock::read(&self.db).await {
+            Ok(clock) => clock,
+            Err(e) => {
+                tracing::warn!(error = %e, entries = batch.len(), "journal: reading the clock failed; entries lost");
+                batch.clear();
+                return;
+            }
+        };
+        let mut callers = Callers::default();
+        let mut entries = Vec::with_capacity(batch.len());
+        for raw in batch.drain(..) {
+            let caller = callers.of(&self.db, &raw).await;
+            entries.push(self.entry(raw, caller, clock));
+        }
+        if let Err(e) = store::insert_batch(&self.db, &entries).await {
+            tracing::warn!(error = %e, entries = entries.len(), "journal: writing entries failed");
+        }
+        let since = self.retention.age_seconds.map(|age| {
+            chrono::Utc::now().timestamp_micros().saturating_sub(
+                i64::try_from(age)
+                    .unwrap_or(i64::MAX)
+                    .saturating_mul(1_000_000),
+            )
+        });
+        let keep = self
+            .retention
+            .entries
+            .map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+        if let Err(e) = store::enforce_retention(&self.db, keep, since).await {
+            tracing::warn!(error = %e, "journal: applying retention failed");
+        }
+    }
+
+    fn entry(&self, raw: Raw, caller: Value, clock: StoredClock) -> NewEntry {
+        let path = raw.path.as_str();
+        let family = if path.starts_with("/api-partner/") {
+            "apps-in-toss"
+        } else {
+            "tosspayments"
+        };
+        let simulated_at = match self.clock.mode() {
+            ClockMode::System => raw.at.saturating_add(clock.offset_us),
+            ClockMode::Manual => clock.manual_now_us,
+        };
+        let routed = raw.matched.as_deref().is_some_and(|m| {
+            self.routes
+                .iter()
+                .any(|r| r.template == m && r.method == raw.method)
+        });
+        let near_miss = if !routed && matches!(raw.status, 404 | 405) {
+            near_miss::nearest(&self.routes, &raw.method, path)
+                .and_then(|n| serde_json::to_string(&n).ok())
+        } else {
+            None
+        };
+        let objects = objects(&raw);
+        NewEntry {
+            at: raw.at,
+            simulated_at,
+            method: raw.method.clone(),
+            path: raw.path.clone(),
+            query: raw
+                .query
+                .as_deref()
+                .map(|q| redact::form(q, path, Side::Request)),
+            family: family.to_owned(),
+            caller: caller.to_string(),
+            status: i64::from(raw.status),
+            duration_us: raw.duration_us,
+            idempotency_key: text_header(&raw.request_headers, "idempotency-key"),
+            objects,
+            near_miss,
+            request: exchange(&raw.request_headers, &raw.request_body, path, Side::Request),
+            response: exchange(
+                &raw.response_headers,
+                &raw.response_body,
+                path,
+                Side::Response,
+            ),
+        }
+    }
+}
+
+fn text_header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn exchange(headers: &HeaderMap, body: &Captured, path: &str, side: Side) -> Exchange {
+    let mut shown: BTreeMap<String, String> = BTreeMap::new();
+    for (name, value) in headers {
+        let value = redact::header(name.as_str(), &String::from_utf8_lossy(value.as_bytes()));
+        shown
+            .entry(name.as_str().to_owned())
+            .and_modify(|v| {
+                v.push_str(", ");
+                v.push_str(&value);
+            })
+            .or_insert(value);
+    }
+    let form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.contains("x-www-form-urlencoded"));
+    Exchange {
+        headers: serde_json::to_string(&shown).unwrap_or_else(|_| "{}".to_owned()),
+        body: redact::body(&text(body), form, path, side),
+        truncated: body.truncated,
+    }
+}
+
+/// A body as text; a cut that split a character ends before it.
+fn text(body: &Captured) -> String {
+    let mut bytes = body.bytes();
+    if let Err(e) = std::str::from_utf8(&bytes) {
+        if body.truncated && e.error_len().is_none() {
+            bytes.truncate(e.valid_up_to());
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// The objects a call touched, first found first: the route's path parameters, the `x-toss-user-key`
+/// header, the request body, the response body.
+fn objects(raw: &Raw) -> [Option<String>; 7] {
+    let mut found: [Option<String>; 7] = Default::default();
+    if let Some(template) = &raw.matched {
+        for (t, p) in template.split('/').zip(raw.path.split('/')) {
+            let name = t.trim_start_matches('{').trim_end_matches('}');
+            if t.starts_with('{') {
+                set(&mut found, name, p.to_owned());
+            }
+        }
+    }
+    if let Some(user_key) = text_header(&raw.request_headers, "x-toss-user-key") {
+        set(&mut found, "userKey", user_key);
+    }
+    for body in [&raw.request_body, &raw.response_body] {
+        if body.truncated {
+            continue;
+        }
+        if let Ok(value) = serde_json::from_slice::<Value>(&body.bytes()) {
+            for (kind, _) in OBJECT_COLUMNS {
+                if let Some(id) = first(&value, kind) {
+                    set(&mut found, kind, id);
+                }
+            }
+        }
+    }
+    found
+}
+
+fn set(found: &mut [Option<String>; 7], kind: &str, id: String) {
+    if let Some(i) = OBJECT_COLUMNS.iter().position(|(k, _)| *k == kind) {
+        found[i].get_or_insert(id);
+    }
+}
+
+/// The first text or number under `key` anywhere in `value`.
+fn first(value: &Value, key: &str) -> Option<String> {
+    match value {
+        Value::Object(map) => match map.get(key) {
+            Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => map.values().find_map(|v| first(v, key)),
+        },
+        Value::Array(items) => items.iter().find_map(|v| first(v, key)),
+        _ => None,
+    }
+}
+
+/// Callers looked up once per batch: the app of a client certificate, the merchant of a secret key.
+#[derive(Default)]
+struct Callers {
+    known: HashMap<String, Value>,
+}
+
+impl Callers {
+    async fn of(&mut self, db: &Db, raw: &Raw) -> Value {
+        let (cache_key, apps_in_toss, secret_key) = if raw.path.starts_with("/api-partner/") {
+            (
+                format!("app:{}", raw.peer.as_deref().unwrap_or("")),
+                true,
+                None,
+            )
+        } else {
+            match basic_secret_key(&raw.request_headers) {
+                Some(key) => (format!("key:{}", secrets::hash(&key)), false, Some(key)),
+                None => return json!({}),
+            }
+        };
+        if let Some(found) = self.known.get(&cache_key) {
+            return found.clone();
+        }
+        let caller = if apps_in_toss {
+            let app = match &raw.peer {
+                Some(fingerprint) => stores::apps::by_certificate(db, fingerprint).await,
+                None => stores::apps::default_app(db.reader()).await,
+            };
+            match app {
+                Ok(Some(app)) => json!({"appId": app.app_id}),
+                _ => json!({}),
+            }
+        } else {
+            let key = secret_key.unwrap_or_default();
+            match stores::merchants::by_secret_key_hash(db, &secrets::hash(&key)).await {
+                Ok((_, Some((merchant, mode)))) => {
+                    json!({"mId": merchant.mid, "mode": mode.as_str()})
+                }
+                _ => json!({"mode": Mode::of_key(&key).as_str()}),
+            }
+        };
+        self.known.insert(cache_key, caller.clone());
+        caller
+    }
+}
+
+/// The secret key of `Authorization: Basic base64(key:)`.
+fn basic_secret_key(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let encoded = encoded.trim();
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(encoded))
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    Some(
+        text.split_once(':')
+            .map_or(text.as_str(), |(k, _)| k)
+            .to_owned(),
+    )
+}
+
+/// The partner API routes of an OpenAPI document (`/openapi.json`): what near misses are measured against.
+pub fn routes_of(openapi: &Value) -> Vec<Route> {
+    let Some(paths) = openapi.get("paths").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let mut routes = Vec::new();
+    for (template, item) in paths {
+        if !super::journaled(template) {
+            continue;
+        }
+        if let Some(item) = item.as_object() {
+            for method in item.keys() {
+                if matches!(method.as_str(), "get" | "post" | "put" | "patch" | "delete") {
+                    routes.push(Route {
+                        method: method.to_ascii_uppercase(),
+                        template: template.clone(),
+                    });
+                }
+            }
+        }
+    }
+    routes
+}
