@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 
-use crate::store::{flag, Db};
+use crate::store::{flag, Backend, Db, Tx};
 
 /// The objects an entry can name, as the API spells them, with their columns.
 pub const OBJECT_COLUMNS: [(&str, &str); 7] = [
@@ -103,10 +103,26 @@ fn exchange(row: &sqlx::any::AnyRow, first: usize) -> Result<Exchange, sqlx::Err
 
 /// Writes a batch in one multi-row INSERT.
 pub async fn insert_batch(db: &Db, entries: &[NewEntry]) -> Result<(), sqlx::Error> {
-    const COLUMNS: usize = 24;
     if entries.is_empty() {
         return Ok(());
     }
+    // sqlx's SQLite driver finds each bind parameter by scanning the statement's parameter list, so one
+    // statement of 200 rows x 24 parameters costs quadratic time (17 % of all CPU in a profile under the
+    // benchmark's lookup load): on SQLite each entry is its own cached statement, in one transaction.
+    // PostgreSQL takes the batch in one statement, one round trip.
+    let per_statement = match db.backend() {
+        Backend::Sqlite => 1,
+        Backend::Postgres => entries.len(),
+    };
+    let mut tx = db.begin().await?;
+    for rows in entries.chunks(per_statement) {
+        insert_rows(&mut tx, rows).await?;
+    }
+    tx.commit().await
+}
+
+async fn insert_rows(tx: &mut Tx, entries: &[NewEntry]) -> Result<(), sqlx::Error> {
+    const COLUMNS: usize = 24;
     let rows: Vec<String> = (0..entries.len())
         .map(|row| {
             let cells: Vec<String> = (1..=COLUMNS)
@@ -146,7 +162,7 @@ pub async fn insert_batch(db: &Db, entries: &[NewEntry]) -> Result<(), sqlx::Err
             .bind(&e.response.body)
             .bind(i64::from(e.response.truncated));
     }
-    query.execute(db.writer()).await?;
+    query.execute(&mut **tx).await?;
     Ok(())
 }
 
