@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 
-use super::{journal_entries, object_link, section, webhooks, won, yes_no, Lang, Page, View};
+use super::{journal_entries, payments_table, section, webhooks, yes_no, Lang, Page, View};
 use crate::domain::brandpay::MethodDetails;
 use crate::state::AppState;
 use crate::store::{self, Db};
@@ -111,30 +111,10 @@ async fn content(db: &Db, lang: Lang, customer_key: &str) -> Result<Option<Strin
         &methods,
         lang,
     ));
-    out.push_str(&section(
+    out.push_str(&payments_table(
         "customer-payments",
         t("결제", "Payments"),
-        &[
-            t("생성", "Created"),
-            "paymentKey",
-            "orderId",
-            t("상태", "Status"),
-            t("결제 금액", "Total"),
-            t("취소 가능 잔액", "Balance"),
-        ],
-        &payments
-            .iter()
-            .map(|p| {
-                vec![
-                    p.created_at.tp(),
-                    object_link("payments", &p.payment_key),
-                    escape(&p.order_id),
-                    escape(&p.status),
-                    won(p.total_amount),
-                    won(p.balance_amount),
-                ]
-            })
-            .collect::<Vec<_>>(),
+        &payments,
         lang,
     ));
     out.push_str(&webhooks(&deliveries, lang));

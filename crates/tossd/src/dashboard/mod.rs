@@ -26,6 +26,7 @@ use serde_json::json;
 
 use crate::state::AppState;
 use crate::store::outbox::Delivery;
+use crate::store::payments::PaymentSummary;
 use crate::web::html::{escape, group_digits};
 
 pub use lang::Lang;
@@ -225,6 +226,33 @@ fn fields(id: &str, title: &str, rows: &[(&str, &str, String)]) -> String {
     }
     out.push_str("</table></section>");
     out
+}
+
+/// Toss Payments payments, each linking to its page.
+fn payments_table(id: &str, title: &str, payments: &[PaymentSummary], lang: Lang) -> String {
+    let t = |ko, en| lang.t(ko, en);
+    let rows: Vec<Vec<String>> = payments
+        .iter()
+        .map(|p| {
+            vec![
+                p.created_at.tp(),
+                object_link("payments", &p.payment_key),
+                escape(&p.order_id),
+                escape(&p.status),
+                won(p.total_amount),
+                won(p.balance_amount),
+            ]
+        })
+        .collect();
+    let columns = [
+        t("생성", "Created"),
+        "paymentKey",
+        "orderId",
+        t("상태", "Status"),
+        t("결제 금액", "Total"),
+        t("취소 가능 잔액", "Balance"),
+    ];
+    section(id, title, &columns, &rows, lang)
 }
 
 /// The webhook and callback deliveries of an object.

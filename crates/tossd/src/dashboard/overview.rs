@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
-use super::{failed, object_link, section, won, yes_no, Lang, Page, View};
+use super::{failed, object_link, payments_table, section, won, yes_no, Lang, Page, View};
 use crate::seed;
 use crate::state::AppState;
 use crate::store::{self, Db};
@@ -270,30 +270,10 @@ async fn sections(db: &Db, lang: Lang) -> Result<String, sqlx::Error> {
             .collect::<Vec<_>>(),
         lang,
     ));
-    out.push_str(&section(
+    out.push_str(&payments_table(
         "payments",
         title("payments"),
-        &[
-            t("생성", "Created"),
-            "paymentKey",
-            "orderId",
-            t("상태", "Status"),
-            t("결제 금액", "Total"),
-            t("취소 가능 잔액", "Balance"),
-        ],
-        &payments
-            .iter()
-            .map(|p| {
-                vec![
-                    p.created_at.tp(),
-                    object_link("payments", &p.payment_key),
-                    escape(&p.order_id),
-                    escape(&p.status),
-                    won(p.total_amount),
-                    won(p.balance_amount),
-                ]
-            })
-            .collect::<Vec<_>>(),
+        &payments,
         lang,
     ));
     out.push_str(&super::webhooks(&deliveries, lang));
