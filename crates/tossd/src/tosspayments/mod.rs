@@ -3,7 +3,7 @@
 
 pub mod auth;
 pub mod brandpay;
-pub mod codes;
+pub use toss_wire::tosspayments::codes;
 pub mod credential;
 pub mod error;
 pub mod idempotency;

@@ -1,12 +1,17 @@
-//! The Toss Payments error catalogue (docs/reference.md §5.2): every code tossd produces, with its HTTP
-//! status and its Korean and English messages. `TossPayments-Test-Code` accepts any code listed here.
+//! The Toss Payments error catalogue: every documented code of the endpoints this crate covers, with its
+//! HTTP status and its Korean and English messages. tossd answers with these entries (and its
+//! `TossPayments-Test-Code` header accepts any of them); clients compare against them.
 
 /// One documented error code.
 #[derive(Debug, PartialEq, Eq)]
 pub struct TpCode {
+    /// The code, e.g. `NOT_FOUND_PAYMENT`.
     pub code: &'static str,
+    /// The HTTP status it is sent with.
     pub status: u16,
+    /// The Korean message (the default).
     pub ko: &'static str,
+    /// The English message (`Accept-Language: en-US`).
     pub en: &'static str,
 }
 
@@ -15,6 +20,7 @@ pub struct TpCode {
 macro_rules! catalogue {
     ($($code:ident: $status:literal, $ko:literal, $en:literal;)+) => {
         $(
+            #[doc = concat!("HTTP ", stringify!($status), ": ", $en)]
             pub const $code: TpCode = TpCode {
                 code: stringify!($code),
                 status: $status,
@@ -283,7 +289,7 @@ catalogue! {
         "Payment failed. If the same problem occurs, please contact your bank or credit card company.";
 }
 
-/// The catalogue entry named `code`, if tossd knows it.
+/// The catalogue entry named `code`, if the catalogue has it.
 pub fn by_name(code: &str) -> Option<&'static TpCode> {
     ALL.binary_search_by(|c| c.code.cmp(code))
         .ok()
