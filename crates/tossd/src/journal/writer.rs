@@ -3,7 +3,7 @@
 //! applies `--journal-retention`.
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::http::{header, HeaderMap};
 use base64::Engine;
@@ -27,6 +27,9 @@ use crate::store::{self as stores, Db};
 const BATCH: usize = 200;
 /// How long the first entry of a batch waits for company.
 const LINGER: Duration = Duration::from_millis(100);
+/// Retention is applied at most this often (and on every flush): deleting after every batch doubled the
+/// writer's statements under load, and the bound only has to hold when someone looks.
+const RETENTION_EVERY: Duration = Duration::from_secs(1);
 
 /// Starts the writer; returns the journal the middleware and the simulator use, and the task.
 pub fn spawn(
@@ -57,6 +60,7 @@ struct Writer {
 impl Writer {
     async fn run(self, mut inbox: mpsc::Receiver<Message>) {
         let mut batch: Vec<Raw> = Vec::new();
+        let mut retained_at: Option<Instant> = None;
         loop {
             let message = if batch.is_empty() {
                 inbox.recv().await
@@ -65,6 +69,7 @@ impl Writer {
                     Ok(message) => message,
                     Err(_) => {
                         self.write(&mut batch).await;
+                        self.retain(&mut retained_at, false).await;
                         continue;
                     }
                 }
@@ -74,14 +79,17 @@ impl Writer {
                     batch.push(*raw);
                     if batch.len() >= BATCH {
                         self.write(&mut batch).await;
+                        self.retain(&mut retained_at, false).await;
                     }
                 }
                 Some(Message::Flush(done)) => {
                     self.write(&mut batch).await;
+                    self.retain(&mut retained_at, true).await;
                     let _ = done.send(());
                 }
                 None => {
                     self.write(&mut batch).await;
+                    self.retain(&mut retained_at, true).await;
                     return;
                 }
             }
@@ -109,6 +117,14 @@ impl Writer {
         if let Err(e) = store::insert_batch(&self.db, &entries).await {
             tracing::warn!(error = %e, entries = entries.len(), "journal: writing entries failed");
         }
+    }
+
+    /// Applies `--journal-retention` when `now` is asked for or [`RETENTION_EVERY`] has passed.
+    async fn retain(&self, retained_at: &mut Option<Instant>, now: bool) {
+        if !now && retained_at.is_some_and(|at| at.elapsed() < RETENTION_EVERY) {
+            return;
+        }
+        *retained_at = Some(Instant::now());
         let since = self.retention.age_seconds.map(|age| {
             chrono::Utc::now().timestamp_micros().saturating_sub(
                 i64::try_from(age)
