@@ -445,7 +445,7 @@ impl Server {
                     args.journal_retention,
                     routes,
                     journal_dropped,
-                );
+                )?;
                 (journal, Some(task))
             }
             JournalMode::Off => (journal::Journal::default(), None),

@@ -53,19 +53,20 @@ pub enum Side {
     Response,
 }
 
-fn normalized(name: &str) -> String {
-    name.chars()
-        .filter(|c| *c != '_' && *c != '-')
-        .flat_map(char::to_lowercase)
-        .collect()
+/// Whether `name` is `field` (lower case, no separators) compared without case, `_` or `-`. Every key of
+/// every journaled body goes through here, so it compares in place instead of building a normalized copy.
+fn same_field(name: &str, field: &str) -> bool {
+    name.bytes()
+        .filter(|b| *b != b'_' && *b != b'-')
+        .map(|b| b.to_ascii_lowercase())
+        .eq(field.bytes())
 }
 
 /// Whether the value of a field `name` is redacted, for a body of `path` on `side`.
 pub fn secret_field(name: &str, path: &str, side: Side) -> bool {
-    let name = normalized(name);
-    SECRET_FIELDS.contains(&name.as_str())
-        || (side == Side::Request && name == "code")
-        || (path.ends_with("/login-me") && PERSONAL_FIELDS.contains(&name.as_str()))
+    SECRET_FIELDS.iter().any(|f| same_field(name, f))
+        || (side == Side::Request && same_field(name, "code"))
+        || (path.ends_with("/login-me") && PERSONAL_FIELDS.iter().any(|f| same_field(name, f)))
 }
 
 /// A header's value as stored.
@@ -108,9 +109,23 @@ pub fn body(text: &str, form_encoded: bool, path: &str, side: Side) -> String {
 /// scalar value after a secret key is replaced. Works on a truncated document (a value cut off at the
 /// end is replaced too) and keeps the text's layout otherwise.
 pub fn json_text(text: &str, path: &str, side: Side) -> String {
+    scan_json(text, path, side, &mut |_, _, _| {})
+}
+
+/// [`json_text`], also handing every string or number that is a field's value to `value(key, depth,
+/// token)` before redaction (`depth` 1 is the top-level object; `token` is the JSON token, a string with
+/// its quotes), so the journal names the objects a body mentions in the same pass.
+pub fn scan_json(
+    text: &str,
+    path: &str,
+    side: Side,
+    value: &mut dyn FnMut(&str, usize, &str),
+) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     let mut secret_value = false;
+    let mut depth = 0usize;
+    let mut key: Option<&str> = None;
     while let Some(c) = rest.chars().next() {
         match c {
             '"' => {
@@ -119,10 +134,16 @@ pub fn json_text(text: &str, path: &str, side: Side) -> String {
                 rest = &rest[end..];
                 let is_key = rest.trim_start().starts_with(':');
                 if is_key {
-                    let key = token.trim_start_matches('"').trim_end_matches('"');
-                    secret_value = secret_field(key, path, side);
+                    let name = token.trim_start_matches('"').trim_end_matches('"');
+                    secret_value = secret_field(name, path, side);
+                    key = Some(name);
                     out.push_str(token);
-                } else if secret_value {
+                    continue;
+                }
+                if let Some(key) = key.take() {
+                    value(key, depth, token);
+                }
+                if secret_value {
                     out.push('"');
                     out.push_str(REDACTED);
                     out.push('"');
@@ -135,6 +156,11 @@ pub fn json_text(text: &str, path: &str, side: Side) -> String {
                 let end = rest
                     .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '+' | '.')))
                     .unwrap_or(rest.len());
+                if let Some(key) = key.take() {
+                    if c != 't' && c != 'f' {
+                        value(key, depth, &rest[..end]);
+                    }
+                }
                 if secret_value {
                     out.push('"');
                     out.push_str(REDACTED);
@@ -150,6 +176,12 @@ pub fn json_text(text: &str, path: &str, side: Side) -> String {
                 // separators and whitespace.
                 if !c.is_whitespace() && c != ':' {
                     secret_value = false;
+                    key = None;
+                }
+                match c {
+                    '{' | '[' => depth += 1,
+                    '}' | ']' => depth = depth.saturating_sub(1),
+                    _ => {}
                 }
                 out.push(c);
                 rest = &rest[c.len_utf8()..];
@@ -179,6 +211,27 @@ mod tests {
     use super::*;
 
     const PAY: &str = "/v1/payments/confirm";
+
+    #[test]
+    fn field_values_are_reported_with_their_depth_before_redaction() {
+        let body = r#"{"orderId":"o-1","cancels":[{"orderId":"o-2","amount":10}],"ok":true,"n":null,"card_number":"1234"}"#;
+        let mut seen = Vec::new();
+        let out = scan_json(body, PAY, Side::Request, &mut |key, depth, token| {
+            seen.push((key.to_owned(), depth, token.to_owned()))
+        });
+        let expected = [
+            ("orderId", 1, "\"o-1\""),
+            ("orderId", 3, "\"o-2\""),
+            ("amount", 3, "10"),
+            ("card_number", 1, "\"1234\""),
+        ];
+        let expected: Vec<(String, usize, String)> = expected
+            .iter()
+            .map(|(k, d, t)| (k.to_string(), *d, t.to_string()))
+            .collect();
+        assert_eq!(seen, expected);
+        assert!(out.ends_with(r#""card_number":"[REDACTED]"}"#), "{out}");
+    }
 
     #[test]
     fn authorization_keeps_its_scheme_only() {

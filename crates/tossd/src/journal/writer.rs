@@ -20,7 +20,7 @@ use crate::config::{ClockMode, Retention};
 use crate::domain::merchant::Mode;
 use crate::domain::secrets;
 use crate::store::clock::StoredClock;
-use crate::store::journal::{self as store, Exchange, NewEntry, OBJECT_COLUMNS};
+use crate::store::journal::{Exchange, NewEntry, Sink, OBJECT_COLUMNS};
 use crate::store::{self as stores, Db};
 
 /// Most rows in one INSERT.
@@ -38,20 +38,22 @@ pub fn spawn(
     retention: Retention,
     routes: Vec<Route>,
     dropped: Counter,
-) -> (Journal, JoinHandle<()>) {
+) -> Result<(Journal, JoinHandle<()>), sqlx::Error> {
     let (queue, inbox) = mpsc::channel(QUEUE);
     let writer = Writer {
+        sink: Sink::open(&db)?,
         db,
         clock,
         retention,
         routes,
     };
     let task = tokio::spawn(writer.run(inbox));
-    (Journal::new(queue, dropped), task)
+    Ok((Journal::new(queue, dropped), task))
 }
 
 struct Writer {
     db: Db,
+    sink: Sink,
     clock: Clock,
     retention: Retention,
     routes: Vec<Route>,
@@ -114,8 +116,8 @@ impl Writer {
             let caller = callers.of(&self.db, &raw).await;
             entries.push(self.entry(raw, caller, clock));
         }
-        if let Err(e) = store::insert_batch(&self.db, &entries).await {
-            tracing::warn!(error = %e, entries = entries.len(), "journal: writing entries failed");
+        if let Err(e) = self.sink.insert(entries).await {
+            tracing::warn!(error = %e, "journal: writing entries failed");
         }
     }
 
@@ -136,7 +138,7 @@ impl Writer {
             .retention
             .entries
             .map(|n| i64::try_from(n).unwrap_or(i64::MAX));
-        if let Err(e) = store::enforce_retention(&self.db, keep, since).await {
+        if let Err(e) = self.sink.enforce_retention(keep, since).await {
             tracing::warn!(error = %e, "journal: applying retention failed");
         }
     }
@@ -163,7 +165,21 @@ impl Writer {
         } else {
             None
         };
-        let objects = objects(&raw);
+        let mut found = named_by_route(&raw);
+        let request = exchange(
+            &raw.request_headers,
+            &raw.request_body,
+            path,
+            Side::Request,
+            &mut found,
+        );
+        let response = exchange(
+            &raw.response_headers,
+            &raw.response_body,
+            path,
+            Side::Response,
+            &mut found,
+        );
         NewEntry {
             at: raw.at,
             simulated_at,
@@ -178,15 +194,10 @@ impl Writer {
             status: i64::from(raw.status),
             duration_us: raw.duration_us,
             idempotency_key: text_header(&raw.request_headers, "idempotency-key"),
-            objects,
+            objects: found.ids(),
             near_miss,
-            request: exchange(&raw.request_headers, &raw.request_body, path, Side::Request),
-            response: exchange(
-                &raw.response_headers,
-                &raw.response_body,
-                path,
-                Side::Response,
-            ),
+            request,
+            response,
         }
     }
 }
@@ -198,7 +209,15 @@ fn text_header(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn exchange(headers: &HeaderMap, body: &Captured, path: &str, side: Side) -> Exchange {
+/// An exchange as stored; the objects its JSON body names go to `found`, found in the same pass as the
+/// redaction.
+fn exchange(
+    headers: &HeaderMap,
+    body: &Captured,
+    path: &str,
+    side: Side,
+    found: &mut Found,
+) -> Exchange {
     let mut shown: BTreeMap<String, String> = BTreeMap::new();
     for (name, value) in headers {
         let value = redact::header(name.as_str(), &String::from_utf8_lossy(value.as_bytes()));
@@ -214,9 +233,23 @@ fn exchange(headers: &HeaderMap, body: &Captured, path: &str, side: Side) -> Exc
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.contains("x-www-form-urlencoded"));
+    let text = text(body);
+    let body_text = if form {
+        redact::form(&text, path, side)
+    } else {
+        let mut in_body = Found::default();
+        let redacted = redact::scan_json(&text, path, side, &mut |key, depth, token| {
+            in_body.offer(key, depth, token)
+        });
+        // A cut body may have lost the shallower mention of an object.
+        if !body.truncated {
+            found.take_missing(in_body);
+        }
+        redacted
+    };
     Exchange {
         headers: serde_json::to_string(&shown).unwrap_or_else(|_| "{}".to_owned()),
-        body: redact::body(&text(body), form, path, side),
+        body: body_text,
         truncated: body.truncated,
     }
 }
@@ -229,56 +262,77 @@ fn text(body: &Captured) -> String {
             bytes.truncate(e.valid_up_to());
         }
     }
-    String::from_utf8_lossy(&bytes).into_owned()
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
 }
 
-/// The objects a call touched, first found first: the route's path parameters, the `x-toss-user-key`
-/// header, the request body, the response body.
-fn objects(raw: &Raw) -> [Option<String>; 7] {
-    let mut found: [Option<String>; 7] = Default::default();
+/// The objects (ids by [`OBJECT_COLUMNS`] kind) found so far, each with the depth it was found at: within
+/// one body the shallowest mention wins (the payment's own `orderId`, not one in a nested list).
+#[derive(Default)]
+struct Found([Option<(usize, String)>; 7]);
+
+impl Found {
+    /// `token` (a JSON string or number) under `key` at `depth`, if `key` names an object.
+    fn offer(&mut self, key: &str, depth: usize, token: &str) {
+        let Some(i) = OBJECT_COLUMNS.iter().position(|(k, _)| *k == key) else {
+            return;
+        };
+        if self.0[i].as_ref().is_some_and(|(d, _)| *d <= depth) {
+            return;
+        }
+        let id = if token.starts_with('"') {
+            if token.contains('\\') {
+                serde_json::from_str::<String>(token).unwrap_or_default()
+            } else {
+                token.trim_matches('"').to_owned()
+            }
+        } else {
+            token.to_owned()
+        };
+        if !id.is_empty() {
+            self.0[i] = Some((depth, id));
+        }
+    }
+
+    /// Sets `kind` unless an earlier source already named one.
+    fn set(&mut self, kind: &str, id: String) {
+        if let Some(i) = OBJECT_COLUMNS.iter().position(|(k, _)| *k == kind) {
+            self.0[i].get_or_insert((0, id));
+        }
+    }
+
+    /// What `later` found, where nothing earlier did.
+    fn take_missing(&mut self, later: Found) {
+        for (mine, theirs) in self.0.iter_mut().zip(later.0) {
+            if mine.is_none() {
+                *mine = theirs;
+            }
+        }
+    }
+
+    fn ids(self) -> [Option<String>; 7] {
+        self.0.map(|found| found.map(|(_, id)| id))
+    }
+}
+
+/// The objects named by the route's path parameters and the `x-toss-user-key` header, which come before
+/// those the bodies mention.
+fn named_by_route(raw: &Raw) -> Found {
+    let mut found = Found::default();
     if let Some(template) = &raw.matched {
         for (t, p) in template.split('/').zip(raw.path.split('/')) {
             let name = t.trim_start_matches('{').trim_end_matches('}');
             if t.starts_with('{') {
-                set(&mut found, name, p.to_owned());
+                found.set(name, p.to_owned());
             }
         }
     }
     if let Some(user_key) = text_header(&raw.request_headers, "x-toss-user-key") {
-        set(&mut found, "userKey", user_key);
-    }
-    for body in [&raw.request_body, &raw.response_body] {
-        if body.truncated {
-            continue;
-        }
-        if let Ok(value) = serde_json::from_slice::<Value>(&body.bytes()) {
-            for (kind, _) in OBJECT_COLUMNS {
-                if let Some(id) = first(&value, kind) {
-                    set(&mut found, kind, id);
-                }
-            }
-        }
+        found.set("userKey", user_key);
     }
     found
-}
-
-fn set(found: &mut [Option<String>; 7], kind: &str, id: String) {
-    if let Some(i) = OBJECT_COLUMNS.iter().position(|(k, _)| *k == kind) {
-        found[i].get_or_insert(id);
-    }
-}
-
-/// The first text or number under `key` anywhere in `value`.
-fn first(value: &Value, key: &str) -> Option<String> {
-    match value {
-        Value::Object(map) => match map.get(key) {
-            Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
-            Some(Value::Number(n)) => Some(n.to_string()),
-            _ => map.values().find_map(|v| first(v, key)),
-        },
-        Value::Array(items) => items.iter().find_map(|v| first(v, key)),
-        _ => None,
-    }
 }
 
 /// Callers looked up once per batch: the app of a client certificate, the merchant of a secret key.

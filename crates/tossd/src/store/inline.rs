@@ -39,6 +39,11 @@ impl InlineReader {
         })
     }
 
+    /// The SQLite file.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
     /// Runs `read` on an idle connection (opened if none is), on this thread.
     pub fn read<T>(
         &self,

@@ -1,9 +1,13 @@
 //! Owner of `request_journal`: the journal of partner API calls (docs/journal.md), written in batches by
 //! the journal's writer task and read by `/sim/v1/requests`.
 
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::{Connection, TransactionBehavior};
 use sqlx::Row;
 
-use crate::store::{flag, Backend, Db, Tx};
+use crate::store::{flag, Db, Tx};
 
 /// The objects an entry can name, as the API spells them, with their columns.
 pub const OBJECT_COLUMNS: [(&str, &str); 7] = [
@@ -101,28 +105,170 @@ fn exchange(row: &sqlx::any::AnyRow, first: usize) -> Result<Exchange, sqlx::Err
     })
 }
 
-/// Writes a batch in one multi-row INSERT.
-pub async fn insert_batch(db: &Db, entries: &[NewEntry]) -> Result<(), sqlx::Error> {
-    if entries.is_empty() {
-        return Ok(());
-    }
-    // sqlx's SQLite driver finds each bind parameter by scanning the statement's parameter list, so one
-    // statement of 200 rows x 24 parameters costs quadratic time (17 % of all CPU in a profile under the
-    // benchmark's lookup load): on SQLite each entry is its own cached statement, in one transaction.
-    // PostgreSQL takes the batch in one statement, one round trip.
-    let per_statement = match db.backend() {
-        Backend::Sqlite => 1,
-        Backend::Postgres => entries.len(),
-    };
-    let mut tx = db.begin().await?;
-    for rows in entries.chunks(per_statement) {
-        insert_rows(&mut tx, rows).await?;
-    }
-    tx.commit().await
+/// Where the writer's batches go. On a SQLite file, a connection of the journal's own, used on a blocking
+/// thread: sqlx hands every statement to its connection's worker thread (two thread wake-ups per row, and
+/// a copy of every text into its argument buffer), which under load cost more than SQLite's own work. That
+/// connection also commits with `synchronous = NORMAL`: the journal records calls, it holds no state, so
+/// its commits need not wait for the disk (the next FULL commit of the process syncs them too). Otherwise
+/// (PostgreSQL, in-memory SQLite) the pool, a batch per statement.
+pub struct Sink {
+    db: Db,
+    sqlite: Option<Arc<Mutex<Connection>>>,
 }
 
+const INSERT: &str = "INSERT INTO request_journal (at, simulated_at, method, path, query, family, caller, \
+     status, duration_us, idempotency_key, payment_key, pay_token, order_id, order_no, customer_key, \
+     user_key, method_key, near_miss, request_headers, request_body, request_truncated, \
+     response_headers, response_body, response_truncated)";
+const COLUMNS: usize = 24;
+
+impl Sink {
+    /// The sink of `db`: its own connection on a SQLite file.
+    pub fn open(db: &Db) -> Result<Sink, sqlx::Error> {
+        let sqlite = match db.inline() {
+            Some(inline) => {
+                let connection = Connection::open(inline.path()).map_err(sqlite_error)?;
+                connection
+                    .busy_timeout(Duration::from_secs(10))
+                    .map_err(sqlite_error)?;
+                connection
+                    .pragma_update(None, "synchronous", "NORMAL")
+                    .map_err(sqlite_error)?;
+                Some(Arc::new(Mutex::new(connection)))
+            }
+            None => None,
+        };
+        Ok(Sink {
+            db: db.clone(),
+            sqlite,
+        })
+    }
+
+    /// Writes a batch in one transaction.
+    pub async fn insert(&self, entries: Vec<NewEntry>) -> Result<(), sqlx::Error> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        match &self.sqlite {
+            Some(connection) => {
+                let connection = connection.clone();
+                blocking(move || {
+                    let mut connection = connection.lock().map_err(|_| poisoned())?;
+                    insert_sqlite(&mut connection, &entries)
+                })
+                .await
+            }
+            None => {
+                let mut tx = self.db.begin().await?;
+                insert_rows(&mut tx, &entries).await?;
+                tx.commit().await
+            }
+        }
+    }
+
+    /// Deletes all but the newest `keep` entries, and entries recorded (wall clock) before
+    /// `recorded_since`.
+    pub async fn enforce_retention(
+        &self,
+        keep: Option<i64>,
+        recorded_since: Option<i64>,
+    ) -> Result<(), sqlx::Error> {
+        const BEYOND_KEEP: &str = "DELETE FROM request_journal WHERE id <= \
+             (SELECT id FROM request_journal ORDER BY id DESC LIMIT 1 OFFSET $1)";
+        const TOO_OLD: &str = "DELETE FROM request_journal WHERE at < $1";
+        match &self.sqlite {
+            Some(connection) => {
+                let connection = connection.clone();
+                blocking(move || {
+                    let connection = connection.lock().map_err(|_| poisoned())?;
+                    if let Some(keep) = keep {
+                        connection.prepare_cached(BEYOND_KEEP)?.execute([keep])?;
+                    }
+                    if let Some(since) = recorded_since {
+                        connection.prepare_cached(TOO_OLD)?.execute([since])?;
+                    }
+                    Ok(())
+                })
+                .await
+            }
+            None => {
+                if let Some(keep) = keep {
+                    sqlx::query(BEYOND_KEEP)
+                        .bind(keep)
+                        .execute(self.db.writer())
+                        .await?;
+                }
+                if let Some(since) = recorded_since {
+                    sqlx::query(TOO_OLD)
+                        .bind(since)
+                        .execute(self.db.writer())
+                        .await?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Runs `work` on the blocking pool; rusqlite's errors become sqlx's, as the rest of the store reports them.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> rusqlite::Result<T> + Send + 'static,
+) -> Result<T, sqlx::Error> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(result) => result.map_err(sqlite_error),
+        Err(e) => Err(sqlx::Error::Protocol(format!("journal write task: {e}"))),
+    }
+}
+
+fn poisoned() -> rusqlite::Error {
+    rusqlite::Error::InvalidQuery
+}
+
+fn sqlite_error(e: rusqlite::Error) -> sqlx::Error {
+    sqlx::Error::Protocol(format!("SQLite journal write: {e}"))
+}
+
+fn insert_sqlite(connection: &mut Connection, entries: &[NewEntry]) -> rusqlite::Result<()> {
+    let placeholders: Vec<String> = (1..=COLUMNS).map(|c| format!("?{c}")).collect();
+    let sql = format!("{INSERT} VALUES ({})", placeholders.join(", "));
+    let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    {
+        let mut statement = tx.prepare_cached(&sql)?;
+        for e in entries {
+            let [o1, o2, o3, o4, o5, o6, o7] = &e.objects;
+            statement.execute(rusqlite::params![
+                e.at,
+                e.simulated_at,
+                e.method,
+                e.path,
+                e.query,
+                e.family,
+                e.caller,
+                e.status,
+                e.duration_us,
+                e.idempotency_key,
+                o1,
+                o2,
+                o3,
+                o4,
+                o5,
+                o6,
+                o7,
+                e.near_miss,
+                e.request.headers,
+                e.request.body,
+                i64::from(e.request.truncated),
+                e.response.headers,
+                e.response.body,
+                i64::from(e.response.truncated),
+            ])?;
+        }
+    }
+    tx.commit()
+}
+
+/// Writes a batch in one multi-row INSERT (PostgreSQL: one round trip).
 async fn insert_rows(tx: &mut Tx, entries: &[NewEntry]) -> Result<(), sqlx::Error> {
-    const COLUMNS: usize = 24;
     let rows: Vec<String> = (0..entries.len())
         .map(|row| {
             let cells: Vec<String> = (1..=COLUMNS)
@@ -131,12 +277,7 @@ async fn insert_rows(tx: &mut Tx, entries: &[NewEntry]) -> Result<(), sqlx::Erro
             format!("({})", cells.join(", "))
         })
         .collect();
-    let sql = format!(
-        "INSERT INTO request_journal (at, simulated_at, method, path, query, family, caller, status, \
-         duration_us, idempotency_key, payment_key, pay_token, order_id, order_no, customer_key, \
-         user_key, method_key, near_miss, {EXCHANGE_COLUMNS}) VALUES {}",
-        rows.join(", ")
-    );
+    let sql = format!("{INSERT} VALUES {}", rows.join(", "));
     let mut query = sqlx::query(&sql);
     for e in entries {
         query = query
@@ -163,30 +304,6 @@ async fn insert_rows(tx: &mut Tx, entries: &[NewEntry]) -> Result<(), sqlx::Erro
             .bind(i64::from(e.response.truncated));
     }
     query.execute(&mut **tx).await?;
-    Ok(())
-}
-
-/// Deletes all but the newest `keep` entries, and entries recorded (wall clock) before `recorded_since`.
-pub async fn enforce_retention(
-    db: &Db,
-    keep: Option<i64>,
-    recorded_since: Option<i64>,
-) -> Result<(), sqlx::Error> {
-    if let Some(keep) = keep {
-        sqlx::query(
-            "DELETE FROM request_journal WHERE id <= \
-             (SELECT id FROM request_journal ORDER BY id DESC LIMIT 1 OFFSET $1)",
-        )
-        .bind(keep)
-        .execute(db.writer())
-        .await?;
-    }
-    if let Some(since) = recorded_since {
-        sqlx::query("DELETE FROM request_journal WHERE at < $1")
-            .bind(since)
-            .execute(db.writer())
-            .await?;
-    }
     Ok(())
 }
 
