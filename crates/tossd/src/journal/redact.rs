@@ -53,20 +53,26 @@ pub enum Side {
     Response,
 }
 
-/// Whether `name` is `field` (lower case, no separators) compared without case, `_` or `-`. Every key of
-/// every journaled body goes through here, so it compares in place instead of building a normalized copy.
-fn same_field(name: &str, field: &str) -> bool {
-    name.bytes()
-        .filter(|b| *b != b'_' && *b != b'-')
-        .map(|b| b.to_ascii_lowercase())
-        .eq(field.bytes())
-}
+/// The longest field name the lists above hold; a longer name is none of them.
+const LONGEST_FIELD: usize = 24;
 
-/// Whether the value of a field `name` is redacted, for a body of `path` on `side`.
+/// Whether the value of a field `name` is redacted, for a body of `path` on `side`. Every key of every
+/// journaled body comes here, so the name is normalized (lower case, no `_` or `-`) on the stack.
 pub fn secret_field(name: &str, path: &str, side: Side) -> bool {
-    SECRET_FIELDS.iter().any(|f| same_field(name, f))
-        || (side == Side::Request && same_field(name, "code"))
-        || (path.ends_with("/login-me") && PERSONAL_FIELDS.iter().any(|f| same_field(name, f)))
+    let mut buffer = [0u8; LONGEST_FIELD];
+    let mut len = 0;
+    for b in name.bytes().filter(|b| *b != b'_' && *b != b'-') {
+        if len == LONGEST_FIELD {
+            return false;
+        }
+        buffer[len] = b.to_ascii_lowercase();
+        len += 1;
+    }
+    let name = &buffer[..len];
+    let listed = |list: &[&str]| list.iter().any(|field| field.as_bytes() == name);
+    listed(SECRET_FIELDS)
+        || (side == Side::Request && name == b"code")
+        || (path.ends_with("/login-me") && listed(PERSONAL_FIELDS))
 }
 
 /// A header's value as stored.
@@ -121,73 +127,74 @@ pub fn scan_json(
     side: Side,
     value: &mut dyn FnMut(&str, usize, &str),
 ) -> String {
+    // Structural characters are ASCII, so the scan steps through bytes and copies the text between
+    // replacements in whole spans; every slice starts and ends at an ASCII byte.
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
+    let mut copied = 0;
+    let mut i = 0;
     let mut secret_value = false;
     let mut depth = 0usize;
     let mut key: Option<&str> = None;
-    while let Some(c) = rest.chars().next() {
-        match c {
-            '"' => {
-                let end = string_end(rest);
-                let token = &rest[..end];
-                rest = &rest[end..];
-                let is_key = rest.trim_start().starts_with(':');
-                if is_key {
+    let redact = |out: &mut String, from: usize, to: usize, copied: &mut usize| {
+        out.push_str(&text[*copied..from]);
+        out.push('"');
+        out.push_str(REDACTED);
+        out.push('"');
+        *copied = to;
+    };
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let end = i + string_end(&text[i..]);
+                let token = &text[i..end];
+                if text[end..].trim_start().starts_with(':') {
                     let name = token.trim_start_matches('"').trim_end_matches('"');
                     secret_value = secret_field(name, path, side);
                     key = Some(name);
-                    out.push_str(token);
-                    continue;
-                }
-                if let Some(key) = key.take() {
-                    value(key, depth, token);
-                }
-                if secret_value {
-                    out.push('"');
-                    out.push_str(REDACTED);
-                    out.push('"');
-                    secret_value = false;
                 } else {
-                    out.push_str(token);
+                    if let Some(key) = key.take() {
+                        value(key, depth, token);
+                    }
+                    if secret_value {
+                        redact(&mut out, i, end, &mut copied);
+                        secret_value = false;
+                    }
                 }
+                i = end;
             }
-            '-' | '0'..='9' | 't' | 'f' => {
-                let end = rest
+            c @ (b'-' | b'0'..=b'9' | b't' | b'f') => {
+                let end = text[i..]
                     .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '+' | '.')))
-                    .unwrap_or(rest.len());
+                    .map_or(text.len(), |n| i + n);
                 if let Some(key) = key.take() {
-                    if c != 't' && c != 'f' {
-                        value(key, depth, &rest[..end]);
+                    if c != b't' && c != b'f' {
+                        value(key, depth, &text[i..end]);
                     }
                 }
                 if secret_value {
-                    out.push('"');
-                    out.push_str(REDACTED);
-                    out.push('"');
-                } else {
-                    out.push_str(&rest[..end]);
+                    redact(&mut out, i, end, &mut copied);
+                    secret_value = false;
                 }
-                secret_value = false;
-                rest = &rest[end..];
+                i = end;
             }
-            _ => {
+            c => {
                 // `{`, `[` (a structured value under a secret key has its own keys checked), `null`,
                 // separators and whitespace.
-                if !c.is_whitespace() && c != ':' {
+                if !c.is_ascii_whitespace() && c != b':' {
                     secret_value = false;
                     key = None;
                 }
                 match c {
-                    '{' | '[' => depth += 1,
-                    '}' | ']' => depth = depth.saturating_sub(1),
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => depth = depth.saturating_sub(1),
                     _ => {}
                 }
-                out.push(c);
-                rest = &rest[c.len_utf8()..];
+                i += 1;
             }
         }
     }
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -211,6 +218,18 @@ mod tests {
     use super::*;
 
     const PAY: &str = "/v1/payments/confirm";
+
+    #[test]
+    fn every_listed_field_fits_the_normalizing_buffer() {
+        for field in SECRET_FIELDS.iter().chain(PERSONAL_FIELDS) {
+            assert!(field.len() <= LONGEST_FIELD, "{field}");
+            assert!(field.bytes().all(|b| b.is_ascii_lowercase()), "{field}");
+        }
+        assert!(secret_field("Card-Number", PAY, Side::Response));
+        assert!(secret_field("AUTHORIZATION_CODE", PAY, Side::Response));
+        assert!(!secret_field(&"a".repeat(100), PAY, Side::Request));
+        assert!(!secret_field("카드번호", PAY, Side::Request));
+    }
 
     #[test]
     fn field_values_are_reported_with_their_depth_before_redaction() {

@@ -1,6 +1,6 @@
 //! The journal's writer task: takes entries off the queue, redacts them, names their caller, objects and
-//! near miss, and inserts them in batches (up to [`BATCH`] rows, or what came within [`LINGER`]), then
-//! applies `--journal-retention`.
+//! near miss, and inserts them in batches (up to [`BATCH`] rows, or what came within [`LINGER`] of the
+//! first), then applies `--journal-retention`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
@@ -9,7 +9,7 @@ use axum::http::{header, HeaderMap};
 use base64::Engine;
 use prometheus_client::metrics::counter::Counter;
 use serde_json::{json, Value};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::near_miss::{self, Route};
@@ -60,15 +60,24 @@ struct Writer {
 }
 
 impl Writer {
+    /// Takes whatever the queue holds at each wake-up (not one entry per wake-up and timer), and writes
+    /// when [`BATCH`] entries are waiting, when the first waiting entry is [`LINGER`] old, or when a flush
+    /// asks.
     async fn run(self, mut inbox: mpsc::Receiver<Message>) {
         let mut batch: Vec<Raw> = Vec::new();
+        let mut messages: Vec<Message> = Vec::with_capacity(BATCH);
+        let mut flushes: Vec<oneshot::Sender<()>> = Vec::new();
         let mut retained_at: Option<Instant> = None;
+        let mut deadline = tokio::time::Instant::now();
         loop {
-            let message = if batch.is_empty() {
-                inbox.recv().await
+            let received = if batch.is_empty() {
+                inbox.recv_many(&mut messages, BATCH).await
             } else {
-                match tokio::time::timeout(LINGER, inbox.recv()).await {
-                    Ok(message) => message,
+                let wanted = BATCH - batch.len();
+                match tokio::time::timeout_at(deadline, inbox.recv_many(&mut messages, wanted))
+                    .await
+                {
+                    Ok(received) => received,
                     Err(_) => {
                         self.write(&mut batch).await;
                         self.retain(&mut retained_at, false).await;
@@ -76,24 +85,29 @@ impl Writer {
                     }
                 }
             };
-            match message {
-                Some(Message::Entry(raw)) => {
-                    batch.push(*raw);
-                    if batch.len() >= BATCH {
-                        self.write(&mut batch).await;
-                        self.retain(&mut retained_at, false).await;
-                    }
+            if received == 0 {
+                self.write(&mut batch).await;
+                self.retain(&mut retained_at, true).await;
+                return;
+            }
+            if batch.is_empty() {
+                deadline = tokio::time::Instant::now() + LINGER;
+            }
+            for message in messages.drain(..) {
+                match message {
+                    Message::Entry(raw) => batch.push(*raw),
+                    Message::Flush(done) => flushes.push(done),
                 }
-                Some(Message::Flush(done)) => {
-                    self.write(&mut batch).await;
-                    self.retain(&mut retained_at, true).await;
+            }
+            if !flushes.is_empty() {
+                self.write(&mut batch).await;
+                self.retain(&mut retained_at, true).await;
+                for done in flushes.drain(..) {
                     let _ = done.send(());
                 }
-                None => {
-                    self.write(&mut batch).await;
-                    self.retain(&mut retained_at, true).await;
-                    return;
-                }
+            } else if batch.len() >= BATCH {
+                self.write(&mut batch).await;
+                self.retain(&mut retained_at, false).await;
             }
         }
     }
