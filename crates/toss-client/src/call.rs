@@ -325,13 +325,13 @@ mod tests {
         let fail = decode::<Value>(
             Family::AppsInToss,
             StatusCode::BAD_REQUEST,
-            br#"{"resultType":"FAIL","success":null,"error":{"errorType":0,"errorCode":"4113","reason":"x","data":{},"title":null}}"#,
+            br#"{"resultType":"FAIL","success":null,"error":{"errorType":0,"errorCode":"4999","reason":"x","data":{},"title":null}}"#,
         );
         match fail {
             Err(Error::Api(ApiError::AppsInToss {
                 fail: Some(fail), ..
             })) => {
-                assert_eq!(fail.error_code, Open::Unknown("4113".into()))
+                assert_eq!(fail.error_code, Open::Unknown("4999".into()))
             }
             other => panic!("{other:?}"),
         }

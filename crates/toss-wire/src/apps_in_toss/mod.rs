@@ -10,6 +10,13 @@ use serde_json::Value;
 
 use crate::Open;
 
+pub mod iap;
+pub mod login;
+pub mod messenger;
+pub mod pay;
+pub mod promotions;
+mod user_key;
+
 /// The path prefix of every Apps-in-Toss endpoint.
 pub const PREFIX: &str = "/api-partner/v1/apps-in-toss";
 
@@ -129,18 +136,71 @@ impl OAuthError {
 }
 
 crate::wire_enum! {
-    /// `errorCode` of a FAIL envelope: the codes the Apps-in-Toss reference documents.
+    /// `errorCode` of a FAIL envelope: every code the Apps-in-Toss reference documents for the endpoints
+    /// above. The promotion codes are numeric strings on the wire (`"4113"`); their variants are named by
+    /// meaning.
     pub enum ErrorCode {
-        /// The request is malformed or a field is invalid.
+        /// The request is malformed or a field is invalid (`요청에 실패했습니다.`).
         InvalidParameter = "INVALID_PARAMETER",
-        /// An internal failure on Toss's side.
+        /// An internal failure on Toss's side; the call may be retried.
         InternalError = "INTERNAL_ERROR",
-        /// No such API (an unknown path).
+        /// No such API (an unknown path or method).
         NotFound = "NOT_FOUND",
-        /// The `x-toss-user-key` is unknown to the app.
+        /// The request body did not arrive in time.
+        RequestTimeout = "REQUEST_TIMEOUT",
+        /// The client certificate is not (or no longer) an app's.
+        Unauthorized = "UNAUTHORIZED",
+        /// The `x-toss-user-key` is missing, malformed or unknown to the app.
         UserKeyNotFound = "USER_KEY_NOT_FOUND",
-        /// The Toss user does not exist.
+        /// The Toss user does not exist (they left Toss).
         UserNotFound = "USER_NOT_FOUND",
+        /// `4095`: the per-user call limit is exceeded; `data.retryAfterSeconds` says when to retry.
+        RateLimited = "4095",
+        /// Toss Pay: the app has no usable merchant key (none, or the public test key where a private one
+        /// is needed).
+        CommonInvalidApiKey = "COMMON_INVALID_API_KEY",
+        /// Toss Pay: a Toss Money payment during a bank maintenance window.
+        CommonBreakTimeOfBank = "COMMON_BREAK_TIME_OF_BANK",
+        /// Toss Pay: the `orderNo` is already used by a payment of this app in this mode.
+        PaymentExistingPayment = "PAYMENT_EXISTING_PAYMENT",
+        /// Toss Pay: no payment of this app, mode and user matches.
+        PaymentNotFound = "PAYMENT_NOT_FOUND",
+        /// Toss Pay: the `orderNo` given is not the payment's.
+        PaymentOrderNoMismatch = "PAYMENT_ORDER_NO_MISMATCH",
+        /// Toss Pay: the payment was cancelled by the buyer or expired.
+        PaymentCanceled = "PAYMENT_CANCELED",
+        /// Toss Pay: the buyer has not authenticated the payment yet.
+        PaymentNotApproved = "PAYMENT_NOT_APPROVED",
+        /// Toss Pay: the payment is already executed.
+        PaymentAlreadyCompleted = "PAYMENT_ALREADY_COMPLETED",
+        /// Toss Pay: the payment was never executed, so it cannot be refunded.
+        PaymentNotRefundable = "PAYMENT_NOT_REFUNDABLE",
+        /// Toss Pay: the payment is already refunded in full.
+        PaymentAlreadyRefunded = "PAYMENT_ALREADY_REFUNDED",
+        /// Toss Pay: the refund amount exceeds what remains refundable.
+        PaymentRefundAmountExceeded = "PAYMENT_REFUND_AMOUNT_EXCEEDED",
+        /// Promotions: the key is unknown, another user's, or expired unexecuted.
+        InvalidPromotionKey = "INVALID_PROMOTION_KEY",
+        /// `4100`: the promotion code is not registered for this app.
+        PromotionNotFound = "4100",
+        /// `4109`: the promotion is not running (not started, stopped, ended, budget exhausted).
+        PromotionNotRunning = "4109",
+        /// `4110`: the reward could not be granted (internal); retry with the same key.
+        GrantFailed = "4110",
+        /// `4111`: no grant was made with this key for this promotion and user.
+        GrantNotFound = "4111",
+        /// `4112`: the promotion's remaining budget is too small for the amount.
+        InsufficientBudget = "4112",
+        /// `4113`: the key was already used for a grant; poll the execution result instead.
+        KeyAlreadyUsed = "4113",
+        /// `4114`: the amount exceeds the promotion's per-grant limit.
+        OverPerGrantLimit = "4114",
+        /// `4116`: the amount exceeds the promotion's total budget.
+        OverTotalBudget = "4116",
+        /// Smart messages: `templateSetCode` is not a template of this app.
+        TemplateNotFound = "TEMPLATE_NOT_FOUND",
+        /// Smart messages: the template has not passed review.
+        TemplateNotApproved = "TEMPLATE_NOT_APPROVED",
     }
 }
 
@@ -183,5 +243,15 @@ mod tests {
         assert_eq!(fail.error_code, Open::Unknown("4999".into()));
         assert_eq!(serde_json::to_value(&envelope).unwrap(), body);
         assert_ne!(envelope.result_type, ResultType::Success);
+    }
+
+    #[test]
+    fn numeric_codes_read_as_their_meaning() {
+        let code: Open<ErrorCode> = serde_json::from_value(json!("4113")).unwrap();
+        assert_eq!(code, ErrorCode::KeyAlreadyUsed);
+        assert_eq!(serde_json::to_value(code).unwrap(), json!("4113"));
+        for &code in ErrorCode::ALL {
+            assert_eq!(code.as_str().parse::<ErrorCode>(), Ok(code));
+        }
     }
 }

@@ -6,6 +6,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{json, Value};
+use toss_wire::apps_in_toss::{Envelope, ErrorCode, Fail, OAuthError};
+use toss_wire::Open;
 
 use crate::web::{json_response, openapi, BodyError};
 
@@ -94,25 +96,6 @@ impl From<BodyError> for AitError {
     }
 }
 
-/// The FAIL envelope, fields in the documented order.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct FailEnvelope<'a> {
-    result_type: &'static str,
-    success: Option<()>,
-    error: FailBody<'a>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct FailBody<'a> {
-    error_type: i32,
-    error_code: &'a str,
-    reason: &'a str,
-    data: &'a Value,
-    title: Option<()>,
-}
-
 impl IntoResponse for AitError {
     fn into_response(self) -> Response {
         match self {
@@ -121,23 +104,12 @@ impl IntoResponse for AitError {
                 code,
                 reason,
                 data,
-            } => json_response(
-                status,
-                &FailEnvelope {
-                    result_type: "FAIL",
-                    success: None,
-                    error: FailBody {
-                        error_type: 0,
-                        error_code: &code,
-                        reason,
-                        data: &data,
-                        title: None,
-                    },
-                },
-            ),
-            AitError::InvalidGrant(status) => {
-                json_response(status, &json!({"error": "invalid_grant"}))
+            } => {
+                let code: Open<ErrorCode> = code.parse().unwrap_or_else(|never| match never {});
+                let fail = Fail::new(code, reason).with_data(data);
+                json_response(status, &Envelope::<()>::fail(fail))
             }
+            AitError::InvalidGrant(status) => json_response(status, &OAuthError::invalid_grant()),
         }
     }
 }
@@ -215,21 +187,8 @@ pub fn document_envelopes(doc: &mut Value) {
 /// The success envelope `{"resultType":"SUCCESS","success":…}`.
 pub struct AitSuccess<T>(pub T);
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Envelope<'a, T> {
-    result_type: &'static str,
-    success: &'a T,
-}
-
 impl<T: Serialize> IntoResponse for AitSuccess<T> {
     fn into_response(self) -> Response {
-        json_response(
-            StatusCode::OK,
-            &Envelope {
-                result_type: "SUCCESS",
-                success: &self.0,
-            },
-        )
+        json_response(StatusCode::OK, &Envelope::success(self.0))
     }
 }

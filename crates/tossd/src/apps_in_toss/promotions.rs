@@ -3,8 +3,6 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use crate::apps_in_toss::caller::{Caller, Promotion};
 use crate::apps_in_toss::{AitError, AitJson, AitSuccess};
@@ -14,11 +12,7 @@ use crate::domain::secrets;
 use crate::store::promotions::NewGrant;
 use crate::store::{self, Db};
 
-#[derive(Serialize, ToSchema)]
-pub struct KeyResponse {
-    /// Base64 of 32 random bytes; single use, valid for one hour
-    pub key: String,
-}
+pub use toss_wire::apps_in_toss::promotions::{ExecuteRequest, KeyResponse, ResultRequest};
 
 fn fail(code: &'static str, reason: &'static str) -> AitError {
     AitError::fail(StatusCode::BAD_REQUEST, code, reason)
@@ -70,17 +64,7 @@ pub async fn get_key(
         now,
     )
     .await?;
-    Ok(AitSuccess(KeyResponse { key }))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ExecuteRequest {
-    pub promotion_code: String,
-    /// A key from get-key for the same user
-    pub key: String,
-    /// Points to grant, at least 1
-    pub amount: i64,
+    Ok(AitSuccess(KeyResponse::new(key)))
 }
 
 /// 프로모션 리워드 지급하기
@@ -163,14 +147,7 @@ pub async fn execute_promotion(
         store::promotions::settle(&mut tx, grant_id, user_key, request.amount, now).await?;
     }
     tx.commit().await?;
-    Ok(AitSuccess(KeyResponse { key: request.key }))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ResultRequest {
-    pub promotion_code: String,
-    pub key: String,
+    Ok(AitSuccess(KeyResponse::new(request.key)))
 }
 
 /// 프로모션 토스포인트 지급 결과 조회하기

@@ -370,4 +370,19 @@ mod tests {
         }
         assert_eq!(paths.len(), ENDPOINTS.len());
     }
+
+    #[test]
+    fn every_documented_code_is_in_the_wire_catalogue() {
+        for (endpoint, _, codes) in ENDPOINTS {
+            for code in *codes {
+                assert!(
+                    code.code
+                        .parse::<toss_wire::apps_in_toss::ErrorCode>()
+                        .is_ok(),
+                    "{endpoint}: {}",
+                    code.code
+                );
+            }
+        }
+    }
 }

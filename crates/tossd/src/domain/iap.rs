@@ -1,122 +1,59 @@
 //! In-app purchase order statuses (docs/reference.md §2.4.1, §3.2): what each status says and which moves the
 //! simulator may make, and the default app's products (§6.5).
 
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
 use crate::domain::time::Instant;
 use crate::domain::wire::{wire_enum, UnknownValue};
 
-// Not `wire_enum!`: `FromStr` refuses the two lookup outcomes, which are never stored or requested.
-/// The `status` of the order-status answer: six an order can be in, and two lookup outcomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum OrderStatus {
-    OrderInProgress,
-    Purchased,
-    PaymentCompleted,
-    Failed,
-    Refunded,
-    Error,
-    /// Lookup outcome, never stored: no order has this id.
-    NotFound,
-    /// Lookup outcome, never stored: the order is another mini-app's.
-    MiniappMismatch,
+pub use toss_wire::apps_in_toss::iap::OrderStatus;
+
+/// Whether an order can be in this status (the lookup outcomes are never stored).
+pub fn is_stored(status: OrderStatus) -> bool {
+    match status {
+        OrderStatus::OrderInProgress
+        | OrderStatus::Purchased
+        | OrderStatus::PaymentCompleted
+        | OrderStatus::Failed
+        | OrderStatus::Refunded
+        | OrderStatus::Error => true,
+        OrderStatus::NotFound | OrderStatus::MiniappMismatch => false,
+    }
 }
 
-impl OrderStatus {
-    pub const ALL: [OrderStatus; 8] = [
-        OrderStatus::OrderInProgress,
-        OrderStatus::Purchased,
-        OrderStatus::PaymentCompleted,
-        OrderStatus::Failed,
-        OrderStatus::Refunded,
-        OrderStatus::Error,
-        OrderStatus::NotFound,
-        OrderStatus::MiniappMismatch,
-    ];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            OrderStatus::OrderInProgress => "ORDER_IN_PROGRESS",
-            OrderStatus::Purchased => "PURCHASED",
-            OrderStatus::PaymentCompleted => "PAYMENT_COMPLETED",
-            OrderStatus::Failed => "FAILED",
-            OrderStatus::Refunded => "REFUNDED",
-            OrderStatus::Error => "ERROR",
-            OrderStatus::NotFound => "NOT_FOUND",
-            OrderStatus::MiniappMismatch => "MINIAPP_MISMATCH",
-        }
+/// Whether reaching this status fixes `statusDeterminedAt` (the start and the error mark do not).
+pub fn determines_time(status: OrderStatus) -> bool {
+    match status {
+        OrderStatus::Purchased
+        | OrderStatus::PaymentCompleted
+        | OrderStatus::Failed
+        | OrderStatus::Refunded => true,
+        OrderStatus::OrderInProgress
+        | OrderStatus::Error
+        | OrderStatus::NotFound
+        | OrderStatus::MiniappMismatch => false,
     }
+}
 
-    /// Whether an order can be in this status (the lookup outcomes are never stored).
-    pub fn is_stored(self) -> bool {
-        match self {
-            OrderStatus::OrderInProgress
-            | OrderStatus::Purchased
-            | OrderStatus::PaymentCompleted
-            | OrderStatus::Failed
-            | OrderStatus::Refunded
-            | OrderStatus::Error => true,
-            OrderStatus::NotFound | OrderStatus::MiniappMismatch => false,
-        }
-    }
-
-    /// The Korean `reason` of each status.
-    pub fn reason(self) -> &'static str {
-        match self {
-            OrderStatus::Purchased => "완료된 주문이에요.",
-            OrderStatus::PaymentCompleted => "결제가 완료되었어요.",
-            OrderStatus::Failed => "결제에 실패한 주문이에요.",
-            OrderStatus::Refunded => "환불된 주문이에요.",
-            OrderStatus::OrderInProgress => "주문이 진행 중이에요.",
-            OrderStatus::MiniappMismatch => "해당 미니앱의 상품이 아니에요.",
-            OrderStatus::Error => "주문 상태를 확인하는 중 오류가 발생했어요.",
-            OrderStatus::NotFound => "주문을 찾을 수 없어요.",
-        }
-    }
-
-    /// Whether reaching this status fixes `statusDeterminedAt` (the start and the error mark do not).
-    pub fn determines_time(self) -> bool {
-        match self {
-            OrderStatus::Purchased
-            | OrderStatus::PaymentCompleted
-            | OrderStatus::Failed
-            | OrderStatus::Refunded => true,
-            OrderStatus::OrderInProgress
-            | OrderStatus::Error
-            | OrderStatus::NotFound
-            | OrderStatus::MiniappMismatch => false,
-        }
-    }
-
-    /// Whether the order-status answer carries `sku`.
-    pub fn shows_sku(self) -> bool {
-        match self {
-            OrderStatus::OrderInProgress
-            | OrderStatus::Purchased
-            | OrderStatus::PaymentCompleted
-            | OrderStatus::Failed
-            | OrderStatus::Refunded => true,
-            OrderStatus::Error | OrderStatus::NotFound | OrderStatus::MiniappMismatch => false,
-        }
+/// Whether the order-status answer carries `sku`.
+pub fn shows_sku(status: OrderStatus) -> bool {
+    match status {
+        OrderStatus::OrderInProgress
+        | OrderStatus::Purchased
+        | OrderStatus::PaymentCompleted
+        | OrderStatus::Failed
+        | OrderStatus::Refunded => true,
+        OrderStatus::Error | OrderStatus::NotFound | OrderStatus::MiniappMismatch => false,
     }
 }
 
 /// Parses a status an order can be in; the lookup outcomes are refused like any unknown text.
-impl FromStr for OrderStatus {
-    type Err = UnknownValue;
-
-    fn from_str(text: &str) -> Result<OrderStatus, UnknownValue> {
-        OrderStatus::ALL
-            .into_iter()
-            .find(|s| s.is_stored() && s.as_str() == text)
-            .ok_or_else(|| UnknownValue {
-                kind: "OrderStatus",
-                value: text.to_owned(),
-            })
-    }
+pub fn stored_status(text: &str) -> Result<OrderStatus, UnknownValue> {
+    text.parse()
+        .ok()
+        .filter(|s| is_stored(*s))
+        .ok_or_else(|| UnknownValue {
+            kind: "OrderStatus",
+            value: text.to_owned(),
+        })
 }
 
 /// Whether the simulator may move an order from `from` to `to` in one step.
@@ -126,7 +63,7 @@ pub fn can_move(from: OrderStatus, to: OrderStatus) -> bool {
         Purchased => matches!(from, OrderInProgress | PaymentCompleted),
         PaymentCompleted | Failed => from == OrderInProgress,
         Refunded => matches!(from, Purchased | PaymentCompleted),
-        Error => from.is_stored() && from != Error,
+        Error => is_stored(from) && from != Error,
         OrderInProgress | NotFound | MiniappMismatch => false,
     }
 }
@@ -134,7 +71,7 @@ pub fn can_move(from: OrderStatus, to: OrderStatus) -> bool {
 /// `statusDeterminedAt` after an order reaches `to` at `now`: moves that determine the status fix it,
 /// the others keep what it was.
 pub fn determined_at(to: OrderStatus, previous: Option<Instant>, now: Instant) -> Option<Instant> {
-    if to.determines_time() {
+    if determines_time(to) {
         Some(now)
     } else {
         previous
@@ -144,7 +81,7 @@ pub fn determined_at(to: OrderStatus, previous: Option<Instant>, now: Instant) -
 /// What an order's status-determined time shows in the order-status answer: nothing for statuses that
 /// do not determine one.
 pub fn shown_determined_at(status: OrderStatus, stored: Option<Instant>) -> Option<Instant> {
-    stored.filter(|_| status.determines_time())
+    stored.filter(|_| determines_time(status))
 }
 
 wire_enum! {
@@ -212,26 +149,29 @@ mod tests {
 
     #[test]
     fn statuses_and_reasons() {
-        assert_eq!("PURCHASED".parse(), Ok(Purchased));
+        assert_eq!(stored_status("PURCHASED"), Ok(Purchased));
         assert_eq!(
-            "NOT_FOUND".parse::<OrderStatus>(),
+            stored_status("NOT_FOUND"),
             Err(UnknownValue {
                 kind: "OrderStatus",
                 value: "NOT_FOUND".into()
             })
         );
-        assert!("purchased".parse::<OrderStatus>().is_err());
+        assert!(stored_status("purchased").is_err());
         assert_eq!(NotFound.reason(), "주문을 찾을 수 없어요.");
-        assert!(!Error.shows_sku() && Refunded.shows_sku());
-        assert!(!OrderInProgress.determines_time() && Failed.determines_time());
-        assert_eq!(OrderStatus::ALL.iter().filter(|s| s.is_stored()).count(), 6);
-        for status in OrderStatus::ALL {
+        assert!(!shows_sku(Error) && shows_sku(Refunded));
+        assert!(!determines_time(OrderInProgress) && determines_time(Failed));
+        assert_eq!(
+            OrderStatus::ALL.iter().filter(|s| is_stored(**s)).count(),
+            6
+        );
+        for &status in OrderStatus::ALL {
             assert_eq!(
                 serde_json::to_value(status).unwrap(),
                 serde_json::json!(status.as_str())
             );
-            if status.is_stored() {
-                assert_eq!(status.as_str().parse(), Ok(status));
+            if is_stored(status) {
+                assert_eq!(stored_status(status.as_str()), Ok(status));
             }
         }
         assert_eq!(MiniappMismatch.as_str(), "MINIAPP_MISMATCH");
@@ -265,7 +205,7 @@ mod tests {
             to in proptest::sample::select(OrderStatus::ALL.to_vec()),
         ) {
             if can_move(from, to) {
-                prop_assert!(from.is_stored() && to.is_stored());
+                prop_assert!(is_stored(from) && is_stored(to));
                 prop_assert!(to != OrderInProgress && from != to);
                 if matches!(from, Failed | Refunded | Error) {
                     prop_assert_eq!(to, Error);

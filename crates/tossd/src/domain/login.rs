@@ -11,6 +11,8 @@ use crate::domain::secrets;
 use crate::domain::time::Instant;
 use crate::domain::wire::wire_enum;
 
+pub use toss_wire::apps_in_toss::login::{Gender, Nationality};
+
 /// An authorization code is valid for 10 minutes after issue.
 pub const CODE_LIFETIME_SECONDS: i64 = 600;
 /// An access token is valid for 1 hour (`expiresIn`).
@@ -41,22 +43,6 @@ wire_enum! {
         Sandbox = "SANDBOX",
         /// The sandbox app of older SDKs spells it in lower case.
         SandboxLowercase = "sandbox",
-    }
-}
-
-wire_enum! {
-    /// A Toss user's gender as Toss records it.
-    pub enum Gender {
-        Male = "MALE",
-        Female = "FEMALE",
-    }
-}
-
-wire_enum! {
-    /// Whether a Toss user is Korean (`LOCAL`) or not.
-    pub enum Nationality {
-        Local = "LOCAL",
-        Foreigner = "FOREIGNER",
     }
 }
 

@@ -6,6 +6,8 @@ use serde_json::{Map, Value};
 use crate::domain::secrets;
 use crate::domain::wire::{wire_enum, UnknownValue};
 
+pub use toss_wire::apps_in_toss::messenger::FailReason;
+
 wire_enum! {
     /// A channel a template can use; SMS, Alimtalk and Friendtalk are never sent by tossd. Declared in the
     /// order a template's channels are stored and sent.
@@ -64,15 +66,6 @@ impl TemplateStatus {
             TemplateStatus::Approved => true,
             TemplateStatus::InReview => false,
         }
-    }
-}
-
-wire_enum! {
-    /// Why a delivery did not reach the user: the wire `reachedFailReason`.
-    pub enum FailReason {
-        PushOptOut = "푸시 수신 거부 상태입니다.",
-        NoMarketingConsent = "마케팅 정보 수신에 동의하지 않은 사용자입니다.",
-        UnknownUser = "존재하지 않는 사용자입니다.",
     }
 }
 

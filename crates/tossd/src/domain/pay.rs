@@ -6,70 +6,16 @@ use crate::domain::time::Instant;
 use crate::domain::wire::wire_enum;
 use crate::domain::{secrets, uuid};
 
-wire_enum! {
-    /// `payStatus` (docs/reference.md §3.1).
-    pub enum PayStatus {
-        /// Made; the buyer has not answered the pay sheet.
-        PayStandby = "PAY_STANDBY",
-        /// The buyer authenticated; the partner may execute.
-        PayApproved = "PAY_APPROVED",
-        /// Closed by the buyer, or not executed within the payment's lifetime.
-        PayCancel = "PAY_CANCEL",
-        /// Executed; something remains refundable.
-        PayComplete = "PAY_COMPLETE",
-        /// Executed and refunded in full.
-        RefundSuccess = "REFUND_SUCCESS",
-    }
-}
+pub use toss_wire::apps_in_toss::pay::{
+    Installment, PayMethod, PayMode, PayStatus, TradeOption, TransactionKind,
+};
 
-wire_enum! {
-    /// `isTestPayment` as the payment's `mode`: TEST and LIVE payments are separate worlds.
-    pub enum PayMode {
-        Test = "TEST",
-        Live = "LIVE",
-    }
-}
-
-impl PayMode {
-    pub fn of(is_test_payment: bool) -> PayMode {
-        if is_test_payment {
-            PayMode::Test
-        } else {
-            PayMode::Live
-        }
-    }
-}
-
-wire_enum! {
-    /// `payMethod`: how the buyer paid in the pay sheet.
-    pub enum PayMethod {
-        Card = "CARD",
-        TossMoney = "TOSS_MONEY",
-    }
-}
-
-wire_enum! {
-    /// `stepType` of an entry of `transactions[]`.
-    pub enum TransactionKind {
-        Pay = "PAY",
-        Refund = "REFUND",
-    }
-}
-
-wire_enum! {
-    /// `cashReceiptTradeOption`.
-    pub enum TradeOption {
-        General = "GENERAL",
-        Culture = "CULTURE",
-        PublicTp = "PUBLIC_TP",
-    }
-}
-
-wire_enum! {
-    /// `installment`: whether the buyer may pay a card payment in installments.
-    pub enum Installment {
-        Use = "USE",
-        NotUse = "NOT_USE",
+/// `isTestPayment` as the payment's mode.
+pub fn mode_of(is_test_payment: bool) -> PayMode {
+    if is_test_payment {
+        PayMode::Test
+    } else {
+        PayMode::Live
     }
 }
 
@@ -794,8 +740,8 @@ mod tests {
                 "REFUND_SUCCESS"
             ]
         );
-        assert_eq!(PayMode::of(true).as_str(), "TEST");
-        assert_eq!(PayMode::of(false).as_str(), "LIVE");
+        assert_eq!(mode_of(true).as_str(), "TEST");
+        assert_eq!(mode_of(false).as_str(), "LIVE");
         assert_eq!(
             "PAY_DONE".parse::<PayStatus>().unwrap_err().to_string(),
             "unknown PayStatus \"PAY_DONE\""

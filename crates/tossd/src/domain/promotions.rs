@@ -5,6 +5,8 @@
 use crate::domain::time::Instant;
 use crate::domain::wire::wire_enum;
 
+pub use toss_wire::apps_in_toss::promotions::GrantStatus;
+
 /// A promotion key lives one hour from issue.
 pub const KEY_LIFETIME_SECONDS: i64 = 3600;
 
@@ -23,15 +25,6 @@ wire_enum! {
     pub enum KeyState {
         Issued = "ISSUED",
         Executed = "EXECUTED",
-    }
-}
-
-wire_enum! {
-    /// The status of a grant, as `execution-result` answers it.
-    pub enum GrantStatus {
-        Pending = "PENDING",
-        Success = "SUCCESS",
-        Failed = "FAILED",
     }
 }
 

@@ -378,23 +378,14 @@ async fn toss_pay_payment(
         .unwrap_or(false);
     let order_no = take_text(&mut fields, "orderNo").unwrap_or_default();
     let amount = fields.get("amount").and_then(Value::as_i64).unwrap_or(0);
-    let make = MakePaymentRequest {
-        order_no: order_no.clone(),
-        product_desc: take_text(&mut fields, "productDesc").unwrap_or_else(|| "fixture".into()),
-        amount,
-        amount_tax_free: fields
-            .get("amountTaxFree")
-            .and_then(Value::as_i64)
-            .unwrap_or(0),
-        amount_taxable: None,
-        amount_vat: None,
-        amount_service_fee: None,
-        enable_pay_methods: None,
-        cash_receipt: None,
-        cash_receipt_trade_option: None,
-        installment: None,
-        is_test_payment,
-    };
+    let product_desc = take_text(&mut fields, "productDesc").unwrap_or_else(|| "fixture".into());
+    let make = MakePaymentRequest::new(order_no.clone(), product_desc, amount, is_test_payment)
+        .amount_tax_free(
+            fields
+                .get("amountTaxFree")
+                .and_then(Value::as_i64)
+                .unwrap_or(0),
+        );
     let made = partner_pay::make_payment(
         State(state.clone()),
         caller::<AnyKey>(state, &certificate, user_key).await?,
@@ -419,11 +410,7 @@ async fn toss_pay_payment(
         .await?;
     }
     if steps >= 3 {
-        let execute = ExecutePaymentRequest {
-            pay_token: pay_token.clone(),
-            order_no: None,
-            is_test_payment,
-        };
+        let execute = ExecutePaymentRequest::new(pay_token.clone(), is_test_payment);
         partner_pay::execute_payment(
             State(state.clone()),
             caller::<PrivateKey>(state, &certificate, user_key).await?,
@@ -433,12 +420,7 @@ async fn toss_pay_payment(
         .map_err(partner_error)?;
     }
     if steps == 4 {
-        let refund = RefundPaymentRequest {
-            pay_token: pay_token.clone(),
-            reason: None,
-            is_test_payment,
-            amount: None,
-        };
+        let refund = RefundPaymentRequest::new(pay_token.clone(), is_test_payment);
         partner_pay::refund_payment(
             State(state.clone()),
             caller::<PrivateKey>(state, &certificate, user_key).await?,

@@ -41,7 +41,7 @@ impl OrderView {
 }
 
 fn status_of(text: &str) -> Result<OrderStatus, SimError> {
-    text.parse().map_err(|_| {
+    iap::stored_status(text).map_err(|_| {
         SimError::bad_request(
             "status must be ORDER_IN_PROGRESS, PURCHASED, PAYMENT_COMPLETED, FAILED, REFUNDED or ERROR",
         )

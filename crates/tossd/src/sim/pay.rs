@@ -7,7 +7,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::apps_in_toss::pay::PaymentStatusView;
+use crate::apps_in_toss::pay::{self as pay_api, PaymentStatusView};
 use crate::domain::pay::{
     self, AccountChoice, Approval, CardChoice, Means, MerchantKey, PayMethod, PaySettings, Payment,
 };
@@ -159,7 +159,7 @@ pub async fn approve(
     if !store::record_approval(&mut tx, &payment).await? {
         return Err(conflict("the payment was answered meanwhile"));
     }
-    let view = PaymentStatusView::load(&mut *tx, &payment, &state.settings.public_url).await?;
+    let view = pay_api::load_status_view(&mut *tx, &payment, &state.settings.public_url).await?;
     tx.commit().await?;
     Ok(Json(view))
 }
@@ -178,7 +178,7 @@ pub async fn cancel(
     if !store::record_sheet_closed(&mut tx, payment.seq).await? {
         return Err(conflict("the payment was answered meanwhile"));
     }
-    let view = PaymentStatusView::load(&mut *tx, &payment, &state.settings.public_url).await?;
+    let view = pay_api::load_status_view(&mut *tx, &payment, &state.settings.public_url).await?;
     tx.commit().await?;
     Ok(Json(view))
 }

@@ -3,9 +3,9 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::domain::iap::{OrderStatus, Product};
+use crate::domain::iap::{self, OrderStatus, Product};
 use crate::domain::time::Instant;
-use crate::store::{try_get_parsed, Db, Tx};
+use crate::store::{decode_error, Db, Tx};
 
 /// Adds an app's in-app products.
 pub async fn insert_products(
@@ -57,7 +57,7 @@ fn order(row: &AnyRow) -> Result<Order, sqlx::Error> {
         app_id: row.try_get("app_id")?,
         user_key: row.try_get("user_key")?,
         sku: row.try_get("sku")?,
-        status: try_get_parsed(row, "status")?,
+        status: iap::stored_status(&row.try_get::<String, _>("status")?).map_err(decode_error)?,
         status_determined_at: row
             .try_get::<Option<i64>, _>("status_determined_at")?
             .map(Instant),

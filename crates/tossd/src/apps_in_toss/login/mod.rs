@@ -9,9 +9,10 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use serde::de::{self, Deserializer, Visitor};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+pub use toss_wire::apps_in_toss::login::{
+    GenerateTokenRequest, LoginMe, RefreshTokenRequest, RemoveByUserKeyRequest, RemovedUser,
+    TokenResponse,
+};
 
 use crate::apps_in_toss::auth::{PartnerApp, ReadApp};
 use crate::apps_in_toss::{AitError, AitJson, AitSuccess};
@@ -22,113 +23,6 @@ use crate::state::AppState;
 use crate::store::users as store;
 use crate::store::{Db, Tx};
 use jwt::{Claims, JwtKeys};
-
-/// The token pair of `generate-token` and `refresh-token`.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TokenResponse {
-    pub access_token: String,
-    pub refresh_token: String,
-    /// Granted scopes, space-separated
-    pub scope: String,
-    /// Always `Bearer`
-    pub token_type: &'static str,
-    /// Seconds the access token lives: 3600
-    pub expires_in: i64,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct GenerateTokenRequest {
-    /// The code `appLogin()` returned
-    pub authorization_code: String,
-    /// The `referrer` returned with that code, unchanged
-    pub referrer: String,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RefreshTokenRequest {
-    pub refresh_token: String,
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RemoveByUserKeyRequest {
-    /// Positive int64, or the same as a decimal string
-    #[schema(value_type = i64)]
-    pub user_key: UserKeyValue,
-}
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RemovedUser {
-    pub user_key: i64,
-}
-
-/// `login-me`: personal fields are AES-256-GCM encrypted (base64 of IV ‖ ciphertext ‖ tag) unless the app
-/// returns plaintext, and `null` outside the granted scopes.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct LoginMe {
-    pub user_key: i64,
-    /// Granted scopes, comma-separated
-    pub scope: String,
-    pub agreed_terms: Vec<String>,
-    pub name: Option<String>,
-    pub calling_code: Option<String>,
-    pub phone: Option<String>,
-    pub birthday: Option<String>,
-    pub ci: Option<String>,
-    /// Always null
-    #[schema(value_type = Option<String>)]
-    pub di: Option<()>,
-    pub gender: Option<String>,
-    pub nationality: Option<String>,
-    pub email: Option<String>,
-}
-
-/// A userKey sent as a JSON integer or as a string of 1–19 decimal digits; positive.
-#[derive(Debug, Clone, Copy)]
-pub struct UserKeyValue(pub i64);
-
-impl<'de> Deserialize<'de> for UserKeyValue {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-
-        impl Visitor<'_> for KeyVisitor {
-            type Value = UserKeyValue;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a positive int64 or its decimal string")
-            }
-
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<UserKeyValue, E> {
-                (v > 0)
-                    .then_some(UserKeyValue(v))
-                    .ok_or_else(|| E::custom("userKey must be positive"))
-            }
-
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<UserKeyValue, E> {
-                i64::try_from(v)
-                    .map_err(|_| E::custom("userKey does not fit in int64"))
-                    .and_then(|v| self.visit_i64(v))
-            }
-
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<UserKeyValue, E> {
-                if v.is_empty() || v.len() > 19 || !v.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(E::custom("userKey must be decimal digits"));
-                }
-                let parsed = v
-                    .parse::<i64>()
-                    .map_err(|_| E::custom("userKey does not fit in int64"))?;
-                self.visit_i64(parsed)
-            }
-        }
-
-        deserializer.deserialize_any(KeyVisitor)
-    }
-}
 
 fn internal(e: anyhow::Error) -> AitError {
     tracing::error!(error = %e, "login failure");
@@ -191,13 +85,12 @@ fn token_response(
     refresh_token: String,
     scopes: &str,
 ) -> Result<AitSuccess<TokenResponse>, AitError> {
-    Ok(AitSuccess(TokenResponse {
-        access_token: keys.sign(claims).map_err(internal)?,
+    Ok(AitSuccess(TokenResponse::new(
+        keys.sign(claims).map_err(internal)?,
         refresh_token,
-        scope: scopes.to_owned(),
-        token_type: "Bearer",
-        expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
-    }))
+        scopes,
+        ACCESS_TOKEN_LIFETIME_SECONDS,
+    )))
 }
 
 /// AccessToken 받기 — exchanges an authorization code (single use, 10 minutes) for tokens.
@@ -388,24 +281,24 @@ pub async fn login_me(
             _ => Ok(None),
         }
     };
-    Ok(AitSuccess(LoginMe {
-        user_key: access.user_key,
-        scope: granted.join(","),
-        agreed_terms: access
+    let mut me = LoginMe::new(
+        access.user_key,
+        granted.join(","),
+        access
             .agreed_terms
             .split_whitespace()
             .map(str::to_owned)
             .collect(),
-        name: release("user_name", Some(&profile.name))?,
-        calling_code: release("user_phone", Some(&profile.calling_code))?,
-        phone: release("user_phone", Some(&profile.phone))?,
-        birthday: release("user_birthday", Some(&profile.birthday))?,
-        ci: release("user_ci", Some(&profile.ci))?,
-        di: None,
-        gender: release("user_gender", Some(profile.gender.as_str()))?,
-        nationality: release("user_nationality", Some(profile.nationality.as_str()))?,
-        email: release("user_email", profile.email.as_deref())?,
-    }))
+    );
+    me.name = release("user_name", Some(&profile.name))?;
+    me.calling_code = release("user_phone", Some(&profile.calling_code))?;
+    me.phone = release("user_phone", Some(&profile.phone))?;
+    me.birthday = release("user_birthday", Some(&profile.birthday))?;
+    me.ci = release("user_ci", Some(&profile.ci))?;
+    me.gender = release("user_gender", Some(profile.gender.as_str()))?;
+    me.nationality = release("user_nationality", Some(profile.nationality.as_str()))?;
+    me.email = release("user_email", profile.email.as_deref())?;
+    Ok(AitSuccess(me))
 }
 
 /// The `jti` of the `Authorization: Bearer` token if tossd signed it for `app` (401 `invalid_grant`
@@ -444,7 +337,7 @@ pub async fn remove_by_user_key(
     app: PartnerApp,
     AitJson(request): AitJson<RemoveByUserKeyRequest>,
 ) -> Result<AitSuccess<RemovedUser>, AitError> {
-    let user_key = request.user_key.0;
+    let user_key = request.user_key;
     let mut tx = state.db.begin().await?;
     if store::lock_link(&state.db, &mut tx, &app.app_id, user_key)
         .await?
@@ -462,7 +355,7 @@ pub async fn remove_by_user_key(
     let now = state.clock.now_in(&mut tx).await?;
     store::unlink_pair(&mut tx, &app.app_id, user_key, now).await?;
     tx.commit().await?;
-    Ok(AitSuccess(RemovedUser { user_key }))
+    Ok(AitSuccess(RemovedUser::new(user_key)))
 }
 
 /// AccessToken 으로 로그인 연결 끊기 — revokes every code and token of the token's user for this app.
@@ -495,7 +388,5 @@ pub async fn remove_by_access_token(
     }
     store::unlink_pair(&mut tx, &app.app_id, access.user_key, now).await?;
     tx.commit().await?;
-    Ok(AitSuccess(RemovedUser {
-        user_key: access.user_key,
-    }))
+    Ok(AitSuccess(RemovedUser::new(access.user_key)))
 }

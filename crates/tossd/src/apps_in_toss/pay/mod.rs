@@ -6,21 +6,24 @@ use std::marker::PhantomData;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use utoipa::ToSchema;
+use toss_wire::Open;
 
 use crate::apps_in_toss::caller::{Caller, TossPay};
 use crate::apps_in_toss::{AitError, AitJson, AitSuccess};
 use crate::domain::pay::{
-    self, ExecuteRefusal, KeyNeed, PayMethod, PayMode, PaySettings, PayStatus, Payment,
-    RefundRefusal, TransactionKind,
+    self, ExecuteRefusal, KeyNeed, PayMethod, PaySettings, PayStatus, Payment, RefundRefusal,
 };
 use crate::domain::secrets;
 use crate::domain::time::Instant;
 use crate::domain::uuid;
 use crate::state::AppState;
 use crate::store::pay::{self as store, Lookup, Made, NewPayment, Refund, Transaction};
+
+pub use toss_wire::apps_in_toss::pay::{
+    CardView, ExecutePaymentRequest, ExecutePaymentResponse, MakePaymentRequest,
+    MakePaymentResponse, PaymentStatusRequest, PaymentStatusView, RefundPaymentRequest,
+    RefundPaymentResponse, TransactionView,
+};
 
 const BAD: StatusCode = StatusCode::BAD_REQUEST;
 
@@ -96,7 +99,7 @@ impl<K> PayCaller<K> {
     ) -> Lookup<'a> {
         Lookup {
             app_id: &self.app_id,
-            mode: PayMode::of(is_test_payment),
+            mode: pay::mode_of(is_test_payment),
             user_key: self.user_key,
             pay_token,
             order_no,
@@ -106,38 +109,6 @@ impl<K> PayCaller<K> {
 
 // ---------------------------------------------------------------------------------------------------
 // make-payment
-
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct MakePaymentRequest {
-    /// ≤ 50 characters of digits, letters and `_-:.^@`; unique per app and mode
-    pub order_no: String,
-    /// ≤ 255 characters, not blank, without `\` or `"`
-    pub product_desc: String,
-    /// 1 – 9,999,999
-    pub amount: i64,
-    pub amount_tax_free: i64,
-    pub amount_taxable: Option<i64>,
-    pub amount_vat: Option<i64>,
-    pub amount_service_fee: Option<i64>,
-    /// `TOSS_MONEY` or `CARD`; anything else means both
-    pub enable_pay_methods: Option<String>,
-    /// Any value other than `true` means `false`
-    #[schema(value_type = Option<bool>)]
-    pub cash_receipt: Option<Value>,
-    /// `GENERAL` (default), `CULTURE` or `PUBLIC_TP`
-    pub cash_receipt_trade_option: Option<String>,
-    /// `USE` (default) or `NOT_USE`
-    pub installment: Option<String>,
-    /// `true`: a TEST payment; `false`: a LIVE payment
-    pub is_test_payment: bool,
-}
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct MakePaymentResponse {
-    pub pay_token: String,
-}
 
 /// A validated make-payment request.
 struct ValidMake {
@@ -163,9 +134,11 @@ fn validate_make(r: &MakePaymentRequest) -> Option<ValidMake> {
     )?;
     Some(ValidMake {
         split,
-        enable_pay_methods: pay::enable_pay_methods(r.enable_pay_methods.as_deref())?,
-        trade_option: pay::trade_option(r.cash_receipt_trade_option.as_deref())?,
-        installment: pay::installment(r.installment.as_deref())?,
+        enable_pay_methods: pay::enable_pay_methods(
+            r.enable_pay_methods.as_ref().map(Open::as_str),
+        )?,
+        trade_option: pay::trade_option(r.cash_receipt_trade_option.as_ref().map(Open::as_str))?,
+        installment: pay::installment(r.installment.as_ref().map(Open::as_str))?,
     })
 }
 
@@ -194,14 +167,14 @@ pub async fn make_payment(
         &NewPayment {
             pay_token: &pay_token,
             app_id: &caller.app_id,
-            mode: PayMode::of(request.is_test_payment),
+            mode: pay::mode_of(request.is_test_payment),
             user_key: caller.user_key,
             order_no: &request.order_no,
             product_desc: &request.product_desc,
             amount: request.amount,
             split: valid.split,
             enable_pay_methods: valid.enable_pay_methods,
-            cash_receipt: matches!(request.cash_receipt, Some(Value::Bool(true))),
+            cash_receipt: request.cash_receipt == Some(true),
             trade_option: valid.trade_option,
             installment: valid.installment,
             created_at: now,
@@ -209,7 +182,7 @@ pub async fn make_payment(
     )
     .await?;
     match made {
-        Made::Made => Ok(AitSuccess(MakePaymentResponse { pay_token })),
+        Made::Made => Ok(AitSuccess(MakePaymentResponse::new(pay_token))),
         Made::OrderNoTaken => Err(fail("PAYMENT_EXISTING_PAYMENT", "이미 존재하는 결제예요.")),
     }
 }
@@ -217,87 +190,33 @@ pub async fn make_payment(
 // ---------------------------------------------------------------------------------------------------
 // execute-payment
 
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ExecutePaymentRequest {
-    /// ≤ 30 characters
-    pub pay_token: String,
-    /// If given, must be the payment's orderNo
-    pub order_no: Option<String>,
-    pub is_test_payment: bool,
-}
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ExecutePaymentResponse {
-    pub code: i64,
-    #[schema(value_type = String)]
-    pub mode: PayMode,
-    pub order_no: String,
-    pub amount: i64,
-    /// yyyy-MM-dd HH:mm:ss, KST
-    pub approval_time: String,
-    pub state_msg: &'static str,
-    pub discounted_amount: i64,
-    pub paid_amount: i64,
-    #[schema(value_type = Option<String>)]
-    pub pay_method: Option<PayMethod>,
-    pub pay_token: String,
-    pub transaction_id: String,
-    pub card_company_code: Option<i64>,
-    pub card_company_name: Option<&'static str>,
-    pub card_authorization_no: Option<String>,
-    pub spread_out: Option<i64>,
-    pub no_interest: Option<bool>,
-    pub sales_check_link_url: Option<String>,
-    pub card_method_type: Option<String>,
-    pub card_number: Option<String>,
-    pub card_user_type: Option<String>,
-    pub card_num4_print: Option<String>,
-    pub card_bin_number: Option<String>,
-    pub cash_receipt_mgt_key: Option<String>,
-    pub account_bank_code: Option<String>,
-    pub account_bank_name: Option<&'static str>,
-    pub account_number: Option<String>,
-    pub msg: Option<String>,
-    pub error_code: Option<String>,
-}
-
-impl ExecutePaymentResponse {
-    fn new(p: &Payment, approval: Instant, public_url: &str) -> ExecutePaymentResponse {
-        let card = p.is_card();
-        let money = p.is_toss_money();
-        ExecutePaymentResponse {
-            code: 0,
-            mode: p.mode,
-            order_no: p.order_no.clone(),
-            amount: p.amount,
-            approval_time: approval.kst_plain(),
-            state_msg: "결제 완료",
-            discounted_amount: p.discounted_amount(),
-            paid_amount: p.paid_amount,
-            pay_method: p.pay_method,
-            pay_token: p.pay_token.clone(),
-            transaction_id: p.pay_transaction_id.clone().unwrap_or_default(),
-            card_company_code: p.card_company_code.filter(|_| card),
-            card_company_name: p.card_company_name().filter(|_| card),
-            card_authorization_no: p.card_authorization_no.clone().filter(|_| card),
-            spread_out: p.spread_out.filter(|_| card),
-            no_interest: p.no_interest.filter(|_| card),
-            sales_check_link_url: p.sales_check_link_url(public_url),
-            card_method_type: p.card_method_type.clone().filter(|_| card),
-            card_number: p.card_number().filter(|_| card),
-            card_user_type: p.card_user_type.clone().filter(|_| card),
-            card_num4_print: p.card_last4.clone().filter(|_| card),
-            card_bin_number: p.card_bin.clone().filter(|_| card),
-            cash_receipt_mgt_key: p.cash_receipt_mgt_key.clone(),
-            account_bank_code: p.account_bank_code.clone().filter(|_| money),
-            account_bank_name: p.account_bank_name().filter(|_| money),
-            account_number: p.account_number.clone().filter(|_| money),
-            msg: None,
-            error_code: None,
-        }
-    }
+/// The approval of an executed payment.
+fn execute_response(p: &Payment, approval: Instant, public_url: &str) -> ExecutePaymentResponse {
+    let card = p.is_card();
+    let money = p.is_toss_money();
+    let mut r =
+        ExecutePaymentResponse::new(p.mode, p.pay_token.clone(), p.order_no.clone(), p.amount);
+    r.approval_time = approval.kst_plain();
+    r.discounted_amount = p.discounted_amount();
+    r.paid_amount = p.paid_amount;
+    r.pay_method = p.pay_method.map(Open::Known);
+    r.transaction_id = p.pay_transaction_id.clone().unwrap_or_default();
+    r.card_company_code = p.card_company_code.filter(|_| card);
+    r.card_company_name = p.card_company_name().filter(|_| card).map(str::to_owned);
+    r.card_authorization_no = p.card_authorization_no.clone().filter(|_| card);
+    r.spread_out = p.spread_out.filter(|_| card);
+    r.no_interest = p.no_interest.filter(|_| card);
+    r.sales_check_link_url = p.sales_check_link_url(public_url);
+    r.card_method_type = p.card_method_type.clone().filter(|_| card);
+    r.card_number = p.card_number().filter(|_| card);
+    r.card_user_type = p.card_user_type.clone().filter(|_| card);
+    r.card_num4_print = p.card_last4.clone().filter(|_| card);
+    r.card_bin_number = p.card_bin.clone().filter(|_| card);
+    r.cash_receipt_mgt_key = p.cash_receipt_mgt_key.clone();
+    r.account_bank_code = p.account_bank_code.clone().filter(|_| money);
+    r.account_bank_name = p.account_bank_name().filter(|_| money).map(str::to_owned);
+    r.account_number = p.account_number.clone().filter(|_| money);
+    r
 }
 
 /// 결제 실행하기
@@ -339,7 +258,7 @@ pub async fn execute_payment(
         return Err(already_completed());
     }
     tx.commit().await?;
-    Ok(AitSuccess(ExecutePaymentResponse::new(
+    Ok(AitSuccess(execute_response(
         &payment,
         now,
         &state.settings.public_url,
@@ -367,45 +286,6 @@ fn already_completed() -> AitError {
 
 // ---------------------------------------------------------------------------------------------------
 // refund-payment
-
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RefundPaymentRequest {
-    /// ≤ 30 characters
-    pub pay_token: String,
-    /// ≤ 55 characters of Hangul, digits, letters, space and `_-:.^@()[]#/!%?&`
-    pub reason: Option<String>,
-    pub is_test_payment: bool,
-    /// tossd extension: a partial refund (1 ≤ amount ≤ refundableAmount); omitted → the whole remainder
-    pub amount: Option<i64>,
-}
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RefundPaymentResponse {
-    pub refund_no: String,
-    /// yyyy-MM-dd HH:mm:ss, KST
-    pub approval_time: String,
-    pub cash_receipt_mgt_key: Option<String>,
-    /// What remains refundable after this refund
-    pub refundable_amount: i64,
-    pub discounted_amount: i64,
-    pub paid_amount: i64,
-    /// This refund's amount
-    pub refunded_amount: i64,
-    pub refunded_discount_amount: i64,
-    pub refunded_paid_amount: i64,
-    pub pay_token: String,
-    pub transaction_id: String,
-    pub card_method_type: Option<String>,
-    pub card_number: Option<String>,
-    pub card_user_type: Option<String>,
-    pub card_num4_print: Option<String>,
-    pub card_bin_number: Option<String>,
-    pub account_bank_code: Option<String>,
-    pub account_bank_name: Option<&'static str>,
-    pub account_number: Option<String>,
-}
 
 /// 결제 환불하기
 #[utoipa::path(
@@ -471,27 +351,27 @@ pub async fn refund_payment(
     tx.commit().await?;
     let card = payment.is_card();
     let money = payment.is_toss_money();
-    Ok(AitSuccess(RefundPaymentResponse {
-        approval_time: now.kst_plain(),
-        cash_receipt_mgt_key: payment.cash_receipt_mgt_key.clone(),
-        refundable_amount: payment.refundable_amount - amount,
-        discounted_amount: payment.discounted_amount(),
-        paid_amount: payment.paid_amount,
-        refunded_amount: amount,
-        refunded_discount_amount: split.discount,
-        refunded_paid_amount: split.paid,
-        pay_token: payment.pay_token.clone(),
-        card_method_type: payment.card_method_type.clone().filter(|_| card),
-        card_number: payment.card_number().filter(|_| card),
-        card_user_type: payment.card_user_type.clone().filter(|_| card),
-        card_num4_print: payment.card_last4.clone().filter(|_| card),
-        card_bin_number: payment.card_bin.clone().filter(|_| card),
-        account_bank_code: payment.account_bank_code.clone().filter(|_| money),
-        account_bank_name: payment.account_bank_name().filter(|_| money),
-        account_number: payment.account_number.clone().filter(|_| money),
-        refund_no,
-        transaction_id,
-    }))
+    let mut r =
+        RefundPaymentResponse::new(payment.pay_token.clone(), refund_no, transaction_id, amount);
+    r.approval_time = now.kst_plain();
+    r.cash_receipt_mgt_key = payment.cash_receipt_mgt_key.clone();
+    r.refundable_amount = payment.refundable_amount - amount;
+    r.discounted_amount = payment.discounted_amount();
+    r.paid_amount = payment.paid_amount;
+    r.refunded_discount_amount = split.discount;
+    r.refunded_paid_amount = split.paid;
+    r.card_method_type = payment.card_method_type.clone().filter(|_| card);
+    r.card_number = payment.card_number().filter(|_| card);
+    r.card_user_type = payment.card_user_type.clone().filter(|_| card);
+    r.card_num4_print = payment.card_last4.clone().filter(|_| card);
+    r.card_bin_number = payment.card_bin.clone().filter(|_| card);
+    r.account_bank_code = payment.account_bank_code.clone().filter(|_| money);
+    r.account_bank_name = payment
+        .account_bank_name()
+        .filter(|_| money)
+        .map(str::to_owned);
+    r.account_number = payment.account_number.clone().filter(|_| money);
+    Ok(AitSuccess(r))
 }
 
 fn refund_refusal(refusal: RefundRefusal) -> AitError {
@@ -508,15 +388,6 @@ fn refund_refusal(refusal: RefundRefusal) -> AitError {
 
 // ---------------------------------------------------------------------------------------------------
 // get-payment-status
-
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PaymentStatusRequest {
-    /// payToken or orderNo (or both, naming the same payment)
-    pub pay_token: Option<String>,
-    pub order_no: Option<String>,
-    pub is_test_payment: bool,
-}
 
 /// 결제 상태 조회하기
 #[utoipa::path(
@@ -550,149 +421,87 @@ pub async fn get_payment_status(
         .ok_or_else(|| not_found(StatusCode::NOT_FOUND))?;
     let now = state.clock.now(&state.db).await?;
     store::expire_if_due(state.db.writer(), &mut payment, now).await?;
-    let view =
-        PaymentStatusView::load(state.db.reader(), &payment, &state.settings.public_url).await?;
+    let view = load_status_view(state.db.reader(), &payment, &state.settings.public_url).await?;
     Ok(AitSuccess(view))
 }
 
-/// One entry of `transactions[]`.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TransactionView {
-    /// `PAY` or `REFUND`
-    #[schema(value_type = String)]
-    pub step_type: TransactionKind,
-    pub transaction_id: String,
-    pub paid_amount: i64,
-    /// Negative for refunds
-    pub transaction_amount: i64,
-    pub discounted_amount: i64,
-    pub point_amount: i64,
-    /// ISO-8601 UTC
-    pub reg_ts: String,
-}
-
-impl TransactionView {
-    fn new(t: Transaction) -> TransactionView {
-        TransactionView {
-            step_type: t.kind,
-            transaction_id: t.transaction_id,
-            paid_amount: t.paid_amount,
-            transaction_amount: t.transaction_amount,
-            discounted_amount: t.discounted_amount,
-            point_amount: t.point_amount,
-            reg_ts: t.created_at.iso_utc(),
-        }
-    }
-}
-
-/// `card` of the status answer.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CardView {
-    pub no_interest: bool,
-    pub spread_out: i64,
-    pub card_authorization_no: Option<String>,
-    pub card_method_type: Option<String>,
-    pub card_user_type: Option<String>,
-    pub card_number: Option<String>,
-    pub card_bin_number: Option<String>,
-    pub card_num4_print: Option<String>,
-    pub sales_check_link_url: Option<String>,
-    pub card_company_name: Option<&'static str>,
-    pub card_company_code: Option<i64>,
+fn transaction_view(t: Transaction) -> TransactionView {
+    TransactionView::new(
+        t.kind,
+        t.transaction_id,
+        t.paid_amount,
+        t.transaction_amount,
+        t.discounted_amount,
+        t.point_amount,
+        t.created_at.iso_utc(),
+    )
 }
 
 /// The payload of `get-payment-status` (and of the simulator's pay-sheet calls).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PaymentStatusView {
-    /// `TEST` or `LIVE`
-    #[schema(value_type = String)]
-    pub mode: PayMode,
-    pub pay_token: String,
-    pub order_no: String,
-    #[schema(value_type = String)]
-    pub pay_status: PayStatus,
-    #[schema(value_type = Option<String>)]
-    pub pay_method: Option<PayMethod>,
-    pub amount: i64,
-    pub discounted_amount: i64,
-    pub discount_amount_v2: i64,
-    pub paid_point_v2: i64,
-    pub paid_amount: i64,
-    pub refundable_amount: i64,
-    pub amount_taxable: i64,
-    pub amount_tax_free: i64,
-    pub amount_vat: i64,
-    pub amount_service_fee: i64,
-    pub disposable_cup_deposit: i64,
-    pub account_bank_code: Option<String>,
-    pub account_bank_name: Option<&'static str>,
-    pub account_number: Option<String>,
-    pub card: Option<CardView>,
-    pub transactions: Vec<TransactionView>,
-    pub created_ts: String,
-    pub paid_ts: Option<String>,
+pub fn status_view(
+    p: &Payment,
+    transactions: Vec<Transaction>,
+    public_url: &str,
+) -> PaymentStatusView {
+    let executed = match p.status {
+        PayStatus::PayComplete | PayStatus::RefundSuccess => true,
+        PayStatus::PayStandby | PayStatus::PayApproved | PayStatus::PayCancel => false,
+    };
+    let toss_money = p.is_toss_money();
+    let card = p.is_card().then(|| {
+        let mut card = CardView::new();
+        card.no_interest = p.no_interest.unwrap_or(false);
+        card.spread_out = p.spread_out.unwrap_or(0);
+        card.card_authorization_no = p.card_authorization_no.clone();
+        card.card_method_type = p.card_method_type.clone();
+        card.card_user_type = p.card_user_type.clone();
+        card.card_number = p.card_number();
+        card.card_bin_number = p.card_bin.clone();
+        card.card_num4_print = p.card_last4.clone();
+        card.sales_check_link_url = p.sales_check_link_url(public_url);
+        card.card_company_name = p.card_company_name().map(str::to_owned);
+        card.card_company_code = p.card_company_code;
+        card
+    });
+    let mut view = PaymentStatusView::new(
+        p.mode,
+        p.pay_token.clone(),
+        p.order_no.clone(),
+        p.status,
+        p.amount,
+    );
+    view.pay_method = p.pay_method.map(Open::Known);
+    view.discounted_amount = p.discounted_amount();
+    view.discount_amount_v2 = p.discount_amount;
+    view.paid_point_v2 = p.paid_point;
+    view.paid_amount = if executed { p.paid_amount } else { 0 };
+    view.refundable_amount = if executed { p.refundable_amount } else { 0 };
+    view.amount_taxable = p.amount_taxable;
+    view.amount_tax_free = p.amount_tax_free;
+    view.amount_vat = p.amount_vat;
+    view.amount_service_fee = p.amount_service_fee;
+    view.account_bank_code = p.account_bank_code.clone().filter(|_| toss_money);
+    view.account_bank_name = p
+        .account_bank_name()
+        .filter(|_| toss_money)
+        .map(str::to_owned);
+    view.account_number = p.account_number.clone().filter(|_| toss_money);
+    view.card = card;
+    view.transactions = transactions.into_iter().map(transaction_view).collect();
+    view.created_ts = p.created_at.iso_utc();
+    view.paid_ts = p.paid_at.map(Instant::iso_utc);
+    view
 }
 
-impl PaymentStatusView {
-    pub fn new(p: &Payment, transactions: Vec<Transaction>, public_url: &str) -> PaymentStatusView {
-        let executed = match p.status {
-            PayStatus::PayComplete | PayStatus::RefundSuccess => true,
-            PayStatus::PayStandby | PayStatus::PayApproved | PayStatus::PayCancel => false,
-        };
-        let toss_money = p.is_toss_money();
-        let card = p.is_card().then(|| CardView {
-            no_interest: p.no_interest.unwrap_or(false),
-            spread_out: p.spread_out.unwrap_or(0),
-            card_authorization_no: p.card_authorization_no.clone(),
-            card_method_type: p.card_method_type.clone(),
-            card_user_type: p.card_user_type.clone(),
-            card_number: p.card_number(),
-            card_bin_number: p.card_bin.clone(),
-            card_num4_print: p.card_last4.clone(),
-            sales_check_link_url: p.sales_check_link_url(public_url),
-            card_company_name: p.card_company_name(),
-            card_company_code: p.card_company_code,
-        });
-        PaymentStatusView {
-            mode: p.mode,
-            pay_token: p.pay_token.clone(),
-            order_no: p.order_no.clone(),
-            pay_status: p.status,
-            pay_method: p.pay_method,
-            amount: p.amount,
-            discounted_amount: p.discounted_amount(),
-            discount_amount_v2: p.discount_amount,
-            paid_point_v2: p.paid_point,
-            paid_amount: if executed { p.paid_amount } else { 0 },
-            refundable_amount: if executed { p.refundable_amount } else { 0 },
-            amount_taxable: p.amount_taxable,
-            amount_tax_free: p.amount_tax_free,
-            amount_vat: p.amount_vat,
-            amount_service_fee: p.amount_service_fee,
-            disposable_cup_deposit: 0,
-            account_bank_code: p.account_bank_code.clone().filter(|_| toss_money),
-            account_bank_name: p.account_bank_name().filter(|_| toss_money),
-            account_number: p.account_number.clone().filter(|_| toss_money),
-            card,
-            transactions: transactions.into_iter().map(TransactionView::new).collect(),
-            created_ts: p.created_at.iso_utc(),
-            paid_ts: p.paid_at.map(Instant::iso_utc),
-        }
-    }
-
-    /// The view of a payment read inside a transaction (or any executor), with its transactions.
-    pub async fn load<'e, E>(
-        executor: E,
-        p: &Payment,
-        public_url: &str,
-    ) -> Result<PaymentStatusView, sqlx::Error>
-    where
-        E: sqlx::Executor<'e, Database = sqlx::Any>,
-    {
-        let transactions = store::transactions(executor, &p.pay_token).await?;
-        Ok(PaymentStatusView::new(p, transactions, public_url))
-    }
+/// The view of a payment read inside a transaction (or any executor), with its transactions.
+pub async fn load_status_view<'e, E>(
+    executor: E,
+    p: &Payment,
+    public_url: &str,
+) -> Result<PaymentStatusView, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let transactions = store::transactions(executor, &p.pay_token).await?;
+    Ok(status_view(p, transactions, public_url))
 }
