@@ -9,6 +9,7 @@
 
 pub mod near_miss;
 pub mod redact;
+mod thread;
 pub mod writer;
 
 use std::pin::Pin;
@@ -28,8 +29,9 @@ use crate::identity::tls::PeerCertificate;
 /// Bodies are kept up to this many bytes; longer ones are cut and flagged `truncated`.
 pub const BODY_CAP: usize = 64 * 1024;
 
-/// Entries waiting for the writer; more are dropped.
-const QUEUE: usize = 4096;
+/// Entries waiting for the writer; more are dropped. Each holds its request's headers, which share the
+/// connection's read buffer (about 8 KiB), so this bounds the memory a saturated journal pins (~10 MiB).
+const QUEUE: usize = 1024;
 
 /// This process's journal: a sender to its writer task, or nothing under `--journal off`.
 #[derive(Clone, Default)]

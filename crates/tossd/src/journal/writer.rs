@@ -3,6 +3,7 @@
 //! first), then applies `--journal-retention`.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::http::{header, HeaderMap};
@@ -14,13 +15,14 @@ use tokio::task::JoinHandle;
 
 use super::near_miss::{self, Route};
 use super::redact::{self, Side};
+use super::thread::Background;
 use super::{Captured, Journal, Message, Raw, QUEUE};
 use crate::clock::Clock;
 use crate::config::{ClockMode, Retention};
 use crate::domain::merchant::Mode;
 use crate::domain::secrets;
 use crate::store::clock::StoredClock;
-use crate::store::journal::{Exchange, NewEntry, Sink, OBJECT_COLUMNS};
+use crate::store::journal::{self as store, Exchange, NewEntry, Sink, OBJECT_COLUMNS};
 use crate::store::{self as stores, Db};
 
 /// Most rows in one INSERT.
@@ -42,10 +44,13 @@ pub fn spawn(
     let (queue, inbox) = mpsc::channel(QUEUE);
     let writer = Writer {
         sink: Sink::open(&db)?,
+        background: Background::start().map_err(sqlx::Error::Io)?,
+        shaper: Arc::new(Shaper {
+            clock_mode: clock.mode(),
+            routes,
+        }),
         db,
-        clock,
         retention,
-        routes,
     };
     let task = tokio::spawn(writer.run(inbox));
     Ok((Journal::new(queue, dropped), task))
@@ -54,8 +59,14 @@ pub fn spawn(
 struct Writer {
     db: Db,
     sink: Sink,
-    clock: Clock,
+    background: Background,
+    shaper: Arc<Shaper>,
     retention: Retention,
+}
+
+/// What turns a call as seen into an entry as stored; runs on the journal's thread.
+struct Shaper {
+    clock_mode: ClockMode,
     routes: Vec<Route>,
 }
 
@@ -125,12 +136,35 @@ impl Writer {
             }
         };
         let mut callers = Callers::default();
-        let mut entries = Vec::with_capacity(batch.len());
+        let mut calls = Vec::with_capacity(batch.len());
         for raw in batch.drain(..) {
             let caller = callers.of(&self.db, &raw).await;
-            entries.push(self.entry(raw, caller, clock));
+            calls.push((raw, caller));
         }
-        if let Err(e) = self.sink.insert(entries).await {
+        let shaper = self.shaper.clone();
+        let sqlite = match &self.sink {
+            Sink::Sqlite(sqlite) => Some(sqlite.clone()),
+            Sink::Pool(_) => None,
+        };
+        let shaped = self
+            .background
+            .run(move || {
+                let entries: Vec<NewEntry> = calls
+                    .into_iter()
+                    .map(|(raw, caller)| shaper.entry(raw, caller, clock))
+                    .collect();
+                match sqlite {
+                    Some(sqlite) => sqlite.insert(&entries).map(|()| Vec::new()),
+                    None => Ok(entries),
+                }
+            })
+            .await;
+        let written = match (shaped, &self.sink) {
+            (None, _) => Err(sqlx::Error::Protocol("the journal thread is gone".into())),
+            (Some(Ok(entries)), Sink::Pool(db)) => store::insert(db, &entries).await,
+            (Some(result), _) => result.map(|_| ()),
+        };
+        if let Err(e) = written {
             tracing::warn!(error = %e, "journal: writing entries failed");
         }
     }
@@ -152,11 +186,25 @@ impl Writer {
             .retention
             .entries
             .map(|n| i64::try_from(n).unwrap_or(i64::MAX));
-        if let Err(e) = self.sink.enforce_retention(keep, since).await {
+        let enforced = match &self.sink {
+            Sink::Sqlite(sqlite) => {
+                let sqlite = sqlite.clone();
+                self.background
+                    .run(move || sqlite.enforce_retention(keep, since))
+                    .await
+                    .unwrap_or_else(|| {
+                        Err(sqlx::Error::Protocol("the journal thread is gone".into()))
+                    })
+            }
+            Sink::Pool(db) => store::enforce_retention(db, keep, since).await,
+        };
+        if let Err(e) = enforced {
             tracing::warn!(error = %e, "journal: applying retention failed");
         }
     }
+}
 
+impl Shaper {
     fn entry(&self, raw: Raw, caller: Value, clock: StoredClock) -> NewEntry {
         let path = raw.path.as_str();
         let family = if path.starts_with("/api-partner/") {
@@ -164,7 +212,7 @@ impl Writer {
         } else {
             "tosspayments"
         };
-        let simulated_at = match self.clock.mode() {
+        let simulated_at = match self.clock_mode {
             ClockMode::System => raw.at.saturating_add(clock.offset_us),
             ClockMode::Manual => clock.manual_now_us,
         };

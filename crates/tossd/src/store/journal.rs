@@ -105,16 +105,38 @@ fn exchange(row: &sqlx::any::AnyRow, first: usize) -> Result<Exchange, sqlx::Err
     })
 }
 
-/// Where the writer's batches go. On a SQLite file, a connection of the journal's own, used on a blocking
-/// thread: sqlx hands every statement to its connection's worker thread (two thread wake-ups per row, and
-/// a copy of every text into its argument buffer), which under load cost more than SQLite's own work. That
-/// connection also commits with `synchronous = NORMAL`: the journal records calls, it holds no state, so
-/// its commits need not wait for the disk (the next FULL commit of the process syncs them too). Otherwise
-/// (PostgreSQL, in-memory SQLite) the pool, a batch per statement.
-pub struct Sink {
-    db: Db,
-    sqlite: Option<Arc<Mutex<Connection>>>,
+/// Where the writer's batches go. On a SQLite file, a connection of the journal's own ([`SqliteSink`]),
+/// used synchronously on the journal's thread: sqlx hands every statement to its connection's worker
+/// thread (two thread wake-ups per row, and a copy of every text into its argument buffer), which under
+/// load cost more than SQLite's own work. Otherwise (PostgreSQL, in-memory SQLite) the pool, through
+/// [`insert`] and [`enforce_retention`].
+pub enum Sink {
+    Sqlite(SqliteSink),
+    Pool(Db),
 }
+
+impl Sink {
+    /// The sink of `db`: its own connection on a SQLite file.
+    pub fn open(db: &Db) -> Result<Sink, sqlx::Error> {
+        let Some(inline) = db.inline() else {
+            return Ok(Sink::Pool(db.clone()));
+        };
+        let connection = Connection::open(inline.path()).map_err(sqlite_error)?;
+        connection
+            .busy_timeout(Duration::from_secs(10))
+            .map_err(sqlite_error)?;
+        // The journal records calls and holds no state, so its commits need not wait for the disk; the
+        // next FULL commit of the process syncs them too.
+        connection
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(sqlite_error)?;
+        Ok(Sink::Sqlite(SqliteSink(Arc::new(Mutex::new(connection)))))
+    }
+}
+
+/// The journal's own SQLite connection; its calls block, so they run on the journal's thread.
+#[derive(Clone)]
+pub struct SqliteSink(Arc<Mutex<Connection>>);
 
 const INSERT: &str = "INSERT INTO request_journal (at, simulated_at, method, path, query, family, caller, \
      status, duration_us, idempotency_key, payment_key, pay_token, order_id, order_no, customer_key, \
@@ -122,106 +144,70 @@ const INSERT: &str = "INSERT INTO request_journal (at, simulated_at, method, pat
      response_headers, response_body, response_truncated)";
 const COLUMNS: usize = 24;
 
-impl Sink {
-    /// The sink of `db`: its own connection on a SQLite file.
-    pub fn open(db: &Db) -> Result<Sink, sqlx::Error> {
-        let sqlite = match db.inline() {
-            Some(inline) => {
-                let connection = Connection::open(inline.path()).map_err(sqlite_error)?;
-                connection
-                    .busy_timeout(Duration::from_secs(10))
-                    .map_err(sqlite_error)?;
-                connection
-                    .pragma_update(None, "synchronous", "NORMAL")
-                    .map_err(sqlite_error)?;
-                Some(Arc::new(Mutex::new(connection)))
-            }
-            None => None,
-        };
-        Ok(Sink {
-            db: db.clone(),
-            sqlite,
-        })
+const BEYOND_KEEP: &str = "DELETE FROM request_journal WHERE id <= \
+     (SELECT id FROM request_journal ORDER BY id DESC LIMIT 1 OFFSET $1)";
+const TOO_OLD: &str = "DELETE FROM request_journal WHERE at < $1";
+
+impl SqliteSink {
+    /// Writes a batch in one transaction, one cached statement per row.
+    pub fn insert(&self, entries: &[NewEntry]) -> Result<(), sqlx::Error> {
+        let mut connection = self.0.lock().map_err(|_| poisoned())?;
+        insert_sqlite(&mut connection, entries).map_err(sqlite_error)
     }
 
-    /// Writes a batch in one transaction.
-    pub async fn insert(&self, entries: Vec<NewEntry>) -> Result<(), sqlx::Error> {
-        if entries.is_empty() {
-            return Ok(());
-        }
-        match &self.sqlite {
-            Some(connection) => {
-                let connection = connection.clone();
-                blocking(move || {
-                    let mut connection = connection.lock().map_err(|_| poisoned())?;
-                    insert_sqlite(&mut connection, &entries)
-                })
-                .await
-            }
-            None => {
-                let mut tx = self.db.begin().await?;
-                insert_rows(&mut tx, &entries).await?;
-                tx.commit().await
-            }
-        }
-    }
-
-    /// Deletes all but the newest `keep` entries, and entries recorded (wall clock) before
-    /// `recorded_since`.
-    pub async fn enforce_retention(
+    /// [`enforce_retention`] on this connection.
+    pub fn enforce_retention(
         &self,
         keep: Option<i64>,
         recorded_since: Option<i64>,
     ) -> Result<(), sqlx::Error> {
-        const BEYOND_KEEP: &str = "DELETE FROM request_journal WHERE id <= \
-             (SELECT id FROM request_journal ORDER BY id DESC LIMIT 1 OFFSET $1)";
-        const TOO_OLD: &str = "DELETE FROM request_journal WHERE at < $1";
-        match &self.sqlite {
-            Some(connection) => {
-                let connection = connection.clone();
-                blocking(move || {
-                    let connection = connection.lock().map_err(|_| poisoned())?;
-                    if let Some(keep) = keep {
-                        connection.prepare_cached(BEYOND_KEEP)?.execute([keep])?;
-                    }
-                    if let Some(since) = recorded_since {
-                        connection.prepare_cached(TOO_OLD)?.execute([since])?;
-                    }
-                    Ok(())
-                })
-                .await
+        let connection = self.0.lock().map_err(|_| poisoned())?;
+        let delete = || -> rusqlite::Result<()> {
+            if let Some(keep) = keep {
+                connection.prepare_cached(BEYOND_KEEP)?.execute([keep])?;
             }
-            None => {
-                if let Some(keep) = keep {
-                    sqlx::query(BEYOND_KEEP)
-                        .bind(keep)
-                        .execute(self.db.writer())
-                        .await?;
-                }
-                if let Some(since) = recorded_since {
-                    sqlx::query(TOO_OLD)
-                        .bind(since)
-                        .execute(self.db.writer())
-                        .await?;
-                }
-                Ok(())
+            if let Some(since) = recorded_since {
+                connection.prepare_cached(TOO_OLD)?.execute([since])?;
             }
-        }
+            Ok(())
+        };
+        delete().map_err(sqlite_error)
     }
 }
 
-/// Runs `work` on the blocking pool; rusqlite's errors become sqlx's, as the rest of the store reports them.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> rusqlite::Result<T> + Send + 'static,
-) -> Result<T, sqlx::Error> {
-    match tokio::task::spawn_blocking(work).await {
-        Ok(result) => result.map_err(sqlite_error),
-        Err(e) => Err(sqlx::Error::Protocol(format!("journal write task: {e}"))),
+/// Writes a batch in one transaction through the pool (PostgreSQL: one multi-row statement).
+pub async fn insert(db: &Db, entries: &[NewEntry]) -> Result<(), sqlx::Error> {
+    if entries.is_empty() {
+        return Ok(());
     }
+    let mut tx = db.begin().await?;
+    insert_rows(&mut tx, entries).await?;
+    tx.commit().await
 }
 
-fn poisoned() -> rusqlite::Error {
-    rusqlite::Error::InvalidQuery
+/// Deletes all but the newest `keep` entries, and entries recorded (wall clock) before `recorded_since`.
+pub async fn enforce_retention(
+    db: &Db,
+    keep: Option<i64>,
+    recorded_since: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    if let Some(keep) = keep {
+        sqlx::query(BEYOND_KEEP)
+            .bind(keep)
+            .execute(db.writer())
+            .await?;
+    }
+    if let Some(since) = recorded_since {
+        sqlx::query(TOO_OLD)
+            .bind(since)
+            .execute(db.writer())
+            .await?;
+    }
+    Ok(())
+}
+
+fn poisoned() -> sqlx::Error {
+    sqlx::Error::Protocol("the journal's SQLite connection was poisoned by a panic".into())
 }
 
 fn sqlite_error(e: rusqlite::Error) -> sqlx::Error {
