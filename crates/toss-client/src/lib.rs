@@ -29,6 +29,7 @@ mod call;
 mod client;
 mod error;
 pub mod tosspayments;
+pub mod webhooks;
 
 pub use call::Call;
 pub use client::{Client, ClientBuilder};
