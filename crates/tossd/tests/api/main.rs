@@ -8,6 +8,7 @@ mod brandpay_customers;
 mod brandpay_payments;
 mod brandpay_sdk;
 mod caches;
+mod client_tosspayments;
 mod connection_budget;
 mod connections;
 mod credentials;
