@@ -32,7 +32,7 @@ pub mod tosspayments;
 pub mod webhooks;
 
 pub use call::Call;
-pub use client::{Client, ClientBuilder};
+pub use client::{Client, ClientBuilder, APPS_IN_TOSS_PAY_URL, APPS_IN_TOSS_URL, TOSSPAYMENTS_URL};
 pub use error::{ApiError, Error};
 /// The wire types, re-exported so callers need one dependency.
 pub use toss_wire as wire;

@@ -22,7 +22,7 @@ impl fmt::Display for UnknownValue {
 
 impl std::error::Error for UnknownValue {}
 
-/// A fieldless enum declared with [`wire_enum!`]: each value has one wire string.
+/// A fieldless enum declared with [`wire_enum!`](crate::wire_enum): each value has one wire string.
 pub trait WireValue: Copy + 'static {
     /// The wire string.
     fn as_str(self) -> &'static str;
