@@ -42,6 +42,59 @@ fn encoded(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::encoded;
+    use crate::call::Retry;
+    use crate::Client;
+    use toss_wire::tosspayments::brandpay::methods::RemoveMethodRequest;
+    use toss_wire::tosspayments::brandpay::payments::ConfirmRequest;
+    use toss_wire::tosspayments::payments::CancelRequest;
+
+    #[test]
+    fn reads_retry_posts_carry_keys_and_customer_calls_use_the_token() {
+        let client = Client::builder().secret_key("test_sk_x").build().unwrap();
+        let get = client.payments().get("pk").prepared;
+        assert_eq!(
+            (get.retry, get.basic.as_deref()),
+            (Retry::Read, Some("test_sk_x"))
+        );
+        assert_eq!(get.path, "/v1/payments/pk");
+        let cancel = client
+            .payments()
+            .cancel("pk", CancelRequest::new("r"))
+            .prepared;
+        assert_eq!(cancel.retry, Retry::WithIdempotencyKey);
+        assert_eq!(cancel.path, "/v1/payments/pk/cancel");
+        let confirm = client
+            .brandpay()
+            .confirm(ConfirmRequest::new("pk", 1, "ck", "order-1"))
+            .prepared;
+        assert_eq!(confirm.retry, Retry::WithIdempotencyKey);
+        let methods = client.brandpay().methods("token").prepared;
+        assert_eq!(
+            (methods.retry, methods.bearer.as_deref(), methods.basic),
+            (Retry::Read, Some("token"), None)
+        );
+        let remove = client
+            .brandpay()
+            .remove_card("token", RemoveMethodRequest::new("mk"))
+            .prepared;
+        assert_eq!(
+            (remove.retry, remove.bearer.as_deref(), remove.basic),
+            (Retry::WithIdempotencyKey, Some("token"), None)
+        );
+        let terms = client
+            .brandpay()
+            .terms(
+                "a=b",
+                &[crate::wire::tosspayments::brandpay::Scope::Register],
+            )
+            .prepared;
+        assert_eq!(
+            terms.path,
+            "/v1/brandpay/terms?customerKey=a%3Db&scope=REGISTER"
+        );
+        let unkeyed = Client::builder().build().unwrap();
+        assert!(unkeyed.payments().get("pk").prepared.invalid.is_some());
+    }
 
     #[test]
     fn keys_are_encoded_for_paths_and_queries() {

@@ -123,7 +123,7 @@ impl CustomerStatusChanged {
 pub enum WebhookEvent {
     /// `PAYMENT_STATUS_CHANGED`: the Payment after the change. Compare `data.secret` with the `secret` of
     /// the Payment you hold (or look the payment up) before trusting it.
-    PaymentStatusChanged(Webhook<Payment>),
+    PaymentStatusChanged(Box<Webhook<Payment>>),
     /// `METHOD_UPDATED`: a BrandPay customer's method was registered, removed or renamed.
     MethodUpdated(Webhook<MethodUpdated>),
     /// `CUSTOMER_STATUS_CHANGED`: a BrandPay customer joined, left or changed a setting.
