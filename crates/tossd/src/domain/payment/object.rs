@@ -1,7 +1,9 @@
-//! The Toss Payments Payment object (docs/reference.md §2.6.1) and its Cancel (§2.6.2): every documented
-//! field, in the documented order, `null` where unused. The document is changed only through the methods
-//! here, which keep the amounts (`balanceAmount`, `suppliedAmount`, `vat`, `taxFreeAmount`) consistent
-//! and the status moving as §3.6 says.
+//! The Toss Payments Payment object (docs/reference.md §2.6.1) and its Cancel (§2.6.2) as tossd stores it:
+//! every documented field, in the documented order, `null` where unused. The document is changed only
+//! through the methods here, which keep the amounts (`balanceAmount`, `suppliedAmount`, `vat`,
+//! `taxFreeAmount`) consistent and the status moving as §3.6 says. Its statuses are closed enums, so a
+//! stored value tossd did not write does not decode; callers are answered with toss-wire's Payment
+//! ([`Payment::to_wire`]), whose enums are open, field for field and byte for byte the same.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
