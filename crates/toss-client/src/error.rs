@@ -25,6 +25,8 @@ pub enum Error {
     },
     /// The client cannot send the call: a missing credential, an unusable certificate.
     Config(String),
+    /// A webhook body is not one Toss documents (`webhooks::parse`).
+    Webhook(serde_json::Error),
 }
 
 impl Error {
@@ -42,7 +44,7 @@ impl Error {
             Error::Api(api) => Some(api.status()),
             Error::Decode { status, .. } => Some(*status),
             Error::Transport(e) => e.status().map(|s| s.as_u16()),
-            Error::Config(_) => None,
+            Error::Config(_) | Error::Webhook(_) => None,
         }
     }
 
@@ -148,6 +150,7 @@ impl fmt::Display for Error {
                 write!(f, "Toss's answer (HTTP {status}) does not parse: {source}")
             }
             Error::Config(why) => f.write_str(why),
+            Error::Webhook(e) => write!(f, "the webhook body does not parse: {e}"),
         }
     }
 }
@@ -156,7 +159,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Transport(e) => Some(e),
-            Error::Decode { source, .. } => Some(source),
+            Error::Decode { source, .. } | Error::Webhook(source) => Some(source),
             _ => None,
         }
     }

@@ -29,6 +29,7 @@ mod call;
 mod client;
 mod error;
 pub mod tosspayments;
+pub mod webhooks;
 
 pub use call::Call;
 pub use client::{Client, ClientBuilder, APPS_IN_TOSS_PAY_URL, APPS_IN_TOSS_URL, TOSSPAYMENTS_URL};

@@ -45,6 +45,13 @@ impl<T: fmt::Display> fmt::Display for Open<T> {
     }
 }
 
+/// The documented default value (a response built field by field starts from it).
+impl<T: Default> Default for Open<T> {
+    fn default() -> Open<T> {
+        Open::Known(T::default())
+    }
+}
+
 impl<T> From<T> for Open<T> {
     fn from(value: T) -> Open<T> {
         Open::Known(value)

@@ -4,7 +4,10 @@
 //! Every failure is the body `{"code": …, "message": …}` ([`ErrorBody`]) with the status of the code's
 //! catalogue entry ([`codes`]).
 
+pub mod brandpay;
 pub mod codes;
+pub mod payments;
+pub mod webhooks;
 
 use std::fmt;
 
@@ -25,6 +28,14 @@ pub struct ErrorBody {
 }
 
 impl ErrorBody {
+    /// The body of `code` with `message`, e.g. a code of the operator's own.
+    pub fn with_message(code: ErrorCode, message: impl Into<String>) -> ErrorBody {
+        ErrorBody {
+            code,
+            message: message.into(),
+        }
+    }
+
     /// The body of a catalogue entry in Korean or English.
     pub fn new(code: &'static TpCode, english: bool) -> ErrorBody {
         ErrorBody {

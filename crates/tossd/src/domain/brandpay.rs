@@ -8,6 +8,11 @@ use crate::domain::secrets;
 use crate::domain::time::Instant;
 use crate::domain::wire::wire_enum;
 
+// The wire values of BrandPay's answers are toss-wire's.
+pub use toss_wire::tosspayments::brandpay::{
+    CardType, MethodStatus, OwnerType, PromotionType, Scope,
+};
+
 /// Authorization codes from `terms/agree` live 10 minutes.
 pub const CODE_LIFETIME_SECONDS: i64 = 600;
 /// Access tokens live 30 days (`expiresIn` 2592000).
@@ -27,24 +32,11 @@ pub fn is_valid_customer_key(key: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'=' | b'.' | b'@'))
 }
 
-wire_enum! {
-    /// A BrandPay terms scope (`scope` of the terms lookup and agreement): the type of a terms entry.
-    #[derive(PartialOrd, Ord)]
-    pub enum Scope {
-        Register = "REGISTER",
-        Card = "CARD",
-        Account = "ACCOUNT",
-        Billing = "BILLING",
-    }
-}
-
-impl Scope {
-    /// Whether the scope is a payment-method item (one at most per request) rather than the sign-up.
-    fn is_method(self) -> bool {
-        match self {
-            Scope::Register => false,
-            Scope::Card | Scope::Account | Scope::Billing => true,
-        }
+/// Whether the scope is a payment-method item (one at most per request) rather than the sign-up.
+fn is_method(scope: Scope) -> bool {
+    match scope {
+        Scope::Register => false,
+        Scope::Card | Scope::Account | Scope::Billing => true,
     }
 }
 
@@ -59,7 +51,7 @@ pub fn validate_scopes<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<
             scopes.push(scope);
         }
     }
-    let methods = scopes.iter().filter(|s| s.is_method()).count();
+    let methods = scopes.iter().filter(|s| is_method(**s)).count();
     if scopes.is_empty() || scopes.len() > 2 || methods > 1 {
         return None;
     }
@@ -211,31 +203,6 @@ impl MethodType {
             MethodType::Card => Scope::Card,
             MethodType::Account => Scope::Account,
         }
-    }
-}
-
-wire_enum! {
-    /// A payment method's status (`METHOD_UPDATED` carries it too).
-    pub enum MethodStatus {
-        Enabled = "ENABLED",
-        Disabled = "DISABLED",
-    }
-}
-
-wire_enum! {
-    /// `cardType` of a card.
-    pub enum CardType {
-        Credit = "신용",
-        Check = "체크",
-        Gift = "기프트",
-    }
-}
-
-wire_enum! {
-    /// `ownerType` of a card.
-    pub enum OwnerType {
-        Personal = "개인",
-        Corporate = "법인",
     }
 }
 
@@ -524,33 +491,13 @@ impl NewMethod {
     }
 }
 
-wire_enum! {
-    /// A card or bank promotion's type (§2.6.4).
-    pub enum PromotionType {
-        CardDiscount = "CARD_DISCOUNT",
-        CardInterestFree = "CARD_INTEREST_FREE",
-        CardPoint = "CARD_POINT",
-        BankDiscount = "BANK_DISCOUNT",
-    }
-}
-
-impl PromotionType {
-    /// The method type the promotion is for: card kinds name a card company, `BANK_DISCOUNT` a bank.
-    pub fn method_type(self) -> MethodType {
-        match self {
-            PromotionType::CardDiscount
-            | PromotionType::CardInterestFree
-            | PromotionType::CardPoint => MethodType::Card,
-            PromotionType::BankDiscount => MethodType::Account,
-        }
-    }
-
-    /// Whether the promotion is an instant discount with a code and a budget.
-    pub fn is_discount(self) -> bool {
-        match self {
-            PromotionType::CardDiscount | PromotionType::BankDiscount => true,
-            PromotionType::CardInterestFree | PromotionType::CardPoint => false,
-        }
+/// The method type a promotion of `kind` is for: card kinds name a card company, `BANK_DISCOUNT` a bank.
+pub fn promotion_method_type(kind: PromotionType) -> MethodType {
+    match kind {
+        PromotionType::CardDiscount
+        | PromotionType::CardInterestFree
+        | PromotionType::CardPoint => MethodType::Card,
+        PromotionType::BankDiscount => MethodType::Account,
     }
 }
 
@@ -574,7 +521,7 @@ impl Promotion {
     /// Whether the promotion is of the method's company: a card kind of the card's issuer or acquirer, or a
     /// bank discount of the account's bank.
     pub fn applies_to(&self, method: &MethodDetails) -> bool {
-        match (self.kind.method_type(), method) {
+        match (promotion_method_type(self.kind), method) {
             (MethodType::Card, MethodDetails::Card(card)) => {
                 self.company_code == card.issuer_code || self.company_code == card.acquirer_code
             }

@@ -10,54 +10,11 @@ pub use object::{
 
 use crate::domain::secrets;
 use crate::domain::time::Instant;
-use crate::domain::wire::wire_enum;
 
-wire_enum! {
-    /// `status` of a Payment (§3.6): the states tossd's payments go through.
-    pub enum PaymentStatus {
-        /// The payment window is open; nothing is authenticated yet.
-        Ready = "READY",
-        /// The customer authenticated; the merchant has 10 minutes to confirm.
-        InProgress = "IN_PROGRESS",
-        Done = "DONE",
-        PartialCanceled = "PARTIAL_CANCELED",
-        Canceled = "CANCELED",
-        /// The approval failed (`failure` says why).
-        Aborted = "ABORTED",
-        /// The window or the confirm deadline lapsed.
-        Expired = "EXPIRED",
-    }
-}
-
-wire_enum! {
-    /// `method` of a Payment, in Korean as the API writes it.
-    pub enum PaymentMethod {
-        Card = "카드",
-        Transfer = "계좌이체",
-    }
-}
-
-wire_enum! {
-    /// `cancelStatus` of a Cancel: cancels complete synchronously.
-    pub enum CancelStatus {
-        Done = "DONE",
-    }
-}
-
-wire_enum! {
-    /// `card.acquireStatus`: a card payment waits for acquisition until it is cancelled in full.
-    pub enum AcquireStatus {
-        Ready = "READY",
-        Canceled = "CANCELED",
-    }
-}
-
-wire_enum! {
-    /// `transfer.settlementStatus`.
-    pub enum SettlementStatus {
-        Incompleted = "INCOMPLETED",
-    }
-}
+// The statuses and methods are wire values; their strings are toss-wire's.
+pub use toss_wire::tosspayments::payments::{
+    AcquireStatus, CancelStatus, PaymentMethod, PaymentStatus, SettlementStatus,
+};
 
 /// Wire strings for code that still matches statuses and methods as text (the BrandPay confirm and
 /// method labels); new code uses [`PaymentStatus`] and [`PaymentMethod`].
@@ -72,33 +29,27 @@ pub const WINDOW_SECONDS: i64 = 30 * 60;
 /// An authenticated payment must be confirmed within 10 minutes (§2.9).
 pub const CONFIRM_SECONDS: i64 = 10 * 60;
 
-impl PaymentStatus {
-    /// How long a payment may stay in this status before it expires; `None` for the states that never
-    /// expire.
-    pub fn lifetime_seconds(&self) -> Option<i64> {
-        match self {
-            PaymentStatus::Ready => Some(WINDOW_SECONDS),
-            PaymentStatus::InProgress => Some(CONFIRM_SECONDS),
-            PaymentStatus::Done
-            | PaymentStatus::PartialCanceled
-            | PaymentStatus::Canceled
-            | PaymentStatus::Aborted
-            | PaymentStatus::Expired => None,
-        }
+/// How long a payment may stay in `status` before it expires; `None` for the states that never expire.
+pub fn lifetime_seconds(status: &PaymentStatus) -> Option<i64> {
+    match status {
+        PaymentStatus::Ready => Some(WINDOW_SECONDS),
+        PaymentStatus::InProgress => Some(CONFIRM_SECONDS),
+        PaymentStatus::Done
+        | PaymentStatus::PartialCanceled
+        | PaymentStatus::Canceled
+        | PaymentStatus::Aborted
+        | PaymentStatus::Expired => None,
     }
+}
 
-    /// Whether a payment in this status is still waiting for the customer or the merchant (and can
-    /// expire).
-    pub fn is_open(&self) -> bool {
-        self.lifetime_seconds().is_some()
-    }
+/// Whether a payment in `status` is still waiting for the customer or the merchant (and can expire).
+pub fn is_open(status: &PaymentStatus) -> bool {
+    lifetime_seconds(status).is_some()
 }
 
 /// The deadline of a payment stored new in `status` at `now`.
 pub fn opening_deadline(status: &PaymentStatus, now: Instant) -> Option<Instant> {
-    status
-        .lifetime_seconds()
-        .map(|seconds| now.plus_seconds(seconds))
+    lifetime_seconds(status).map(|seconds| now.plus_seconds(seconds))
 }
 
 /// The deadline of a payment that moved from `previous` to `status` at `now`, having had `kept`: the
@@ -126,7 +77,7 @@ pub fn deadline_after(
 /// Whether a payment in `status` with `deadline` expires at `now` (§3.6): only open payments expire,
 /// at their deadline or after.
 pub fn is_due(status: &PaymentStatus, deadline: Option<Instant>, now: Instant) -> bool {
-    status.is_open() && deadline.is_some_and(|deadline| now >= deadline)
+    is_open(status) && deadline.is_some_and(|deadline| now >= deadline)
 }
 
 /// `paymentKey`: 48 alnum.
@@ -555,13 +506,13 @@ mod tests {
         ) {
             let now = Instant(now);
             let deadline = deadline_after(&previous, &status, kept.map(Instant), now);
-            if status.is_open() {
+            if is_open(&status) {
                 prop_assert!(deadline == kept.map(Instant) || deadline == opening_deadline(&status, now));
             } else {
                 prop_assert_eq!(deadline, None);
             }
             if is_due(&status, deadline, now) {
-                prop_assert!(status.is_open());
+                prop_assert!(is_open(&status));
                 prop_assert!(deadline.is_some_and(|d| d <= now));
             }
             prop_assert!(!is_due(&status, opening_deadline(&status, now), now));

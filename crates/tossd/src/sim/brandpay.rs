@@ -18,8 +18,9 @@ use crate::sim::{SimError, SimJson, SimPath, SimQuery};
 use crate::state::AppState;
 use crate::store::brandpay as store;
 use crate::tosspayments::brandpay::catalogue;
-use crate::tosspayments::brandpay::methods::{BrandPayBankAccount, BrandPayCard, MethodView};
+use crate::tosspayments::brandpay::methods::MethodView;
 use crate::tosspayments::brandpay::{self as bp};
+use toss_wire::tosspayments::brandpay::methods::{BrandPayBankAccount, BrandPayCard};
 
 /// `?mId=`: the merchant to act for (absent or `default`: the default merchant). Simulator calls use
 /// test mode.
@@ -276,7 +277,7 @@ pub async fn add_promotion(
             "type must be CARD_DISCOUNT, CARD_INTEREST_FREE, CARD_POINT or BANK_DISCOUNT",
         )
     })?;
-    match kind.method_type() {
+    match crate::domain::brandpay::promotion_method_type(kind) {
         MethodType::Account if brandpay::bank_by_code(&request.company_code).is_none() => {
             return Err(SimError::bad_request(
                 "companyCode is not a bank code (§6.10)",
@@ -364,7 +365,7 @@ pub async fn add_promotion(
         installment_free_months: request.installment_free_months.unwrap_or_default(),
     };
     let one = std::slice::from_ref(&stored);
-    let view = match kind.method_type() {
+    let view = match crate::domain::brandpay::promotion_method_type(kind) {
         MethodType::Account => serde_json::to_value(catalogue::bank_promotions(one)),
         MethodType::Card => serde_json::to_value(catalogue::card_promotions(one)),
     }

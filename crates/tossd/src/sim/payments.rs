@@ -63,7 +63,7 @@ fn default_card(amount: i64) -> Card {
 /// With `status: IN_PROGRESS` the payment is only authenticated and waits for a confirm.
 #[utoipa::path(post, path = "/sim/v1/payments", tag = "Simulator", request_body = SimPaymentRequest,
     responses(
-        (status = 200, description = "The approved Payment object", body = Payment),
+        (status = 200, description = "The approved Payment object", body = toss_wire::tosspayments::payments::Payment),
         (status = 400, description = "INVALID_REQUEST or DUPLICATED_ORDER_ID"),
     ))]
 pub async fn create_payment(

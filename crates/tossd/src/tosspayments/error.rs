@@ -7,6 +7,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
+use toss_wire::tosspayments::ErrorBody;
+
 use crate::tosspayments::codes::{self, TpCode};
 use crate::web::{json_response, openapi, BodyError};
 
@@ -23,8 +25,7 @@ impl TpError {
     pub fn render(&self, english: bool) -> Response {
         let code = self.0;
         let status = StatusCode::from_u16(code.status).unwrap_or(StatusCode::BAD_REQUEST);
-        let message = if english { code.en } else { code.ko };
-        let mut response = json_response(status, &json!({"code": code.code, "message": message}));
+        let mut response = json_response(status, &ErrorBody::new(code, english));
         response.extensions_mut().insert(*self);
         response
     }

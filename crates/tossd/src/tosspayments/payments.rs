@@ -2,14 +2,13 @@
 //! (§3.6); cancels lock the payment row, so concurrent cancels of one payment are serialised and the
 //! balance never goes below zero.
 
-use std::borrow::Cow;
-
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Extension;
 use serde::Deserialize;
 use serde_json::Value;
+use toss_wire::tosspayments::payments::Payment as WirePayment;
 use utoipa::ToSchema;
 
 use crate::domain::payment::{self as rules, CancelAsk, CancelRefusal, Payment};
@@ -42,24 +41,22 @@ pub fn payment_response(payment: &Payment, headers: &HeaderMap) -> Response {
 }
 
 /// The Payment as the caller is answered: `failure.message` follows `Accept-Language`.
-pub fn as_answered<'p>(payment: &'p Payment, headers: &HeaderMap) -> Cow<'p, Payment> {
-    if payment.failure.is_some() && prefers_english(headers) {
-        Cow::Owned(in_english(payment))
-    } else {
-        Cow::Borrowed(payment)
+pub fn as_answered(payment: &Payment, headers: &HeaderMap) -> WirePayment {
+    let mut answer = payment.to_wire();
+    if prefers_english(headers) {
+        in_english(&mut answer);
     }
+    answer
 }
 
 /// The document as an English caller sees it: `failure.message` follows `Accept-Language`
 /// (docs/reference.md §2.6.1); every other value stays Korean (§1.5).
-fn in_english(payment: &Payment) -> Payment {
-    let mut payment = payment.clone();
+fn in_english(payment: &mut WirePayment) {
     if let Some(failure) = &mut payment.failure {
         if let Some(code) = codes::by_name(&failure.code) {
             failure.message = code.en.to_owned();
         }
     }
-    payment
 }
 
 /// paymentKey로 결제 조회
@@ -69,7 +66,7 @@ fn in_english(payment: &Payment) -> Payment {
     tag = "Toss Payments core",
     params(("paymentKey" = String, Path, description = "The payment's key")),
     responses(
-        (status = 200, description = "The Payment object", body = Payment),
+        (status = 200, description = "The Payment object", body = WirePayment),
         (status = 404, description = "NOT_FOUND_PAYMENT"),
         (status = 401, description = "UNAUTHORIZED_KEY"),
     ),
@@ -101,7 +98,7 @@ pub async fn get_by_payment_key(
     tag = "Toss Payments core",
     params(("orderId" = String, Path, description = "The merchant's order id")),
     responses(
-        (status = 200, description = "The Payment object (the most recent one for this orderId)", body = Payment),
+        (status = 200, description = "The Payment object (the most recent one for this orderId)", body = WirePayment),
         (status = 404, description = "NOT_FOUND_PAYMENT"),
         (status = 401, description = "UNAUTHORIZED_KEY"),
     ),
@@ -244,7 +241,7 @@ fn refusal(refusal: CancelRefusal) -> TpError {
     ),
     request_body = CancelRequest,
     responses(
-        (status = 200, description = "The Payment with the new Cancel appended", body = Payment),
+        (status = 200, description = "The Payment with the new Cancel appended", body = WirePayment),
         (status = 400, description = "INVALID_REQUEST, BELOW_ZERO_AMOUNT, INVALID_CURRENCY, INVALID_API_KEY, ALREADY_CANCELED_PAYMENT, NOT_MATCHES_REFUNDABLE_AMOUNT, EXCEED_CANCEL_AMOUNT_DISCOUNT_AMOUNT"),
         (status = 403, description = "NOT_CANCELABLE_PAYMENT, NOT_CANCELABLE_AMOUNT"),
         (status = 404, description = "NOT_FOUND_PAYMENT"),
@@ -318,15 +315,18 @@ mod tests {
     fn failures_are_translated_only_in_their_message() {
         let mut p = Payment::ready(NewPayment::sample(), Instant(0));
         p.authenticate(PaymentMethod::Card.as_str());
-        assert_eq!(in_english(&p), p);
+        let mut english = p.to_wire();
+        in_english(&mut english);
+        assert_eq!(english, p.to_wire());
         p.abort("REJECT_CARD_COMPANY", codes::REJECT_CARD_COMPANY.ko);
-        let english = in_english(&p);
+        let mut english = p.to_wire();
+        in_english(&mut english);
         let failure = english.failure.as_ref().unwrap();
         assert_eq!(
             (failure.code.as_str(), failure.message.as_str()),
             ("REJECT_CARD_COMPANY", "Payment confirm is rejected")
         );
-        assert_eq!(english.method, p.method);
+        assert_eq!(english.method, p.to_wire().method);
         assert_eq!(english.status, p.status);
     }
 }

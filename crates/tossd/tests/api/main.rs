@@ -9,6 +9,7 @@ mod brandpay_payments;
 mod brandpay_sdk;
 mod caches;
 mod client_apps_in_toss;
+mod client_tosspayments;
 mod connection_budget;
 mod connections;
 mod credentials;

@@ -1,12 +1,14 @@
-//! The Toss Payments Payment object (docs/reference.md §2.6.1) and its Cancel (§2.6.2): every documented
-//! field, in the documented order, `null` where unused. The document is changed only through the methods
-//! here, which keep the amounts (`balanceAmount`, `suppliedAmount`, `vat`, `taxFreeAmount`) consistent
-//! and the status moving as §3.6 says.
+//! The Toss Payments Payment object (docs/reference.md §2.6.1) and its Cancel (§2.6.2) as tossd stores it:
+//! every documented field, in the documented order, `null` where unused. The document is changed only
+//! through the methods here, which keep the amounts (`balanceAmount`, `suppliedAmount`, `vat`,
+//! `taxFreeAmount`) consistent and the status moving as §3.6 says. Its statuses are closed enums, so a
+//! stored value tossd did not write does not decode; callers are answered with toss-wire's Payment
+//! ([`Payment::to_wire`]), whose enums are open, field for field and byte for byte the same.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-// The OpenAPI document describes the Payment from this very type, so the two cannot drift.
-use utoipa::ToSchema;
+use toss_wire::tosspayments::payments as wire;
+use toss_wire::Open;
 
 use crate::domain::payment::{
     self as rules, AcquireStatus, Amounts, CancelPlan, CancelStatus, PaymentMethod, PaymentStatus,
@@ -17,13 +19,12 @@ use crate::domain::time::Instant;
 /// The API version tossd's Payment objects follow.
 pub const API_VERSION: &str = "2024-06-01";
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Payment {
     pub m_id: String,
     pub version: String,
     pub payment_key: String,
-    #[schema(value_type = String)]
     pub status: PaymentStatus,
     pub transaction_key: Option<String>,
     pub last_transaction_key: Option<String>,
@@ -34,23 +35,17 @@ pub struct Payment {
     pub use_escrow: bool,
     pub culture_expense: bool,
     pub card: Option<Card>,
-    #[schema(value_type = Option<Object>)]
     pub virtual_account: Option<Value>,
     pub transfer: Option<Transfer>,
-    #[schema(value_type = Option<Object>)]
     pub mobile_phone: Option<Value>,
-    #[schema(value_type = Option<Object>)]
     pub gift_certificate: Option<Value>,
-    #[schema(value_type = Option<Object>)]
     pub cash_receipt: Option<Value>,
-    #[schema(value_type = Option<Object>)]
     pub cash_receipts: Option<Value>,
     pub discount: Option<Discount>,
     pub cancels: Option<Vec<Cancel>>,
     pub secret: Option<String>,
     #[serde(rename = "type")]
     pub kind: String,
-    #[schema(value_type = Option<Object>)]
     pub easy_pay: Option<Value>,
     pub easy_pay_amount: Option<i64>,
     pub easy_pay_discount_amount: Option<i64>,
@@ -58,7 +53,6 @@ pub struct Payment {
     pub failure: Option<Failure>,
     pub is_partial_cancelable: bool,
     pub receipt: Option<Receipt>,
-    #[schema(value_type = Option<Object>)]
     pub checkout: Option<Value>,
     pub currency: String,
     pub total_amount: i64,
@@ -67,13 +61,12 @@ pub struct Payment {
     pub vat: i64,
     pub tax_free_amount: i64,
     pub tax_exemption_amount: i64,
-    #[schema(value_type = Option<Object>)]
     pub metadata: Option<serde_json::Map<String, Value>>,
     /// A [`PaymentMethod`]'s wire string.
     pub method: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Card {
     pub issuer_code: String,
@@ -91,31 +84,30 @@ pub struct Card {
     pub amount: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Transfer {
     pub bank_code: String,
-    #[schema(value_type = String)]
     pub settlement_status: SettlementStatus,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Discount {
     pub amount: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Failure {
     pub code: String,
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Receipt {
     pub url: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Cancel {
     pub cancel_amount: i64,
@@ -129,7 +121,6 @@ pub struct Cancel {
     pub canceled_at: String,
     pub transaction_key: String,
     pub receipt_key: Option<String>,
-    #[schema(value_type = String)]
     pub cancel_status: CancelStatus,
     pub cancel_request_id: Option<String>,
 }
@@ -177,7 +168,121 @@ impl Approval {
     }
 }
 
+/// A wire string read into its open enum: the document holds only strings tossd wrote.
+fn open<T: std::str::FromStr>(text: &str) -> Open<T> {
+    match text.parse() {
+        Ok(value) => value,
+        Err(never) => match never {},
+    }
+}
+
+impl Card {
+    fn to_wire(&self) -> wire::Card {
+        let mut card = wire::Card::default();
+        card.issuer_code = self.issuer_code.clone();
+        card.acquirer_code = self.acquirer_code.clone();
+        card.number = self.number.clone();
+        card.installment_plan_months = self.installment_plan_months;
+        card.is_interest_free = self.is_interest_free;
+        card.interest_payer = self.interest_payer.clone();
+        card.approve_no = self.approve_no.clone();
+        card.use_card_point = self.use_card_point;
+        card.card_type = self.card_type.clone();
+        card.owner_type = self.owner_type.clone();
+        card.acquire_status = open(&self.acquire_status);
+        card.amount = self.amount;
+        card
+    }
+}
+
+impl Cancel {
+    fn to_wire(&self) -> wire::Cancel {
+        let mut cancel = wire::Cancel::default();
+        cancel.cancel_amount = self.cancel_amount;
+        cancel.cancel_reason = self.cancel_reason.clone();
+        cancel.tax_free_amount = self.tax_free_amount;
+        cancel.tax_exemption_amount = self.tax_exemption_amount;
+        cancel.refundable_amount = self.refundable_amount;
+        cancel.card_discount_amount = self.card_discount_amount;
+        cancel.transfer_discount_amount = self.transfer_discount_amount;
+        cancel.easy_pay_discount_amount = self.easy_pay_discount_amount;
+        cancel.canceled_at = self.canceled_at.clone();
+        cancel.transaction_key = self.transaction_key.clone();
+        cancel.receipt_key = self.receipt_key.clone();
+        cancel.cancel_status = self.cancel_status.into();
+        cancel.cancel_request_id = self.cancel_request_id.clone();
+        cancel
+    }
+}
+
 impl Payment {
+    /// The document as the API answers it: toss-wire's Payment, field for field.
+    pub fn to_wire(&self) -> wire::Payment {
+        let mut p = wire::Payment::default();
+        p.m_id = self.m_id.clone();
+        p.version = self.version.clone();
+        p.payment_key = self.payment_key.clone();
+        p.status = self.status.into();
+        p.transaction_key = self.transaction_key.clone();
+        p.last_transaction_key = self.last_transaction_key.clone();
+        p.order_id = self.order_id.clone();
+        p.order_name = self.order_name.clone();
+        p.requested_at = self.requested_at.clone();
+        p.approved_at = self.approved_at.clone();
+        p.use_escrow = self.use_escrow;
+        p.culture_expense = self.culture_expense;
+        p.card = self.card.as_ref().map(Card::to_wire);
+        p.virtual_account = self.virtual_account.clone();
+        p.transfer = self.transfer.as_ref().map(|t| {
+            let mut transfer = wire::Transfer::default();
+            transfer.bank_code = t.bank_code.clone();
+            transfer.settlement_status = t.settlement_status.into();
+            transfer
+        });
+        p.mobile_phone = self.mobile_phone.clone();
+        p.gift_certificate = self.gift_certificate.clone();
+        p.cash_receipt = self.cash_receipt.clone();
+        p.cash_receipts = self.cash_receipts.clone();
+        p.discount = self.discount.as_ref().map(|d| {
+            let mut discount = wire::Discount::default();
+            discount.amount = d.amount;
+            discount
+        });
+        p.cancels = self
+            .cancels
+            .as_ref()
+            .map(|cancels| cancels.iter().map(Cancel::to_wire).collect());
+        p.secret = self.secret.clone();
+        p.kind = self.kind.clone();
+        p.easy_pay = self.easy_pay.clone();
+        p.easy_pay_amount = self.easy_pay_amount;
+        p.easy_pay_discount_amount = self.easy_pay_discount_amount;
+        p.country = self.country.clone();
+        p.failure = self.failure.as_ref().map(|f| {
+            let mut failure = wire::Failure::default();
+            failure.code = f.code.clone();
+            failure.message = f.message.clone();
+            failure
+        });
+        p.is_partial_cancelable = self.is_partial_cancelable;
+        p.receipt = self.receipt.as_ref().map(|r| {
+            let mut receipt = wire::Receipt::default();
+            receipt.url = r.url.clone();
+            receipt
+        });
+        p.checkout = self.checkout.clone();
+        p.currency = self.currency.clone();
+        p.total_amount = self.total_amount;
+        p.balance_amount = self.balance_amount;
+        p.supplied_amount = self.supplied_amount;
+        p.vat = self.vat;
+        p.tax_free_amount = self.tax_free_amount;
+        p.tax_exemption_amount = self.tax_exemption_amount;
+        p.metadata = self.metadata.clone();
+        p.method = self.method.as_deref().map(open);
+        p
+    }
+
     /// A `READY` payment (the window opened): no method, no transaction yet.
     pub fn ready(new: NewPayment, now: Instant) -> Payment {
         let amounts = new.amounts;
@@ -478,6 +583,7 @@ mod tests {
             r#""vat":818,"taxFreeAmount":0,"taxExemptionAmount":0,"metadata":null,"method":"카드"}"#,
         );
         assert_eq!(serde_json::to_string(&p).unwrap(), expected);
+        assert_eq!(serde_json::to_string(&p.to_wire()).unwrap(), expected);
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! The wire shapes of BrandPay terms and promotions (docs/reference.md §2.6.3, §2.6.4). The catalogue itself is
 //! stored (`store::brandpay`, seeded from `store::brandpay::catalogue`).
 
-use serde::Serialize;
-use utoipa::ToSchema;
+use toss_wire::tosspayments::brandpay::promotions::{
+    BankPromotions, CardDiscount, CardInterestFree, CardPoint, CardPromotions, DiscountBank,
+    DiscountCard, InterestFreeCard, MethodPromotion, PointCard,
+};
 
 use crate::domain::brandpay::{MethodDetails, Promotion, PromotionType};
 
@@ -15,209 +17,106 @@ pub fn terms_url(public_url: &str, url: &str) -> String {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct DiscountCard {
-    pub company_code: String,
-    pub discount_amount: i64,
-    pub balance: i64,
-    pub discount_code: String,
-    pub due_date: String,
-    pub minimum_payment_amount: i64,
-    pub maximum_payment_amount: i64,
-}
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct InterestFreeCard {
-    pub company_code: String,
-    pub due_date: String,
-    pub installment_free_months: Vec<i64>,
-    pub minimum_payment_amount: i64,
-}
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PointCard {
-    pub company_code: String,
-    pub due_date: String,
-    pub minimum_payment_amount: i64,
-}
-
-/// BrandPayCardPromotion (§2.6.4).
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CardPromotions {
-    pub discount_cards: Vec<DiscountCard>,
-    pub interest_free_cards: Vec<InterestFreeCard>,
-    pub point_cards: Vec<PointCard>,
-}
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct DiscountBank {
-    pub bank_code: String,
-    pub currency: &'static str,
-    pub discount_amount: i64,
-    pub balance: i64,
-    pub discount_code: String,
-    pub due_date: String,
-    pub minimum_payment_amount: i64,
-    pub maximum_payment_amount: i64,
-}
-
-/// BrandPayBankPromotion (§2.6.4).
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct BankPromotions {
-    pub discount_banks: Vec<DiscountBank>,
-}
-
 pub fn card_promotions(promotions: &[Promotion]) -> CardPromotions {
     let of = |kind: PromotionType| promotions.iter().filter(move |p| p.kind == kind);
-    CardPromotions {
-        discount_cards: of(PromotionType::CardDiscount)
-            .map(|p| DiscountCard {
-                company_code: p.company_code.clone(),
-                discount_amount: p.discount_amount,
-                balance: p.balance,
-                discount_code: p.discount_code.clone(),
-                due_date: p.due_date.clone(),
-                minimum_payment_amount: p.minimum_payment_amount,
-                maximum_payment_amount: p.maximum_payment_amount,
-            })
-            .collect(),
-        interest_free_cards: of(PromotionType::CardInterestFree)
-            .map(|p| InterestFreeCard {
-                company_code: p.company_code.clone(),
-                due_date: p.due_date.clone(),
-                installment_free_months: p.installment_free_months.clone(),
-                minimum_payment_amount: p.minimum_payment_amount,
-            })
-            .collect(),
-        point_cards: of(PromotionType::CardPoint)
-            .map(|p| PointCard {
-                company_code: p.company_code.clone(),
-                due_date: p.due_date.clone(),
-                minimum_payment_amount: p.minimum_payment_amount,
-            })
-            .collect(),
-    }
+    let mut lists = CardPromotions::default();
+    lists.discount_cards = of(PromotionType::CardDiscount)
+        .map(|p| {
+            let mut card = DiscountCard::default();
+            card.company_code = p.company_code.clone();
+            card.discount_amount = p.discount_amount;
+            card.balance = p.balance;
+            card.discount_code = p.discount_code.clone();
+            card.due_date = p.due_date.clone();
+            card.minimum_payment_amount = p.minimum_payment_amount;
+            card.maximum_payment_amount = p.maximum_payment_amount;
+            card
+        })
+        .collect();
+    lists.interest_free_cards = of(PromotionType::CardInterestFree)
+        .map(|p| {
+            let mut card = InterestFreeCard::default();
+            card.company_code = p.company_code.clone();
+            card.due_date = p.due_date.clone();
+            card.installment_free_months = p.installment_free_months.clone();
+            card.minimum_payment_amount = p.minimum_payment_amount;
+            card
+        })
+        .collect();
+    lists.point_cards = of(PromotionType::CardPoint)
+        .map(|p| {
+            let mut card = PointCard::default();
+            card.company_code = p.company_code.clone();
+            card.due_date = p.due_date.clone();
+            card.minimum_payment_amount = p.minimum_payment_amount;
+            card
+        })
+        .collect();
+    lists
 }
 
 pub fn bank_promotions(promotions: &[Promotion]) -> BankPromotions {
-    BankPromotions {
-        discount_banks: promotions
-            .iter()
-            .filter(|p| p.kind == PromotionType::BankDiscount)
-            .map(discount_bank)
-            .collect(),
-    }
+    let mut lists = BankPromotions::default();
+    lists.discount_banks = promotions
+        .iter()
+        .filter(|p| p.kind == PromotionType::BankDiscount)
+        .map(discount_bank)
+        .collect();
+    lists
 }
 
 fn discount_bank(p: &Promotion) -> DiscountBank {
-    DiscountBank {
-        bank_code: p.company_code.clone(),
-        currency: "KRW",
-        discount_amount: p.discount_amount,
-        balance: p.balance,
-        discount_code: p.discount_code.clone(),
-        due_date: p.due_date.clone(),
-        minimum_payment_amount: p.minimum_payment_amount,
-        maximum_payment_amount: p.maximum_payment_amount,
-    }
-}
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CardDiscount {
-    pub issuer_code: String,
-    pub discount_amount: i64,
-    pub minimum_payment_amount: i64,
-    pub maximum_payment_amount: i64,
-    pub currency: &'static str,
-    pub discount_code: String,
-    pub due_date: String,
-    pub balance: i64,
-}
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CardInterestFree {
-    pub issuer_code: String,
-    pub due_date: String,
-    pub installment_free_months: Vec<i64>,
-    pub currency: &'static str,
-    pub minimum_payment_amount: i64,
-}
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CardPoint {
-    pub issuer_code: String,
-    pub minimum_payment_amount: i64,
-    pub currency: &'static str,
-    pub due_date: String,
-}
-
-/// A method promotion item (§2.6.3): the object named by `type` is filled, the others are `null`.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct MethodPromotion {
-    pub pay_type: &'static str,
-    #[serde(rename = "type")]
-    #[schema(value_type = String)]
-    pub kind: PromotionType,
-    pub card_discount: Option<CardDiscount>,
-    pub card_interest_free: Option<CardInterestFree>,
-    pub card_point: Option<CardPoint>,
-    pub bank_discount: Option<DiscountBank>,
+    let mut bank = DiscountBank::default();
+    bank.bank_code = p.company_code.clone();
+    bank.currency = "KRW".to_owned();
+    bank.discount_amount = p.discount_amount;
+    bank.balance = p.balance;
+    bank.discount_code = p.discount_code.clone();
+    bank.due_date = p.due_date.clone();
+    bank.minimum_payment_amount = p.minimum_payment_amount;
+    bank.maximum_payment_amount = p.maximum_payment_amount;
+    bank
 }
 
 /// The promotions of a method: for a card the card kinds of its issuer or acquirer, for an account the
-/// discounts of its bank.
+/// discounts of its bank. The object named by `type` is filled, the others are `null`.
 pub fn promotions_for(promotions: &[Promotion], method: &MethodDetails) -> Vec<MethodPromotion> {
     promotions
         .iter()
         .filter(|p| p.applies_to(method))
         .map(|p| {
-            let mut item = MethodPromotion {
-                pay_type: "NORMAL",
-                kind: p.kind,
-                card_discount: None,
-                card_interest_free: None,
-                card_point: None,
-                bank_discount: None,
-            };
+            let mut item = MethodPromotion::default();
+            item.pay_type = "NORMAL".to_owned();
+            item.kind = p.kind.into();
             match p.kind {
                 PromotionType::CardDiscount => {
-                    item.card_discount = Some(CardDiscount {
-                        issuer_code: p.company_code.clone(),
-                        discount_amount: p.discount_amount,
-                        minimum_payment_amount: p.minimum_payment_amount,
-                        maximum_payment_amount: p.maximum_payment_amount,
-                        currency: "KRW",
-                        discount_code: p.discount_code.clone(),
-                        due_date: p.due_date.clone(),
-                        balance: p.balance,
-                    })
+                    let mut discount = CardDiscount::default();
+                    discount.issuer_code = p.company_code.clone();
+                    discount.discount_amount = p.discount_amount;
+                    discount.minimum_payment_amount = p.minimum_payment_amount;
+                    discount.maximum_payment_amount = p.maximum_payment_amount;
+                    discount.currency = "KRW".to_owned();
+                    discount.discount_code = p.discount_code.clone();
+                    discount.due_date = p.due_date.clone();
+                    discount.balance = p.balance;
+                    item.card_discount = Some(discount);
                 }
                 PromotionType::CardInterestFree => {
-                    item.card_interest_free = Some(CardInterestFree {
-                        issuer_code: p.company_code.clone(),
-                        due_date: p.due_date.clone(),
-                        installment_free_months: p.installment_free_months.clone(),
-                        currency: "KRW",
-                        minimum_payment_amount: p.minimum_payment_amount,
-                    })
+                    let mut free = CardInterestFree::default();
+                    free.issuer_code = p.company_code.clone();
+                    free.due_date = p.due_date.clone();
+                    free.installment_free_months = p.installment_free_months.clone();
+                    free.currency = "KRW".to_owned();
+                    free.minimum_payment_amount = p.minimum_payment_amount;
+                    item.card_interest_free = Some(free);
                 }
                 PromotionType::CardPoint => {
-                    item.card_point = Some(CardPoint {
-                        issuer_code: p.company_code.clone(),
-                        minimum_payment_amount: p.minimum_payment_amount,
-                        currency: "KRW",
-                        due_date: p.due_date.clone(),
-                    })
+                    let mut point = CardPoint::default();
+                    point.issuer_code = p.company_code.clone();
+                    point.minimum_payment_amount = p.minimum_payment_amount;
+                    point.currency = "KRW".to_owned();
+                    point.due_date = p.due_date.clone();
+                    item.card_point = Some(point);
                 }
                 PromotionType::BankDiscount => item.bank_discount = Some(discount_bank(p)),
             }
@@ -278,7 +177,10 @@ mod tests {
             installment_minimum_amount: 50_000,
         });
         let items = promotions_for(&all, &card);
-        let kinds: Vec<PromotionType> = items.iter().map(|p| p.kind).collect();
+        let kinds: Vec<PromotionType> = items
+            .iter()
+            .filter_map(|p| p.kind.known().copied())
+            .collect();
         assert_eq!(kinds, [CardDiscount, CardPoint]);
         assert!(items[0].card_discount.is_some() && items[0].card_point.is_none());
         assert_eq!(

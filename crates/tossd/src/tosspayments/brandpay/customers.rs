@@ -2,8 +2,7 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use serde::Serialize;
-use utoipa::ToSchema;
+use toss_wire::tosspayments::brandpay::customers::RemoveCustomerResponse;
 
 use crate::domain::brandpay::CustomerEvent;
 use crate::state::AppState;
@@ -12,13 +11,6 @@ use crate::tosspayments::auth::BrandPayCustomer;
 use crate::tosspayments::brandpay::{self as bp};
 use crate::tosspayments::idempotency::Idempotency;
 use crate::tosspayments::{codes, TpError};
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RemoveCustomerResponse {
-    pub customer_key: String,
-    pub success: bool,
-}
 
 /// Withdraws the customer the access token identifies: every method disabled, every token and code
 /// revoked, agreements cleared, `CUSTOMER_STATUS_CHANGED` `REMOVED` queued. A body is ignored.
@@ -52,9 +44,6 @@ pub async fn remove_customer(
         CustomerEvent::Removed,
     )
     .await?;
-    let answer = RemoveCustomerResponse {
-        customer_key: customer.customer_key,
-        success: true,
-    };
+    let answer = RemoveCustomerResponse::new(customer.customer_key);
     idempotency.commit(tx, &answer).await
 }

@@ -9,140 +9,73 @@ use serde_json::Value;
 use sqlx::AnyConnection;
 use utoipa::ToSchema;
 
+use toss_wire::tosspayments::brandpay::methods::{
+    BrandPayBankAccount, BrandPayCard, BrandPayMethod, Color,
+};
+
 use crate::domain::brandpay::{
-    self, AccountDetails, CardDetails, CardType, Customer, CustomerStatus, Method, MethodDetails,
-    MethodStatus, MethodType, MethodUse, OwnerType, Promotion,
+    self, AccountDetails, CardDetails, Customer, CustomerStatus, Method, MethodDetails,
+    MethodStatus, MethodType, MethodUse, Promotion,
 };
 use crate::domain::time::Instant;
 use crate::state::AppState;
 use crate::store::brandpay as store;
 use crate::tosspayments::auth::{BrandPayCustomer, Merchant};
-use crate::tosspayments::brandpay::catalogue::{self, MethodPromotion};
+use crate::tosspayments::brandpay::catalogue;
 use crate::tosspayments::brandpay::{self as bp, ok};
 use crate::tosspayments::idempotency::Idempotency;
 use crate::tosspayments::{codes, TpError, TpJson};
 
-#[derive(Serialize, ToSchema, Clone, Copy)]
-pub struct Color {
-    pub background: &'static str,
-    pub text: &'static str,
+/// The wire form of a stored card with the promotions of its companies.
+pub fn card_of(method: &Method, card: &CardDetails, promotions: &[Promotion]) -> BrandPayCard {
+    let company = brandpay::card_company(&card.issuer_code);
+    let icon = company.map_or_else(|| "icn-bank-square-card".to_owned(), brandpay::card_icon);
+    let colors = company.map_or(brandpay::DEFAULT_COLORS, |c| c.colors);
+    let mut view = BrandPayCard::default();
+    view.id = method.id.clone();
+    view.method_key = method.method_key.clone();
+    view.alias = method.alias.clone();
+    view.card_name = card.card_name.clone();
+    view.card_number = card.card_number.clone();
+    view.issuer_code = card.issuer_code.clone();
+    view.acquirer_code = card.acquirer_code.clone();
+    view.owner_type = card.owner_type.into();
+    view.card_type = card.card_type.into();
+    view.installment_minimum_amount = card.installment_minimum_amount;
+    view.registered_at = method.registered_at.tp();
+    view.status = method.status.into();
+    view.icon_url = brandpay::icon_url(&icon);
+    view.icon = icon;
+    view.color = Color::new(colors.background, colors.text);
+    view.promotions = catalogue::promotions_for(promotions, &method.details);
+    view
 }
 
-/// BrandPayCard (§2.6.3).
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct BrandPayCard {
-    pub id: String,
-    pub method_key: String,
-    pub alias: String,
-    pub card_name: String,
-    pub card_number: String,
-    pub issuer_code: String,
-    pub acquirer_code: String,
-    #[schema(value_type = String)]
-    pub owner_type: OwnerType,
-    #[schema(value_type = String)]
-    pub card_type: CardType,
-    pub installment_minimum_amount: i64,
-    pub registered_at: String,
-    #[schema(value_type = String)]
-    pub status: MethodStatus,
-    pub icon: String,
-    pub icon_url: String,
-    pub card_img_url: &'static str,
-    pub card_product_code: &'static str,
-    pub color: Color,
-    pub promotions: Vec<MethodPromotion>,
-}
-
-/// BrandPayBankAccount (§2.6.3).
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct BrandPayBankAccount {
-    pub id: String,
-    pub method_key: String,
-    pub account_name: String,
-    pub account_number: String,
-    pub alias: String,
-    pub bank_code: String,
-    pub icon: String,
-    pub icon_url: String,
-    pub registered_at: String,
-    #[schema(value_type = String)]
-    pub status: MethodStatus,
-    pub color: Color,
-    pub promotions: Vec<MethodPromotion>,
-}
-
-/// BrandPayMethod (§2.6.3).
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct BrandPayMethod {
-    pub cards: Vec<BrandPayCard>,
-    pub accounts: Vec<BrandPayBankAccount>,
-    pub is_identified: bool,
-    pub selected_method_id: Option<String>,
-}
-
-impl BrandPayCard {
-    /// The wire form of a stored card with the promotions of its companies.
-    pub fn of(method: &Method, card: &CardDetails, promotions: &[Promotion]) -> BrandPayCard {
-        let company = brandpay::card_company(&card.issuer_code);
-        let icon = company.map_or_else(|| "icn-bank-square-card".to_owned(), brandpay::card_icon);
-        let colors = company.map_or(brandpay::DEFAULT_COLORS, |c| c.colors);
-        BrandPayCard {
-            id: method.id.clone(),
-            method_key: method.method_key.clone(),
-            alias: method.alias.clone(),
-            card_name: card.card_name.clone(),
-            card_number: card.card_number.clone(),
-            issuer_code: card.issuer_code.clone(),
-            acquirer_code: card.acquirer_code.clone(),
-            owner_type: card.owner_type,
-            card_type: card.card_type,
-            installment_minimum_amount: card.installment_minimum_amount,
-            registered_at: method.registered_at.tp(),
-            status: method.status,
-            icon_url: brandpay::icon_url(&icon),
-            icon,
-            card_img_url: "",
-            card_product_code: "",
-            color: Color {
-                background: colors.background,
-                text: colors.text,
-            },
-            promotions: catalogue::promotions_for(promotions, &method.details),
-        }
-    }
-}
-
-impl BrandPayBankAccount {
-    /// The wire form of a stored account with its bank's promotions.
-    pub fn of(
-        method: &Method,
-        account: &AccountDetails,
-        promotions: &[Promotion],
-    ) -> BrandPayBankAccount {
-        let icon = brandpay::bank_by_code(&account.bank_code)
-            .map_or_else(|| "icn-bank-bank".to_owned(), brandpay::bank_icon);
-        BrandPayBankAccount {
-            id: method.id.clone(),
-            method_key: method.method_key.clone(),
-            account_name: account.account_name.clone(),
-            account_number: account.account_number.clone(),
-            alias: method.alias.clone(),
-            bank_code: account.bank_code.clone(),
-            icon_url: brandpay::icon_url(&icon),
-            icon,
-            registered_at: method.registered_at.tp(),
-            status: method.status,
-            color: Color {
-                background: brandpay::DEFAULT_COLORS.background,
-                text: brandpay::DEFAULT_COLORS.text,
-            },
-            promotions: catalogue::promotions_for(promotions, &method.details),
-        }
-    }
+/// The wire form of a stored account with its bank's promotions.
+pub fn account_of(
+    method: &Method,
+    account: &AccountDetails,
+    promotions: &[Promotion],
+) -> BrandPayBankAccount {
+    let icon = brandpay::bank_by_code(&account.bank_code)
+        .map_or_else(|| "icn-bank-bank".to_owned(), brandpay::bank_icon);
+    let mut view = BrandPayBankAccount::default();
+    view.id = method.id.clone();
+    view.method_key = method.method_key.clone();
+    view.account_name = account.account_name.clone();
+    view.account_number = account.account_number.clone();
+    view.alias = method.alias.clone();
+    view.bank_code = account.bank_code.clone();
+    view.icon_url = brandpay::icon_url(&icon);
+    view.icon = icon;
+    view.registered_at = method.registered_at.tp();
+    view.status = method.status.into();
+    view.color = Color::new(
+        brandpay::DEFAULT_COLORS.background,
+        brandpay::DEFAULT_COLORS.text,
+    );
+    view.promotions = catalogue::promotions_for(promotions, &method.details);
+    view
 }
 
 /// A stored method in its wire form: a BrandPayCard or a BrandPayBankAccount.
@@ -156,11 +89,9 @@ pub enum MethodView {
 impl MethodView {
     pub fn of(method: &Method, promotions: &[Promotion]) -> MethodView {
         match &method.details {
-            MethodDetails::Card(card) => {
-                MethodView::Card(BrandPayCard::of(method, card, promotions))
-            }
+            MethodDetails::Card(card) => MethodView::Card(card_of(method, card, promotions)),
             MethodDetails::Account(account) => {
-                MethodView::Account(BrandPayBankAccount::of(method, account, promotions))
+                MethodView::Account(account_of(method, account, promotions))
             }
         }
     }
@@ -186,12 +117,9 @@ pub async fn method_list(
         })
         .collect();
     let selected = brandpay::selected_method_id(&uses, now).map(str::to_owned);
-    let mut list = BrandPayMethod {
-        cards: Vec::new(),
-        accounts: Vec::new(),
-        is_identified: customer.identified,
-        selected_method_id: selected,
-    };
+    let mut list = BrandPayMethod::default();
+    list.is_identified = customer.identified;
+    list.selected_method_id = selected;
     for method in &methods {
         match MethodView::of(method, &promotions) {
             MethodView::Card(card) => list.cards.push(card),

@@ -12,6 +12,9 @@ pub mod terms;
 pub mod tokens;
 
 use serde_json::{json, Value};
+use toss_wire::tosspayments::webhooks::{
+    CustomerStatusChange, CustomerStatusChanged, MethodUpdateStatus, MethodUpdated,
+};
 
 use crate::domain::brandpay::{self, CustomerEvent, MethodStatus};
 use crate::domain::time::Instant;
@@ -55,7 +58,11 @@ pub async fn customer_status_changed(
     customer_key: &str,
     event: CustomerEvent,
 ) -> Result<(), sqlx::Error> {
-    let data = json!({"customerKey": customer_key, "status": event, "changedAt": now.tp()});
+    let status = match event {
+        CustomerEvent::Created => CustomerStatusChange::Created,
+        CustomerEvent::Removed => CustomerStatusChange::Removed,
+    };
+    let data = json!(CustomerStatusChanged::new(customer_key, status, now.tp()));
     crate::store::outbox::enqueue_webhook(
         tx,
         now,
@@ -78,7 +85,11 @@ pub async fn method_updated(
     method_key: &str,
     status: MethodStatus,
 ) -> Result<(), sqlx::Error> {
-    let data = json!({"customerKey": customer_key, "methodKey": method_key, "status": status});
+    let status = match status {
+        MethodStatus::Enabled => MethodUpdateStatus::Enabled,
+        MethodStatus::Disabled => MethodUpdateStatus::Disabled,
+    };
+    let data = json!(MethodUpdated::new(customer_key, method_key, status));
     crate::store::outbox::enqueue_webhook(
         tx,
         now,

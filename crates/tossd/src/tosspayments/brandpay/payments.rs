@@ -202,7 +202,7 @@ fn validate_confirm(request: &ConfirmRequest) -> Result<Confirm<'_>, TpError> {
     params(("Idempotency-Key" = Option<String>, Header, description = "Up to 300 characters; replays the first response for 15 days")),
     request_body = ConfirmRequest,
     responses(
-        (status = 200, description = "The DONE Payment", body = Payment),
+        (status = 200, description = "The DONE Payment", body = toss_wire::tosspayments::payments::Payment),
         (status = 400, description = "INVALID_REQUEST, INVALID_PAYMENT_KEY, BELOW_ZERO_AMOUNT, INVALID_CUSTOMER_KEY, INVALID_ORDER_ID, INVALID_API_KEY, ALREADY_PROCESSED_PAYMENT, NOT_MATCHES_CUSTOMER_KEY, NOT_ALLOWED_BRANDPAY_METHOD, DUPLICATED_ORDER_ID, or a simulated decline"),
         (status = 401, description = "UNAUTHORIZED_KEY"),
         (status = 403, description = "FORBIDDEN_DORMANT_OR_WITHDRAWAL_CUSTOMER, or a simulated decline"),
@@ -429,7 +429,7 @@ fn validate_auto_pay(request: &AutoPayRequest) -> Result<AutoPay<'_>, TpError> {
     params(("Idempotency-Key" = Option<String>, Header, description = "Up to 300 characters; replays the first response for 15 days")),
     request_body = AutoPayRequest,
     responses(
-        (status = 200, description = "The DONE Payment", body = Payment),
+        (status = 200, description = "The DONE Payment", body = toss_wire::tosspayments::payments::Payment),
         (status = 400, description = "INVALID_REQUEST, INVALID_CUSTOMER_KEY, BELOW_ZERO_AMOUNT, INVALID_ORDER_ID, INVALID_ORDER_NAME, INVALID_EMAIL, INVALID_CARD_INSTALLMENT_PLAN, NOT_ALLOWED_BRANDPAY_METHOD, BELOW_MINIMUM_AMOUNT, DUPLICATED_ORDER_ID, NOT_SUPPORTED_MONTHLY_INSTALLMENT_PLAN, INVALID_MAXIMUM_DISCOUNT_AMOUNT, NOT_ENOUGH_DISCOUNT_BALANCE, or a simulated decline"),
         (status = 401, description = "UNAUTHORIZED_KEY"),
         (status = 403, description = "FORBIDDEN_DORMANT_OR_WITHDRAWAL_CUSTOMER, or a simulated decline"),

@@ -7,9 +7,10 @@ use axum::response::Response;
 use crate::state::AppState;
 use crate::store::brandpay as store;
 use crate::tosspayments::auth::Merchant;
-use crate::tosspayments::brandpay::catalogue::{self, BankPromotions, CardPromotions};
+use crate::tosspayments::brandpay::catalogue;
 use crate::tosspayments::brandpay::ok;
 use crate::tosspayments::TpError;
+use toss_wire::tosspayments::brandpay::promotions::{BankPromotions, CardPromotions};
 
 /// Card promotions: instant discounts, interest-free installments, card points.
 #[utoipa::path(

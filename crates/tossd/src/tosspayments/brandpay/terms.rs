@@ -5,8 +5,9 @@ use std::collections::HashSet;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
+use toss_wire::tosspayments::brandpay::terms::{AgreeResponse, Terms};
 use utoipa::ToSchema;
 
 use crate::domain::brandpay::{self, Scope};
@@ -17,18 +18,6 @@ use crate::tosspayments::auth::Merchant;
 use crate::tosspayments::brandpay::{self as bp, catalogue, ok};
 use crate::tosspayments::idempotency::Idempotency;
 use crate::tosspayments::{codes, TpError, TpJson};
-
-/// Terms (§2.6.4).
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Terms {
-    pub id: i64,
-    pub title: String,
-    pub version: String,
-    pub url: String,
-    pub required: bool,
-    pub agreed: bool,
-}
 
 /// `scope` of the lookup: repeated parameters or comma-separated values; empty segments are ignored.
 fn query_scopes<'a>(values: impl Iterator<Item = &'a str>) -> Result<Vec<Scope>, TpError> {
@@ -85,13 +74,15 @@ pub async fn get_terms(
     let terms = store::terms_of(&mut conn, &scopes).await?;
     let terms: Vec<Terms> = terms
         .into_iter()
-        .map(|t| Terms {
-            agreed: agreed.contains(&t.id),
-            url: catalogue::terms_url(&state.settings.public_url, &t.url),
-            id: t.id,
-            title: t.title,
-            version: t.version,
-            required: t.required,
+        .map(|t| {
+            let mut terms = Terms::default();
+            terms.agreed = agreed.contains(&t.id);
+            terms.url = catalogue::terms_url(&state.settings.public_url, &t.url);
+            terms.id = t.id;
+            terms.title = t.title;
+            terms.version = t.version;
+            terms.required = t.required;
+            terms
         })
         .collect();
     Ok(ok(&terms))
@@ -107,12 +98,6 @@ pub struct AgreeRequest {
     pub scope: Option<Value>,
     #[schema(value_type = Option<Vec<i64>>)]
     pub terms_id: Option<Value>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct AgreeResponse {
-    /// 24 alnum, valid 10 minutes, single use
-    pub code: String,
 }
 
 fn body_scopes(value: Option<&Value>) -> Result<Vec<Scope>, TpError> {
@@ -210,5 +195,5 @@ pub async fn agree(
     store::record_agreements(&mut tx, customer.id, &ids, now).await?;
     let code = secrets::random_alnum(24);
     store::issue_code(&mut tx, customer.id, &secrets::hash(&code), now).await?;
-    idempotency.commit(tx, &AgreeResponse { code }).await
+    idempotency.commit(tx, &AgreeResponse::new(code)).await
 }

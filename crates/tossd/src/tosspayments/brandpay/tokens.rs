@@ -2,8 +2,9 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
+use toss_wire::tosspayments::brandpay::tokens::AccessToken;
 use utoipa::ToSchema;
 
 use crate::domain::brandpay::{
@@ -35,18 +36,6 @@ pub struct AccessTokenRequest {
     /// `{ci?, mobilePhone?, name?, rrn?}`
     #[schema(value_type = Option<Object>)]
     pub customer_identity: Option<Value>,
-}
-
-/// AccessToken (§2.6.4).
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AccessToken {
-    pub access_token: String,
-    pub refresh_token: String,
-    /// Always `bearer`
-    pub token_type: &'static str,
-    /// Seconds: always 2592000
-    pub expires_in: i64,
 }
 
 /// `customerIdentity` of the body: an object of optional strings of the documented forms.
@@ -174,12 +163,11 @@ pub async fn access_token(
     if identity.is_given() {
         store::store_identity(&mut tx, customer.id, &identity).await?;
     }
-    let answer = AccessToken {
-        access_token: access,
-        refresh_token: refresh,
-        token_type: "bearer",
-        expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
-    };
+    let mut answer = AccessToken::default();
+    answer.access_token = access;
+    answer.refresh_token = refresh;
+    answer.token_type = "bearer".to_owned();
+    answer.expires_in = ACCESS_TOKEN_LIFETIME_SECONDS;
     idempotency.commit(tx, &answer).await
 }
 
