@@ -255,7 +255,7 @@ fn decode<T: DeserializeOwned>(
                 (result_type, _, fail) => Err(Error::Api(ApiError::AppsInToss {
                     status: code,
                     result_type,
-                    fail,
+                    fail: fail.map(Box::new),
                 })),
             }
         }

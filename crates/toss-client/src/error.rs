@@ -65,8 +65,8 @@ pub enum ApiError {
         /// `resultType` as sent.
         result_type: Open<ResultType>,
         /// `error` of the envelope; Toss's reference allows it to be missing for the undocumented result
-        /// types.
-        fail: Option<Fail>,
+        /// types. Boxed, so an `Err` stays small on the happy path.
+        fail: Option<Box<Fail>>,
     },
     /// The bare OAuth body of the login endpoints, e.g. `{"error":"invalid_grant"}`.
     OAuth {
