@@ -11,10 +11,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
-use base64::Engine;
-use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use reqwest::Method;
 use serde_json::{json, Value};
+use toss_client::wire::apps_in_toss::pay::{ExecutePaymentRequest, MakePaymentRequest};
+use toss_client::wire::tosspayments::brandpay::payments::ConfirmRequest;
+use toss_client::wire::tosspayments::payments::PaymentStatus;
 
 use crate::{wal, Stats};
 
@@ -156,14 +158,16 @@ impl Http {
     }
 }
 
-/// One operation of a flow, with what it needs resolved once.
+/// One operation of a flow, with what it needs resolved once. The partner API calls go through
+/// toss-client, as a Rust integration would make them (so a wire change that breaks clients breaks the
+/// benchmark too); the simulator's user-side steps through plain HTTP.
 struct Operation {
     http: Http,
+    toss: toss_client::Client,
     flow: Flow,
-    basic: String,
-    bearer: String,
+    access_token: String,
     payment_key: String,
-    user_key: String,
+    user_key: i64,
     customer_key: String,
     method_id: String,
     /// Makes orderNo / orderId unique across runs on one database.
@@ -172,20 +176,20 @@ struct Operation {
 
 impl Operation {
     fn new(target: &Target, flow: Flow) -> anyhow::Result<Operation> {
-        let secret = |t: &Target| -> anyhow::Result<String> {
-            Ok(format!(
-                "Basic {}",
-                base64::engine::general_purpose::STANDARD
-                    .encode(format!("{}:", need(&t.secret_key, "secret-key")?))
-            ))
-        };
+        let mut toss = toss_client::Client::builder()
+            .base_url(&target.base)
+            // A failed call is an error of the row, never retried.
+            .max_retries(0);
+        if let Some(key) = &target.secret_key {
+            toss = toss.secret_key(key);
+        }
         let mut op = Operation {
             http: Http::new(&target.base)?,
+            toss: toss.build()?,
             flow,
-            basic: String::new(),
-            bearer: String::new(),
+            access_token: String::new(),
             payment_key: String::new(),
-            user_key: String::new(),
+            user_key: 0,
             customer_key: String::new(),
             method_id: String::new(),
             run: format!(
@@ -196,17 +200,19 @@ impl Operation {
         };
         match flow {
             Flow::Lookup => {
-                op.basic = secret(target)?;
+                need(&target.secret_key, "secret-key")?;
                 op.payment_key = need(&target.payment_key, "payment-key")?.to_owned();
             }
             Flow::LoginMe => {
-                op.bearer = format!("Bearer {}", need(&target.access_token, "access-token")?);
+                op.access_token = need(&target.access_token, "access-token")?.to_owned();
             }
             Flow::MakePayment | Flow::TossPay => {
-                op.user_key = need(&target.user_key, "user-key")?.to_owned();
+                op.user_key = need(&target.user_key, "user-key")?
+                    .parse()
+                    .context("--user-key is a number")?;
             }
             Flow::Brandpay => {
-                op.basic = secret(target)?;
+                need(&target.secret_key, "secret-key")?;
                 op.customer_key = need(&target.customer_key, "customer-key")?.to_owned();
                 op.method_id = need(&target.method_id, "method-id")?.to_owned();
             }
@@ -219,18 +225,10 @@ impl Operation {
         let order = format!("{}-{}-{caller}-{n}", self.flow.name(), self.run);
         match self.flow {
             Flow::Lookup => {
-                let path = format!("/v1/payments/{}", self.payment_key);
-                self.http
-                    .get_ok(&path, Some(&[(AUTHORIZATION.as_str(), &self.basic)]))
-                    .await?;
+                self.toss.payments().get(&self.payment_key).await?;
             }
             Flow::LoginMe => {
-                self.http
-                    .get_ok(
-                        &format!("{AIT}/user/oauth2/login-me"),
-                        Some(&[(AUTHORIZATION.as_str(), &self.bearer)]),
-                    )
-                    .await?;
+                self.toss.login().me(&self.access_token).await?;
             }
             Flow::MakePayment => {
                 self.make(&order).await?;
@@ -240,11 +238,11 @@ impl Operation {
                 self.http
                     .post_ok(&format!("/sim/v1/pay/{pay_token}/approve"), &[], &json!({}))
                     .await?;
-                self.http
-                    .post_ok(
-                        &format!("{AIT}/pay/execute-payment"),
-                        &[("x-toss-user-key", &self.user_key)],
-                        &json!({"payToken": pay_token, "orderNo": order, "isTestPayment": true}),
+                self.toss
+                    .toss_pay()
+                    .execute_payment(
+                        self.user_key,
+                        ExecutePaymentRequest::new(pay_token, true).order_no(&order),
                     )
                     .await?;
             }
@@ -258,18 +256,23 @@ impl Operation {
                                 "amount": 10000, "orderId": order, "orderName": "벤치마크 주문"}),
                     )
                     .await?;
+                let payment_key = window["paymentKey"]
+                    .as_str()
+                    .with_context(|| format!("the window answered {window}"))?;
                 let confirmed = self
-                    .http
-                    .post_ok(
-                        "/v1/brandpay/payments/confirm",
-                        &[(AUTHORIZATION.as_str(), &self.basic)],
-                        &json!({"paymentKey": window["paymentKey"], "amount": 10000,
-                                "customerKey": self.customer_key, "orderId": order}),
-                    )
+                    .toss
+                    .brandpay()
+                    .confirm(ConfirmRequest::new(
+                        payment_key,
+                        10000,
+                        &self.customer_key,
+                        &order,
+                    ))
                     .await?;
                 anyhow::ensure!(
-                    confirmed["status"] == "DONE",
-                    "confirm answered {confirmed}"
+                    confirmed.status == PaymentStatus::Done,
+                    "confirm answered {}",
+                    confirmed.status
                 );
             }
         }
@@ -279,18 +282,14 @@ impl Operation {
     /// make-payment; answers the payToken.
     async fn make(&self, order_no: &str) -> anyhow::Result<String> {
         let made = self
-            .http
-            .post_ok(
-                &format!("{AIT}/pay/make-payment"),
-                &[("x-toss-user-key", &self.user_key)],
-                &json!({"orderNo": order_no, "productDesc": "벤치마크 상품", "amount": 10000,
-                        "amountTaxFree": 0, "isTestPayment": true}),
+            .toss
+            .toss_pay()
+            .make_payment(
+                self.user_key,
+                MakePaymentRequest::new(order_no, "벤치마크 상품", 10000, true),
             )
             .await?;
-        made["success"]["payToken"]
-            .as_str()
-            .map(str::to_owned)
-            .with_context(|| format!("make-payment answered {made}"))
+        Ok(made.pay_token)
     }
 }
 

@@ -4,6 +4,7 @@
 use anyhow::Context;
 use base64::Engine;
 use serde_json::{json, Value};
+use toss_client::wire::apps_in_toss::login::GenerateTokenRequest;
 
 use crate::driver::Http;
 
@@ -46,26 +47,16 @@ pub async fn run(base: &str) -> anyhow::Result<()> {
     let login = http
         .post_ok("/sim/v1/login", &[], &json!({"userKey": user_key}))
         .await?;
-    let token = http
-        .post_ok(
-            "/api-partner/v1/apps-in-toss/user/oauth2/generate-token",
-            &[],
-            &json!({"authorizationCode": text(&login, "authorizationCode")?, "referrer": "DEFAULT"}),
-        )
+    let toss = toss_client::Client::builder().base_url(base).build()?;
+    let token = toss
+        .login()
+        .generate_token(GenerateTokenRequest::new(
+            text(&login, "authorizationCode")?,
+            "DEFAULT",
+        ))
         .await?;
-    let access_token = token["success"]["accessToken"]
-        .as_str()
-        .context("success.accessToken")?
-        .to_owned();
-    let me = http
-        .send(
-            reqwest::Method::GET,
-            "/api-partner/v1/apps-in-toss/user/oauth2/login-me",
-            &[("authorization", &format!("Bearer {access_token}"))],
-            None,
-        )
-        .await?;
-    anyhow::ensure!(me.0 == 200, "login-me answered {}", me.0);
+    let access_token = token.access_token;
+    toss.login().me(&access_token).await?;
 
     // (f): a BrandPay customer with a card; registering it through the simulator signs the customer up
     // (docs/brandpay.md).
