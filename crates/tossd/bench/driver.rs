@@ -71,8 +71,6 @@ impl Flow {
     }
 }
 
-const AIT: &str = "/api-partner/v1/apps-in-toss";
-
 /// A JSON-over-HTTP client of one tossd.
 #[derive(Clone)]
 pub struct Http {
