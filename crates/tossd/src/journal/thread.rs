@@ -8,8 +8,10 @@ use std::thread;
 
 use tokio::sync::oneshot;
 
-/// How much lower than the process the thread runs (`nice` steps; 19 is the lowest priority).
-const NICENESS: i32 = 10;
+/// How much lower than the process the thread runs: the lowest priority. It still gets every idle moment
+/// of the CPUs, so it keeps up whenever they are not saturated; at niceness 10 it took about a tenth of a
+/// saturated machine, a quarter of the lookup's throughput (docs/benchmarks.md).
+const NICENESS: i32 = 19;
 
 type Job = Box<dyn FnOnce() + Send>;
 
