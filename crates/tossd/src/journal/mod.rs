@@ -18,7 +18,7 @@ use std::task::{Context, Poll};
 
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use prometheus_client::metrics::counter::Counter;
@@ -29,8 +29,8 @@ use crate::identity::tls::PeerCertificate;
 /// Bodies are kept up to this many bytes; longer ones are cut and flagged `truncated`.
 pub const BODY_CAP: usize = 64 * 1024;
 
-/// Entries waiting for the writer; more are dropped. Each holds its request's headers, which share the
-/// connection's read buffer (about 8 KiB), so this bounds the memory a saturated journal pins (~10 MiB).
+/// Entries waiting for the writer; more are dropped. This bounds what a saturated journal holds: an entry
+/// is a few KiB (its headers and bodies, copied).
 const QUEUE: usize = 1024;
 
 /// This process's journal: a sender to its writer task, or nothing under `--journal off`.
@@ -68,8 +68,9 @@ pub struct Raw {
     pub response_body: Captured,
 }
 
-/// The first [`BODY_CAP`] bytes of a body, and whether there was more. It holds the body's own chunks
-/// (shared, not copied); the writer joins them.
+/// The first [`BODY_CAP`] bytes of a body, and whether there was more, in copies of the body's chunks (a
+/// chunk may be a view of the connection's whole read buffer, which a queued entry would keep alive); the
+/// writer joins them.
 #[derive(Default, Clone)]
 pub struct Captured {
     chunks: Vec<Bytes>,
@@ -84,7 +85,7 @@ impl Captured {
             self.truncated = true;
         }
         if take > 0 {
-            self.chunks.push(data.slice(..take));
+            self.chunks.push(Bytes::copy_from_slice(&data[..take]));
             self.len += take;
         }
     }
@@ -143,7 +144,7 @@ pub async fn record(State(journal): State<Journal>, request: Request, next: Next
         .extensions()
         .get::<PeerCertificate>()
         .and_then(|p| p.0.clone());
-    let request_headers = request.headers().clone();
+    let request_headers = owned(request.headers());
     let capture = Arc::new(Mutex::new(Captured::default()));
     let (parts, body) = request.into_parts();
     let request = Request::from_parts(
@@ -177,6 +178,18 @@ pub async fn record(State(journal): State<Journal>, request: Request, next: Next
         response_body,
     });
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// A copy of `headers` that owns its bytes: hyper's header values are views of the connection's read
+/// buffer (about 8 KiB), which a queued entry holding them would keep alive — most of a full queue's memory.
+fn owned(headers: &HeaderMap) -> HeaderMap {
+    let mut copy = HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
+        let mut owned = HeaderValue::from_bytes(value.as_bytes()).unwrap_or_else(|_| value.clone());
+        owned.set_sensitive(value.is_sensitive());
+        copy.append(name.clone(), owned);
+    }
+    copy
 }
 
 /// A request body that keeps a copy of what the handler reads, so the body streams on as before (limits
