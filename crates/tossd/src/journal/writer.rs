@@ -142,31 +142,34 @@ impl Writer {
             calls.push((raw, caller));
         }
         let shaper = self.shaper.clone();
-        let sqlite = match &self.sink {
-            Sink::Sqlite(sqlite) => Some(sqlite.clone()),
-            Sink::Pool(_) => None,
-        };
-        let shaped = self
-            .background
-            .run(move || {
-                let entries: Vec<NewEntry> = calls
-                    .into_iter()
-                    .map(|(raw, caller)| shaper.entry(raw, caller, clock))
-                    .collect();
-                match sqlite {
-                    Some(sqlite) => sqlite.insert(&entries).map(|()| Vec::new()),
-                    None => Ok(entries),
-                }
-            })
-            .await;
-        let written = match (shaped, &self.sink) {
-            (None, _) => Err(sqlx::Error::Protocol("the journal thread is gone".into())),
-            (Some(Ok(entries)), Sink::Pool(db)) => store::insert(db, &entries).await,
-            (Some(result), _) => result.map(|_| ()),
+        let written = match &self.sink {
+            Sink::Sqlite(sqlite) => {
+                let sqlite = sqlite.clone();
+                self.on_thread(move || sqlite.insert(&shaper.entries(calls, clock)))
+                    .await
+            }
+            Sink::Pool(db) => match self
+                .on_thread(move || Ok(shaper.entries(calls, clock)))
+                .await
+            {
+                Ok(entries) => store::insert(db, &entries).await,
+                Err(e) => Err(e),
+            },
         };
         if let Err(e) = written {
             tracing::warn!(error = %e, "journal: writing entries failed");
         }
+    }
+
+    /// Runs `work` on the journal's thread.
+    async fn on_thread<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, sqlx::Error> + Send + 'static,
+    ) -> Result<T, sqlx::Error> {
+        self.background
+            .run(work)
+            .await
+            .unwrap_or_else(|| Err(sqlx::Error::Protocol("the journal thread is gone".into())))
     }
 
     /// Applies `--journal-retention` when `now` is asked for or [`RETENTION_EVERY`] has passed.
@@ -189,12 +192,8 @@ impl Writer {
         let enforced = match &self.sink {
             Sink::Sqlite(sqlite) => {
                 let sqlite = sqlite.clone();
-                self.background
-                    .run(move || sqlite.enforce_retention(keep, since))
+                self.on_thread(move || sqlite.enforce_retention(keep, since))
                     .await
-                    .unwrap_or_else(|| {
-                        Err(sqlx::Error::Protocol("the journal thread is gone".into()))
-                    })
             }
             Sink::Pool(db) => store::enforce_retention(db, keep, since).await,
         };
@@ -205,6 +204,13 @@ impl Writer {
 }
 
 impl Shaper {
+    fn entries(&self, calls: Vec<(Raw, Value)>, clock: StoredClock) -> Vec<NewEntry> {
+        calls
+            .into_iter()
+            .map(|(raw, caller)| self.entry(raw, caller, clock))
+            .collect()
+    }
+
     fn entry(&self, raw: Raw, caller: Value, clock: StoredClock) -> NewEntry {
         let path = raw.path.as_str();
         let family = if path.starts_with("/api-partner/") {
